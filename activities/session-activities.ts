@@ -1,0 +1,146 @@
+import type Anthropic from '@anthropic-ai/sdk';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { describeAgent as descriptorOf, type AgentDescriptor } from '../core/agent';
+import type { AgentRegistry } from '../core/agent-registry';
+import { FailureType } from '../core/errors';
+import type { ModelCallInput, ModelCallResult } from '../core/model-call';
+import { toolInputJsonSchema, ToolTransientError } from '../core/tool';
+import type { ToolCallInput, ToolCallResult } from '../core/tool-call';
+import { ContentNotFoundError, type ContentStore } from '../store';
+import type { ModelClient } from './model';
+import { appendTranscript, DEFAULT_CONTEXT_WINDOW, loadTranscript, toModelMessages, userMessageOf, type ContextWindow, type StoredBlock } from './transcript';
+
+/** What the session activities need. */
+export interface SessionActivityDeps {
+  agents: AgentRegistry;
+  store: ContentStore;
+  model: ModelClient;
+  /** @default {@link DEFAULT_CONTEXT_WINDOW} */
+  contextWindow?: ContextWindow;
+}
+
+const PREVIEW_CHARS = 160;
+const HEARTBEAT_MS = 1000;
+
+/** The activities of an agent session, bound to a worker's agents, store and model endpoint. */
+export function createSessionActivities(deps: SessionActivityDeps) {
+  const { agents, store, model } = deps;
+  const window = deps.contextWindow ?? DEFAULT_CONTEXT_WINDOW;
+  const toolSchemas = new Map<string, Anthropic.Tool[]>();
+
+  const agentOf = (name: string) => {
+    const agent = agents.get(name);
+    if (!agent) {
+      throw ApplicationFailure.create({
+        type: FailureType.UnknownAgent,
+        message: `unknown agent "${name}"; this worker serves: ${agents.names().join(', ') || '(none)'}`,
+        nonRetryable: true,
+      });
+    }
+    return agent;
+  };
+
+  const toolsFor = (name: string): Anthropic.Tool[] => {
+    let tools = toolSchemas.get(name);
+    if (!tools) {
+      tools = agentOf(name).tools.map((tool) => ({
+        name: tool.name,
+        description: tool.description,
+        input_schema: toolInputJsonSchema(tool.input) as Anthropic.Tool.InputSchema,
+      }));
+      toolSchemas.set(name, tools);
+    }
+    return tools;
+  };
+
+  return {
+    /** Pins the agent's name, model and tool tiers at session start. */
+    async describeAgent(name: string): Promise<AgentDescriptor> {
+      return descriptorOf(agentOf(name));
+    },
+
+    /** Appends the new turn to the transcript, calls the model, appends its reply. */
+    async callModel(input: ModelCallInput): Promise<ModelCallResult> {
+      const agent = agentOf(input.agent);
+      let history;
+      try {
+        history = await loadTranscript(store, input.transcriptRef);
+      } catch (error) {
+        throw contentFailure(error);
+      }
+      const userMessage = userMessageOf(input.append);
+      const messages = await toModelMessages(store, [...history, userMessage], window);
+      const reply = await model.send(
+        { model: input.model, maxOutputTokens: input.maxOutputTokens, system: agent.instructions, tools: toolsFor(agent.name), messages },
+        Context.current().cancellationSignal,
+      );
+      const assistant: StoredBlock[] = reply.content.flatMap((block): StoredBlock[] => {
+        if (block.type === 'text') return [{ type: 'text', text: block.text }];
+        if (block.type === 'tool_use') {
+          return [{ type: 'tool_use', id: block.id, name: block.name, input: (block.input ?? {}) as Record<string, unknown> }];
+        }
+        return [];
+      });
+      const transcriptRef = await appendTranscript(store, input.transcriptRef, [
+        userMessage,
+        { role: 'assistant', content: assistant.length ? assistant : [{ type: 'text', text: '' }] },
+      ]);
+      const { content: _content, ...result } = reply;
+      return { ...result, transcriptRef };
+    },
+
+    /**
+     * Runs one tool call: validates the input against the tool's schema, runs the tool with its
+     * scope and idempotency key, stores the output. A failing tool is an error result for the model;
+     * a {@link ToolTransientError} is retried by Temporal first.
+     */
+    async runTool(input: ToolCallInput): Promise<ToolCallResult> {
+      const started = Date.now();
+      const tool = agents.tool(agentOf(input.agent).name, input.call.name);
+      const fail = async (kind: string, message: string): Promise<ToolCallResult> => {
+        const contentRef = await store.put(message);
+        return { ok: false, contentRef, bytes: Buffer.byteLength(message), preview: message.slice(0, PREVIEW_CHARS), error: { kind, message }, latencyMs: Date.now() - started };
+      };
+      if (!tool) return fail('unknown_tool', `unknown tool "${input.call.name}" for agent "${input.agent}"`);
+      const parsed = tool.input.safeParse(input.call.input);
+      if (!parsed.success) {
+        const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ');
+        return fail('invalid_input', `invalid input for tool "${tool.name}": ${issues}`);
+      }
+      const context = Context.current();
+      const heartbeat = setInterval(() => context.heartbeat(), HEARTBEAT_MS);
+      let output: unknown;
+      try {
+        output = await tool.run(parsed.data, {
+          sessionId: input.sessionId,
+          scope: input.scope,
+          idempotencyKey: input.idempotencyKey,
+          signal: context.cancellationSignal,
+        });
+      } catch (error) {
+        const err = error instanceof Error ? error : new Error(String(error));
+        if (err instanceof ToolTransientError) {
+          throw ApplicationFailure.create({ type: FailureType.ToolTransient, message: `tool "${tool.name}": ${err.message}` });
+        }
+        return fail(err.name === 'Error' ? 'tool_error' : err.name, err.message);
+      } finally {
+        clearInterval(heartbeat);
+      }
+      const text = typeof output === 'string' ? output : JSON.stringify(output ?? null);
+      const contentRef = await store.put(text);
+      return { ok: true, contentRef, bytes: Buffer.byteLength(text), preview: text.slice(0, PREVIEW_CHARS), latencyMs: Date.now() - started };
+    },
+  };
+}
+
+function contentFailure(error: unknown): unknown {
+  if (error instanceof ContentNotFoundError) {
+    return ApplicationFailure.create({ type: FailureType.ContentNotFound, message: error.message, nonRetryable: true });
+  }
+  return error;
+}
+
+/** The session activities' type, as the workflow imports it (type only). */
+export type SessionActivities = ReturnType<typeof createSessionActivities>;
+

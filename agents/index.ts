@@ -1,0 +1,1 @@
+export { supportAgent } from './support-agent';

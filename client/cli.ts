@@ -1,0 +1,117 @@
+import { parseArgs } from 'node:util';
+import type { ResolveEscalation } from '../core/session';
+import { KeelClient } from './keel-client';
+
+/** Usage of the `keel` command line. */
+export const USAGE = `keel — agent sessions on Temporal
+
+  keel start --agent NAME --tenant T [--subject S ...] --input TEXT [--approver A ...] [--session-id ID] [--wait]
+  keel status SESSION            state, usage against limits, pending escalation
+  keel trace SESSION             every model call, tool call and decision (JSON)
+  keel result SESSION            wait for the session's result (JSON)
+  keel escalation resume SESSION --approver A [--tool-calls N] [--tokens N] [--elapsed-ms N] [--note TEXT]
+  keel escalation abort SESSION --approver A [--note TEXT]
+
+Connection: Temporal's environment configuration (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, profiles);
+--address and --namespace override it, --task-queue (default keel).`;
+
+/** A command line that cannot be run as given. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Runs the `keel` command line with `argv` (without node and script); returns the exit code. */
+export async function runCli(argv: string[], out: (line: string) => void = console.log): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      agent: { type: 'string' },
+      tenant: { type: 'string' },
+      subject: { type: 'string', multiple: true },
+      input: { type: 'string' },
+      approver: { type: 'string', multiple: true },
+      'session-id': { type: 'string' },
+      wait: { type: 'boolean' },
+      'tool-calls': { type: 'string' },
+      tokens: { type: 'string' },
+      'elapsed-ms': { type: 'string' },
+      note: { type: 'string' },
+      address: { type: 'string' },
+      namespace: { type: 'string' },
+      'task-queue': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (!command || values.help) {
+    out(USAGE);
+    return command ? 0 : 2;
+  }
+  const client = await KeelClient.connect({
+    ...(values.address ? { address: values.address } : {}),
+    ...(values.namespace ? { namespace: values.namespace } : {}),
+    ...(values['task-queue'] ? { taskQueue: values['task-queue'] } : {}),
+  });
+  const print = (value: unknown) => out(JSON.stringify(value, null, 2));
+  const sessionArg = (position: number) => {
+    const id = rest[position];
+    if (!id) throw new UsageError(`"keel ${command}" needs a session id`);
+    return client.getSession(id);
+  };
+  const count = (name: 'tool-calls' | 'tokens' | 'elapsed-ms') => {
+    const raw = values[name];
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a whole number, got "${raw}"`);
+    return n;
+  };
+  try {
+    switch (command) {
+      case 'start': {
+        if (!values.agent || !values.tenant || !values.input) throw new UsageError('keel start needs --agent, --tenant and --input');
+        const session = await client.startSession(
+          {
+            agent: values.agent,
+            input: values.input,
+            scope: { tenant: values.tenant, subjects: values.subject ?? [] },
+            ...(values.approver ? { approvers: values.approver } : {}),
+          },
+          values['session-id'] ? { sessionId: values['session-id'] } : {},
+        );
+        out(`started ${session.sessionId}`);
+        if (values.wait) print(await session.result());
+        return 0;
+      }
+      case 'status':
+        print(await sessionArg(0).status());
+        return 0;
+      case 'trace':
+        print(await sessionArg(0).trace());
+        return 0;
+      case 'result':
+        print(await sessionArg(0).result());
+        return 0;
+      case 'escalation': {
+        const action = rest.shift();
+        if (action !== 'resume' && action !== 'abort') throw new UsageError('keel escalation resume|abort SESSION --approver A');
+        const approver = values.approver?.[0];
+        if (!approver) throw new UsageError('--approver is required: the trace records who decided');
+        const extraBudget = { toolCalls: count('tool-calls'), tokens: count('tokens'), elapsedMs: count('elapsed-ms') };
+        const decision: ResolveEscalation = {
+          approver,
+          action,
+          ...(action === 'resume' ? { extraBudget } : {}),
+          ...(values.note ? { note: values.note } : {}),
+        };
+        await sessionArg(0).resolveEscalation(decision);
+        out(`sent ${action} to ${rest[0]}`);
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
+    }
+  } finally {
+    await client.close();
+  }
+}

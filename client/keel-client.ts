@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { FailureType } from '../core/errors';
+import { KEEL_SEARCH_ATTRIBUTES } from '../core/search-attributes';
+import {
+  describeRequestIssues,
+  ResolveEscalationSchema,
+  SessionRequestSchema,
+  type ResolveEscalation,
+  type SessionRequestInput,
+  type SessionResult,
+  type SessionStatus,
+  type SessionTrace,
+} from '../core/session';
+import { AGENT_SESSION_WORKFLOW, resolveEscalationSignal, statusQuery, traceQuery } from '../workflows/api';
+
+/** Options of {@link KeelClient.connect}. */
+export interface KeelClientOptions {
+  /** @default from Temporal's environment configuration (`TEMPORAL_ADDRESS`, profiles), else localhost:7233 */
+  address?: string;
+  /** @default `TEMPORAL_NAMESPACE` or 'default' */
+  namespace?: string;
+  /** @default 'keel' */
+  taskQueue?: string;
+  /** An existing Temporal client to use instead of connecting. */
+  client?: Client;
+}
+
+/** A request the client refuses before starting anything; names every invalid field. */
+export class InvalidSessionRequestError extends Error {
+  override readonly name = FailureType.InvalidSessionRequest;
+}
+
+/** A session that failed as a workflow (invalid request, unknown agent); `type` is the failure type. */
+export class SessionFailedError extends Error {
+  override readonly name = 'SessionFailedError';
+  constructor(
+    readonly sessionId: string,
+    readonly type: string,
+    message: string,
+  ) {
+    super(`session ${sessionId} failed (${type}): ${message}`);
+  }
+}
+
+/** Triggers agent sessions from backend code and reaches running ones. */
+export class KeelClient {
+  private constructor(
+    readonly temporal: Client,
+    readonly taskQueue: string,
+    private readonly ownedConnection?: Connection,
+  ) {}
+
+  /** Connects to Temporal (the way every Temporal tool does, from environment configuration). */
+  static async connect(options: KeelClientOptions = {}): Promise<KeelClient> {
+    const taskQueue = options.taskQueue ?? 'keel';
+    if (options.client) return new KeelClient(options.client, taskQueue);
+    const config = loadClientConnectConfig();
+    const address = options.address ?? config.connectionOptions.address ?? 'localhost:7233';
+    const connection = await Connection.connect({ ...(config.connectionOptions as object), address });
+    const namespace = options.namespace ?? config.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default';
+    return new KeelClient(new Client({ connection, namespace }), taskQueue, connection);
+  }
+
+  /**
+   * Starts a session. The request is validated here first; an invalid one throws
+   * {@link InvalidSessionRequestError} naming each bad field, and nothing starts.
+   */
+  async startSession(request: SessionRequestInput, options: { sessionId?: string } = {}): Promise<SessionHandle> {
+    const parsed = SessionRequestSchema.safeParse(request);
+    if (!parsed.success) throw new InvalidSessionRequestError(`invalid session request: ${describeRequestIssues(parsed.error)}`);
+    const sessionId = options.sessionId ?? `session-${randomUUID()}`;
+    const handle = await this.temporal.workflow.start(AGENT_SESSION_WORKFLOW, {
+      taskQueue: this.taskQueue,
+      workflowId: sessionId,
+      args: [request],
+      searchAttributes: {
+        [KEEL_SEARCH_ATTRIBUTES.agent]: [parsed.data.agent],
+        [KEEL_SEARCH_ATTRIBUTES.tenant]: [parsed.data.scope.tenant],
+        [KEEL_SEARCH_ATTRIBUTES.state]: ['starting'],
+      },
+      memo: { purpose: parsed.data.input.slice(0, 200) },
+      staticSummary: `${parsed.data.agent} session for ${parsed.data.scope.tenant}`,
+    });
+    return new SessionHandle(handle);
+  }
+
+  /** A handle on an existing session. */
+  getSession(sessionId: string): SessionHandle {
+    return new SessionHandle(this.temporal.workflow.getHandle(sessionId));
+  }
+
+  /** Closes the connection this client opened. */
+  async close(): Promise<void> {
+    await this.ownedConnection?.close();
+  }
+}
+
+/** A running or finished session. */
+export class SessionHandle {
+  constructor(readonly workflow: WorkflowHandle) {}
+
+  get sessionId(): string {
+    return this.workflow.workflowId;
+  }
+
+  /** State, usage against limits, pending escalation. */
+  status(): Promise<SessionStatus> {
+    return this.workflow.query(statusQuery);
+  }
+
+  /** Every model call, tool call, breaker event and decision so far. */
+  trace(): Promise<SessionTrace> {
+    return this.workflow.query(traceQuery);
+  }
+
+  /**
+   * Waits for the session's result (following continue-as-new). A session that failed as a
+   * workflow throws {@link SessionFailedError} with the failure type.
+   */
+  async result(): Promise<SessionResult> {
+    try {
+      return (await this.workflow.result()) as SessionResult;
+    } catch (error) {
+      if (error instanceof WorkflowFailedError && error.cause instanceof ApplicationFailure) {
+        throw new SessionFailedError(this.sessionId, error.cause.type ?? 'Error', error.cause.message);
+      }
+      throw error;
+    }
+  }
+
+  /** Resolves a tripped breaker: resume (with extra budget) or abort. */
+  async resolveEscalation(decision: ResolveEscalation): Promise<void> {
+    const parsed = ResolveEscalationSchema.safeParse(decision);
+    if (!parsed.success) throw new InvalidSessionRequestError(`invalid decision: ${describeRequestIssues(parsed.error)}`);
+    await this.workflow.signal(resolveEscalationSignal, parsed.data);
+  }
+}

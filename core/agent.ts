@@ -1,0 +1,52 @@
+import type { AnyTool } from './tool';
+
+/** An agent: instructions, the tools it may call and its default model. Build one with {@link defineAgent}. */
+export interface Agent {
+  readonly name: string;
+  readonly instructions: string;
+  readonly tools: readonly AnyTool[];
+  /** Model used unless the session request names another. */
+  readonly model: string;
+}
+
+/** The model an agent uses when it names none. */
+export const DEFAULT_MODEL = 'claude-sonnet-4-5';
+
+/** Declares an agent. Throws {@link AgentDefinitionError} on a duplicate tool name. */
+export function defineAgent(definition: {
+  name: string;
+  instructions: string;
+  tools: readonly AnyTool[];
+  model?: string;
+}): Agent {
+  const seen = new Set<string>();
+  for (const tool of definition.tools) {
+    if (seen.has(tool.name)) throw new AgentDefinitionError(definition.name, `tool "${tool.name}" is registered twice`);
+    seen.add(tool.name);
+  }
+  if (!definition.name?.trim()) throw new AgentDefinitionError(String(definition.name), 'a name is required');
+  return { model: DEFAULT_MODEL, ...definition };
+}
+
+/** What the workflow needs to know of an agent, pinned at session start (plain data). */
+export interface AgentDescriptor {
+  name: string;
+  model: string;
+  tools: Array<{ name: string; tier: AnyTool['tier'] }>;
+}
+
+/** The descriptor of an agent. */
+export function describeAgent(agent: Agent): AgentDescriptor {
+  return { name: agent.name, model: agent.model, tools: agent.tools.map((t) => ({ name: t.name, tier: t.tier })) };
+}
+
+/** An agent definition that cannot be registered. */
+export class AgentDefinitionError extends Error {
+  override readonly name = 'AgentDefinitionError';
+  constructor(
+    readonly agent: string,
+    reason: string,
+  ) {
+    super(`agent "${agent}": ${reason}`);
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * Failure types of Keel, as they appear as `ApplicationFailure.type` in Temporal's history and in
+ * `SessionResult.error.type`. Each names a failure a caller can act on.
+ */
+export const FailureType = {
+  /** The session request does not satisfy its schema (not retryable: fix the request). */
+  InvalidSessionRequest: 'InvalidSessionRequestError',
+  /** No agent of that name is registered on the worker (not retryable). */
+  UnknownAgent: 'UnknownAgentError',
+  /** The model rejected the request (a 4xx other than 408/409/429; not retryable). */
+  ModelRequest: 'ModelRequestError',
+  /** The model is rate-limited (429), overloaded (529), failing (5xx) or unreachable (retried). */
+  ModelUnavailable: 'ModelUnavailableError',
+  /** A transcript or content reference that the store does not hold. */
+  ContentNotFound: 'ContentNotFoundError',
+  /** A tool failed with a transient error (retried, then given to the model). */
+  ToolTransient: 'ToolTransientError',
+} as const;
+
+/** One of Keel's failure types. */
+export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];

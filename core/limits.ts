@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+/**
+ * Circuit-breaker limits of one session. Every limit is checked in the workflow before each
+ * model call and each tool call; a trip halts the loop and escalates.
+ */
+export const LimitsSchema = z.object({
+  /** Tool calls the session may make. @default 50 */
+  maxToolCalls: z.number().int().positive().default(50),
+  /** Active time in milliseconds (time spent waiting for a human is not counted). @default 120000 */
+  maxElapsedMs: z.number().int().positive().default(120_000),
+  /** Model tokens, input plus output, summed over all model calls. @default 100000 */
+  maxTokens: z.number().int().positive().default(100_000),
+  /**
+   * Consecutive tool errors that are identical (same tool, same error kind, same message)
+   * before the breaker trips. @default 3
+   */
+  maxConsecutiveIdenticalErrors: z.number().int().positive().default(3),
+});
+
+/** Resolved limits (every default applied). */
+export type Limits = z.output<typeof LimitsSchema>;
+/** Limits as a caller writes them: every field optional. */
+export type LimitsInput = z.input<typeof LimitsSchema>;
+
+/** The default limits, spelled out once. */
+export const DEFAULT_LIMITS: Limits = LimitsSchema.parse({});
+
+/** Names of the four limits; a breaker trip names the one that tripped. */
+export type LimitName = keyof Limits;
+
+/** Budget that a human adds when resuming a tripped session. */
+export const ExtraBudgetSchema = z.object({
+  toolCalls: z.number().int().nonnegative().optional(),
+  elapsedMs: z.number().int().nonnegative().optional(),
+  tokens: z.number().int().nonnegative().optional(),
+});
+
+/** Budget added on resume; the consecutive-error count always restarts from zero. */
+export type ExtraBudget = z.output<typeof ExtraBudgetSchema>;

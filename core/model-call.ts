@@ -1,0 +1,40 @@
+/** A tool call the model asked for. */
+export interface ToolCallRequest {
+  id: string;
+  name: string;
+  input: Record<string, unknown>;
+}
+
+/** A tool's result as the transcript holds it: content goes by reference unless it is a short notice. */
+export interface ToolResultEntry {
+  toolUseId: string;
+  isError: boolean;
+  content: { ref: string; bytes: number } | { text: string };
+}
+
+/** What is added to the transcript before the model is called. */
+export type TranscriptAppend = { kind: 'user_text'; text: string } | { kind: 'tool_results'; results: ToolResultEntry[] };
+
+/** Input of the model activity: only references and the new turn, never the whole conversation. */
+export interface ModelCallInput {
+  sessionId: string;
+  agent: string;
+  model: string;
+  maxOutputTokens: number;
+  /** The transcript so far, or null for the first turn. */
+  transcriptRef: string | null;
+  append: TranscriptAppend;
+}
+
+/** Output of the model activity. */
+export interface ModelCallResult {
+  /** The transcript including this turn's input and the model's reply. */
+  transcriptRef: string;
+  model: string;
+  text: string;
+  toolCalls: ToolCallRequest[];
+  stopReason: string;
+  inputTokens: number;
+  outputTokens: number;
+  latencyMs: number;
+}

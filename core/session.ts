@@ -1,0 +1,171 @@
+import { z } from 'zod';
+import { ExtraBudgetSchema, LimitsSchema, type Limits } from './limits';
+import type { TraceEvent } from './trace';
+
+/** The data a session may touch. It travels to activities out of band, never through the model. */
+export const ScopeSchema = z.object({
+  /** The tenant the session serves. */
+  tenant: z.string().min(1),
+  /** Subjects within the tenant the session may touch (customer ids, account ids, ...). */
+  subjects: z.array(z.string().min(1)).default([]),
+});
+/** A session's scope. */
+export type Scope = z.output<typeof ScopeSchema>;
+
+/** Timeouts and retries of the session's activities. */
+export const TimeoutsSchema = z.object({
+  /** Start-to-close timeout of one model call attempt. @default 120000 */
+  modelCallMs: z.number().int().positive().default(120_000),
+  /** Attempts of a model call before the session fails (429, 5xx and network errors are retried). @default 5 */
+  modelMaxAttempts: z.number().int().positive().default(5),
+  /** First retry delay of a model call, doubled at each attempt up to 30 s. @default 1000 */
+  modelRetryInitialMs: z.number().int().positive().default(1000),
+  /** Start-to-close timeout of one tool call attempt. @default 60000 */
+  toolCallMs: z.number().int().positive().default(60_000),
+  /** A tool attempt whose worker stops heartbeating for this long is retried elsewhere. @default 15000 */
+  toolHeartbeatMs: z.number().int().positive().default(15_000),
+  /** Attempts of a tool call that fails with a transient error. @default 3 */
+  toolMaxAttempts: z.number().int().positive().default(3),
+});
+
+/** What happens when an escalation is not resolved in time. */
+export const EscalationSchema = z.object({
+  /** How long a tripped session waits for `resolveEscalation`. @default 3600000 (1 hour) */
+  timeoutMs: z.number().int().positive().default(3_600_000),
+  /**
+   * The fallback when nobody answers: `end` ends the session with outcome `breaker_tripped` and its
+   * partial transcript; `answer` ends it with outcome `fallback` and the given text as output.
+   * @default { action: 'end' }
+   */
+  fallback: z
+    .discriminatedUnion('action', [
+      z.object({ action: z.literal('end') }),
+      z.object({ action: z.literal('answer'), text: z.string().min(1) }),
+    ])
+    .default({ action: 'end' }),
+});
+
+/** The one argument of the `agentSession` workflow. */
+export const SessionRequestSchema = z.object({
+  /** Name of an agent registered on the worker. */
+  agent: z.string().min(1),
+  /** The user's message that starts the session. */
+  input: z.string().min(1),
+  scope: ScopeSchema,
+  limits: LimitsSchema.default(LimitsSchema.parse({})),
+  /**
+   * Identities allowed to resolve escalations (and, later, approvals). Absent: any caller that can
+   * signal the workflow; the trace records who decided.
+   */
+  approvers: z.array(z.string().min(1)).optional(),
+  /** Overrides the agent's model, e.g. `claude-haiku-4-5`. */
+  model: z.string().min(1).optional(),
+  /** Max output tokens of one model call. @default 1024 */
+  maxOutputTokens: z.number().int().positive().default(1024),
+  timeouts: TimeoutsSchema.default(TimeoutsSchema.parse({})),
+  escalation: EscalationSchema.default(EscalationSchema.parse({})),
+  /**
+   * History events after which a run continues as new (keeping transcript, usage and breaker), so a
+   * long session stays far below Temporal's limits; Temporal's own suggestion also triggers it.
+   * @default 4000
+   */
+  maxHistoryEventsPerRun: z.number().int().min(200).default(4000),
+});
+
+/** A session request as a caller writes it (defaults optional). */
+export type SessionRequestInput = z.input<typeof SessionRequestSchema>;
+/** A session request with every default applied. */
+export type SessionRequest = z.output<typeof SessionRequestSchema>;
+
+/** Why a request is invalid: the field path and zod's message, for every issue. */
+export function describeRequestIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(request)'}: ${issue.message}`)
+    .join('; ');
+}
+
+/** Signal payload that resolves a tripped breaker. */
+export const ResolveEscalationSchema = z.object({
+  approver: z.string().min(1),
+  action: z.enum(['resume', 'abort']),
+  extraBudget: ExtraBudgetSchema.optional(),
+  note: z.string().optional(),
+});
+/** Payload of the `resolveEscalation` signal. */
+export type ResolveEscalation = z.input<typeof ResolveEscalationSchema>;
+
+/** States a session goes through; also the value of the `KeelState` search attribute. */
+export type SessionState =
+  | 'starting'
+  | 'running'
+  | 'escalated'
+  | 'completed'
+  | 'breaker_tripped'
+  | 'fallback'
+  | 'failed';
+
+/** How a session ended. */
+export type SessionOutcome = 'completed' | 'breaker_tripped' | 'fallback' | 'failed';
+
+/** Token, call and time usage of a session. */
+export interface SessionUsage {
+  modelCalls: number;
+  toolCalls: number;
+  inputTokens: number;
+  outputTokens: number;
+  /** Active time (time waiting for a human excluded). */
+  elapsedMs: number;
+  costUsd: number;
+}
+
+/** A pending escalation as `status` shows it. */
+export interface PendingEscalation {
+  limit: string;
+  detail: string;
+  sinceMs: number;
+  timeoutMs: number;
+}
+
+/** Answer of the `status` query. */
+export interface SessionStatus {
+  sessionId: string;
+  agent: string;
+  tenant: string;
+  state: SessionState;
+  usage: SessionUsage;
+  limits: Limits;
+  escalation: PendingEscalation | null;
+  /** Runs of this session so far (continue-as-new starts a new run). */
+  run: number;
+}
+
+/** The end of a tripped breaker. */
+export interface BreakerResolution {
+  limit: string;
+  detail: string;
+  /** `aborted` by a human, or `timeout` when nobody resolved it and the fallback applied. */
+  resolution: 'aborted' | 'timeout';
+  approver?: string;
+}
+
+/** The typed result of an `agentSession` workflow. */
+export interface SessionResult {
+  sessionId: string;
+  agent: string;
+  outcome: SessionOutcome;
+  /** The agent's final answer (or the fallback's text); null when it did not finish. */
+  output: string | null;
+  usage: SessionUsage;
+  breaker?: BreakerResolution;
+  /** For outcome `failed`: the type of the failure and its message. */
+  error?: { type: string; message: string };
+  /** Reference of the full transcript in the content store. */
+  transcriptRef: string | null;
+}
+
+/** Answer of the `trace` query. */
+export interface SessionTrace {
+  sessionId: string;
+  agent: string;
+  events: TraceEvent[];
+}

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+
+/** Permission tier of a tool, fixed where it is registered; the prompt cannot change it. */
+export type ToolTier = 'read' | 'write_reversible' | 'write_critical';
+
+/** The permission tiers, in order of risk. */
+export const TOOL_TIERS: readonly ToolTier[] = ['read', 'write_reversible', 'write_critical'];
+
+/** What a tool receives beside its validated input. */
+export interface ToolContext {
+  /** The session (workflow id) the call belongs to. */
+  sessionId: string;
+  /** Tenant and subjects of the session, passed out of band: never from the model. */
+  scope: { tenant: string; subjects: string[] };
+  /** Key of this call's semantic intent: the same on every retry and replay. Pass it on to external APIs. */
+  idempotencyKey: string;
+  /** Aborted when the call is cancelled or its worker shuts down. */
+  signal: AbortSignal;
+}
+
+/** A tool that an agent can call. Build one with {@link defineTool}. */
+export interface Tool<I = unknown, O = unknown> {
+  readonly name: string;
+  readonly description: string;
+  readonly tier: ToolTier;
+  readonly input: z.ZodType<I>;
+  run(input: I, context: ToolContext): Promise<O>;
+}
+
+/** A tool of any input and output type, as registries hold them. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyTool = Tool<any, any>;
+
+/** Tool names as the Anthropic API accepts them. */
+const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+
+/**
+ * Declares a tool: its name, description for the model, permission tier, zod input schema (sent to
+ * the model as JSON Schema) and implementation. Throws {@link ToolDefinitionError} naming the tool
+ * when the definition is unusable.
+ */
+export function defineTool<S extends z.ZodType, O>(definition: {
+  name: string;
+  description: string;
+  tier: ToolTier;
+  input: S;
+  run: (input: z.output<S>, context: ToolContext) => Promise<O>;
+}): Tool<z.output<S>, O> {
+  const { name, description, tier, input, run } = definition;
+  if (!TOOL_NAME.test(name ?? '')) {
+    throw new ToolDefinitionError(String(name), 'the name must be 1-64 letters, digits, _ or -');
+  }
+  if (!TOOL_TIERS.includes(tier)) {
+    throw new ToolDefinitionError(name, `tier must be one of ${TOOL_TIERS.join(', ')}, got ${String(tier)}`);
+  }
+  if (!description?.trim()) throw new ToolDefinitionError(name, 'a description is required');
+  try {
+    toolInputJsonSchema(input);
+  } catch (error) {
+    throw new ToolDefinitionError(name, `its input schema cannot be expressed as JSON Schema: ${(error as Error).message}`);
+  }
+  return { name, description, tier, input: input as z.ZodType<z.output<S>>, run };
+}
+
+/** JSON Schema of a tool's input, as sent to the model. */
+export function toolInputJsonSchema(schema: z.ZodType): Record<string, unknown> {
+  const json = z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>;
+  if (json.type !== 'object') throw new Error(`a tool input must be an object schema, got ${String(json.type)}`);
+  delete json.$schema;
+  return json;
+}
+
+/** A tool definition that cannot be registered. */
+export class ToolDefinitionError extends Error {
+  override readonly name = 'ToolDefinitionError';
+  constructor(
+    readonly tool: string,
+    reason: string,
+  ) {
+    super(`tool "${tool}": ${reason}`);
+  }
+}
+
+/**
+ * Thrown by a tool for a failure that may pass (a timeout of a backend, a 503): the call is retried
+ * by Temporal up to `timeouts.toolMaxAttempts`, then given to the model as an error result.
+ * Any other error is given to the model at once.
+ */
+export class ToolTransientError extends Error {
+  override readonly name = 'ToolTransientError';
+}

@@ -1,0 +1,42 @@
+/**
+ * One event of a session trace. Events are compact (content goes by reference) so that the trace
+ * can live in workflow state; field names follow the OpenTelemetry GenAI conventions where one exists.
+ */
+export type TraceEvent =
+  | {
+      type: 'model_call';
+      atMs: number;
+      'gen_ai.request.model': string;
+      'gen_ai.response.model': string;
+      'gen_ai.usage.input_tokens': number;
+      'gen_ai.usage.output_tokens': number;
+      'gen_ai.response.finish_reasons': string[];
+      latencyMs: number;
+      costUsd: number;
+      toolCalls: string[];
+    }
+  | {
+      type: 'tool_call';
+      atMs: number;
+      'gen_ai.tool.name': string;
+      'gen_ai.tool.call.id': string;
+      input: unknown;
+      ok: boolean;
+      error?: { kind: string; message: string };
+      outputRef?: string;
+      outputBytes: number;
+      outputPreview: string;
+      latencyMs: number;
+    }
+  | { type: 'breaker_tripped'; atMs: number; limit: string; detail: string }
+  | {
+      type: 'escalation_resolved';
+      atMs: number;
+      approver?: string;
+      action: 'resume' | 'abort' | 'timeout';
+      extraBudget?: Record<string, number | undefined>;
+      note?: string;
+    }
+  | { type: 'signal_refused'; atMs: number; signal: string; approver: string; reason: string }
+  | { type: 'continued_as_new'; atMs: number; run: number; historyEvents: number }
+  | { type: 'session_ended'; atMs: number; outcome: string; error?: { type: string; message: string } };

@@ -1,0 +1,112 @@
+/**
+ * The offline demo: starts what is missing (a Temporal dev server that keeps running, the scripted
+ * model unless ANTHROPIC_API_KEY is set, a worker), runs one support session, prints its progress,
+ * its result and the link to its history in the Temporal UI.
+ */
+import { join } from 'node:path';
+import { NativeConnection } from '@temporalio/worker';
+import { supportAgent } from '../agents';
+import { KeelClient } from '../client';
+import type { TraceEvent } from '../core/trace';
+import { ensureSearchAttributes, startDevServer } from '../devserver';
+import { KEEL_SEARCH_ATTRIBUTE_NAMES } from '../core/search-attributes';
+import { ScriptedModelServer } from '../scripted-model';
+import { createKeelWorker } from '../workers/keel-worker';
+import { DEMO_INPUT, demoScenario } from './support-scenario';
+
+const ROOT = join(__dirname, '..');
+
+async function main(): Promise<void> {
+  const log = (line: string) => console.log(line);
+  log('1/4 Temporal dev server');
+  const server = await startDevServer({ detached: true, log: (line) => log(`    ${line}`) });
+  log(`    ${server.reused ? 'reusing' : 'started'} ${server.address}${server.uiUrl ? `, UI ${server.uiUrl}` : ''}`);
+
+  let model: ScriptedModelServer | undefined;
+  let modelURL: string | undefined;
+  if (process.env.ANTHROPIC_API_KEY) {
+    log('2/4 model: Claude (ANTHROPIC_API_KEY is set)');
+  } else {
+    model = new ScriptedModelServer({ scenarios: [demoScenario] });
+    await model.start();
+    modelURL = model.url;
+    log(`2/4 model: scripted Anthropic Messages API at ${modelURL} (set ANTHROPIC_API_KEY to use Claude)`);
+  }
+
+  log('3/4 worker (bundling the workflow code takes a few seconds)');
+  const connection = await NativeConnection.connect({ address: server.address });
+  await ensureSearchAttributes(connection, server.namespace, KEEL_SEARCH_ATTRIBUTE_NAMES);
+  const taskQueue = 'keel-demo';
+  const worker = await createKeelWorker({
+    connection,
+    namespace: server.namespace,
+    taskQueue,
+    agents: [supportAgent],
+    ...(modelURL ? { model: { baseURL: modelURL, apiKey: 'offline-demo' } } : {}),
+  });
+  const running = worker.run();
+
+  const client = await KeelClient.connect({ address: server.address, namespace: server.namespace, taskQueue });
+  try {
+    log('4/4 session');
+    log(`    customer: "${DEMO_INPUT}"`);
+    const session = await client.startSession({
+      agent: 'support',
+      input: DEMO_INPUT,
+      scope: { tenant: 'acme', subjects: ['cus_ada'] },
+      ...(process.env.ANTHROPIC_API_KEY ? { model: process.env.KEEL_DEMO_MODEL ?? 'claude-haiku-4-5' } : {}),
+    });
+    log(`    session ${session.sessionId}`);
+    let shown = 0;
+    const showProgress = async () => {
+      const { events } = await session.trace();
+      for (const event of events.slice(shown)) log(`    · ${describe(event)}`);
+      shown = events.length;
+    };
+    const result = session.result();
+    let done = false;
+    void result.finally(() => (done = true));
+    while (!done) {
+      await showProgress().catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    await showProgress();
+    const final = await result;
+    log('');
+    log(`outcome: ${final.outcome}`);
+    log(`answer:  ${final.output ?? '(none)'}`);
+    log(
+      `usage:   ${final.usage.modelCalls} model calls, ${final.usage.toolCalls} tool calls, ` +
+        `${final.usage.inputTokens + final.usage.outputTokens} tokens, $${final.usage.costUsd.toFixed(6)}`,
+    );
+    if (server.uiUrl) log(`history: ${server.uiUrl}/namespaces/${server.namespace}/workflows/${session.sessionId}`);
+    log(`the dev server keeps running (data in ${join(ROOT, '.keel')}); stop it with: npm run dev-server -- stop`);
+    if (final.outcome !== 'completed') process.exitCode = 1;
+  } finally {
+    await client.close();
+    worker.shutdown();
+    await running;
+    await connection.close();
+    await model?.stop();
+  }
+}
+
+function describe(event: TraceEvent): string {
+  switch (event.type) {
+    case 'model_call':
+      return `model ${event['gen_ai.response.model']}: ${event['gen_ai.usage.input_tokens']}+${event['gen_ai.usage.output_tokens']} tokens, ${event.latencyMs} ms${event.toolCalls.length ? ` → ${event.toolCalls.join(', ')}` : ' → final answer'}`;
+    case 'tool_call':
+      return `tool ${event['gen_ai.tool.name']}(${JSON.stringify(event.input)}) ${event.ok ? '→' : '✗'} ${event.ok ? event.outputPreview.slice(0, 90) : event.error?.message}`;
+    case 'breaker_tripped':
+      return `breaker tripped: ${event.detail}`;
+    case 'session_ended':
+      return `session ended: ${event.outcome}`;
+    default:
+      return event.type;
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,134 @@
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { KeelClient, type SessionResult } from '../client';
+import { findFreePort, startDevServer } from '../devserver';
+import { ScriptedModelServer } from '../scripted-model';
+import { FileContentStore } from '../store';
+import { createKeelWorker } from '../workers/keel-worker';
+import { createTestEnvironment, expectReplays, testServer, uniqueName, type TestEnvironment } from './support/environment';
+import { testAgent } from './support/fixture-agents';
+import { spawnWorkerProcess } from './support/worker-process-handle';
+
+const scope = { tenant: 'acme', subjects: ['cus_ada'] };
+let model: ScriptedModelServer;
+
+beforeAll(async () => {
+  model = new ScriptedModelServer();
+  await model.start();
+});
+afterAll(async () => {
+  await model?.stop();
+});
+
+/** A session whose second step is a slow tool call: lookup, slow step, answer. */
+function slowScenario(tag: string, ms: number) {
+  model.addScenario({
+    name: tag,
+    match: tag,
+    turns: [
+      { toolCalls: [{ name: 'lookup_customer', input: { customer: 'cus_ada' } }] },
+      { toolCalls: [{ name: 'slow_step', input: { ms, label: 'reindex' } }] },
+      { text: 'All done: the account was reindexed.' },
+    ],
+  });
+}
+
+/** What must be equal between an interrupted and an uninterrupted run (time and ids aside). */
+function comparable(result: SessionResult) {
+  const { sessionId: _id, transcriptRef: _ref, usage, ...rest } = result;
+  const { elapsedMs: _elapsed, ...counts } = usage;
+  return { ...rest, usage: counts };
+}
+
+async function waitForRunningTool(temporal: Client, workflowId: string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const { raw } = await temporal.workflow.getHandle(workflowId).describe();
+    const pending = raw.pendingActivities ?? [];
+    // state 2 = STARTED
+    if (pending.some((a) => a.activityType?.name === 'runTool' && Number(a.state) === 2)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('the tool activity never started');
+}
+
+describe('a worker killed while a tool activity is in flight', () => {
+  let env: TestEnvironment;
+  beforeAll(async () => {
+    env = await createTestEnvironment('kill');
+  });
+  afterAll(async () => env?.close());
+
+  test('a new worker completes the session with the same result as an uninterrupted run', async () => {
+    const tag = uniqueName('kill-worker');
+    slowScenario(tag, 3000);
+    const request = { agent: 'support', input: tag, scope, timeouts: { toolHeartbeatMs: 2000 } };
+    const workerEnv = {
+      KEEL_WORKER_TASK_QUEUE: env.taskQueue,
+      KEEL_WORKER_MODEL_URL: model.url,
+      KEEL_STORE_DIR: env.storeDir,
+    };
+
+    const first = await spawnWorkerProcess(workerEnv);
+    const session = await env.client.startSession(request);
+    await waitForRunningTool(env.temporal, session.sessionId);
+    await first.kill('SIGKILL');
+
+    const second = await spawnWorkerProcess(workerEnv);
+    try {
+      const interrupted = await session.result();
+      expect(interrupted.outcome).toBe('completed');
+      const trace = await session.trace();
+      expect(trace.events.filter((e) => e.type === 'tool_call').map((e) => e.type === 'tool_call' && e.ok)).toEqual([true, true]);
+      const history = await session.workflow.fetchHistory();
+      const attempts = (history.events ?? [])
+        .map((e) => e.activityTaskStartedEventAttributes?.attempt)
+        .filter((a): a is number => typeof a === 'number');
+      expect(Math.max(...attempts)).toBe(2); // the killed attempt was retried once
+
+      const uninterrupted = await env.client.startSession(request);
+      expect(comparable(await uninterrupted.result())).toEqual(comparable(interrupted));
+      await expectReplays(env.temporal, session.sessionId);
+    } finally {
+      await second.kill('SIGTERM');
+    }
+  });
+});
+
+test('a session finishes when the dev server restarts in its middle (same database file)', async () => {
+  const { dir, cliPath } = testServer();
+  const port = await findFreePort();
+  const dbFile = join(dir, `restart-${port}.db`);
+  let server = await startDevServer({ port, headless: true, dbFile, cliPath });
+  const connection = await Connection.connect({ address: server.address });
+  const native = await NativeConnection.connect({ address: server.address });
+  const taskQueue = uniqueName('restart');
+  const worker: Worker = await createKeelWorker({
+    connection: native,
+    taskQueue,
+    agents: [testAgent],
+    store: new FileContentStore(join(dir, 'content')),
+    model: { baseURL: model.url, apiKey: 'test' },
+    workflowBundle: { codePath: testServer().bundlePath },
+    shutdownGraceTimeMs: 1000,
+  });
+  const running = worker.run();
+  try {
+    const client = await KeelClient.connect({ client: new Client({ connection }), taskQueue });
+    const tag = uniqueName('server-restart');
+    slowScenario(tag, 4000);
+    const session = await client.startSession({ agent: 'support', input: tag, scope, timeouts: { toolHeartbeatMs: 3000 } });
+    await waitForRunningTool(client.temporal, session.sessionId);
+    await server.stop();
+    server = await startDevServer({ port, headless: true, dbFile, cliPath });
+    expect(server.reused).toBe(false);
+    const result = await session.result();
+    expect(result).toMatchObject({ outcome: 'completed', output: 'All done: the account was reindexed.', usage: { toolCalls: 2 } });
+  } finally {
+    worker.shutdown();
+    await running;
+    await native.close();
+    await connection.close();
+    await server.stop();
+  }
+});

@@ -1,0 +1,177 @@
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { InvalidSessionRequestError, SessionFailedError } from '../client';
+import { ScriptedModelServer } from '../scripted-model';
+import { createTestEnvironment, expectReplays, uniqueName, type TestEnvironment } from './support/environment';
+import { testAgent } from './support/fixture-agents';
+
+const scope = { tenant: 'acme', subjects: ['cus_ada'] };
+let env: TestEnvironment;
+let model: ScriptedModelServer;
+
+beforeAll(async () => {
+  model = new ScriptedModelServer();
+  await model.start();
+  env = await createTestEnvironment('session');
+  await env.startWorker({ agents: [testAgent], modelURL: model.url });
+});
+afterAll(async () => {
+  await env?.close();
+  await model?.stop();
+});
+
+async function activityTypes(workflowId: string): Promise<string[]> {
+  const history = await env.temporal.workflow.getHandle(workflowId).fetchHistory();
+  return (history.events ?? [])
+    .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)
+    .filter((name): name is string => !!name);
+}
+
+test('a session with several tool calls completes with the right result, status, trace and history', async () => {
+  const tag = uniqueName('refund-question');
+  model.addScenario({
+    name: tag,
+    match: tag,
+    turns: [
+      { text: 'Let me look you up.', toolCalls: [{ name: 'lookup_customer', input: { customer: 'ada@example.com' } }], usage: { input_tokens: 100, output_tokens: 20 } },
+      {
+        toolCalls: [
+          { name: 'list_orders', input: { customerId: 'cus_ada' } },
+          { name: 'get_order', input: { orderId: 'ord_1002' } },
+        ],
+        usage: { input_tokens: 300, output_tokens: 30 },
+      },
+      { text: 'Your order ord_1002 (Brass gear set) has shipped.', usage: { input_tokens: 500, output_tokens: 40 } },
+    ],
+  });
+  const session = await env.client.startSession({ agent: 'support', input: `${tag}: where is my gear set?`, scope });
+  const result = await session.result();
+
+  expect(result).toMatchObject({
+    sessionId: session.sessionId,
+    agent: 'support',
+    outcome: 'completed',
+    output: 'Your order ord_1002 (Brass gear set) has shipped.',
+    usage: { modelCalls: 3, toolCalls: 3, inputTokens: 900, outputTokens: 90 },
+  });
+  // claude-sonnet-4-5 at $3 / $15 per million tokens
+  expect(result.usage.costUsd).toBeCloseTo((900 * 3 + 90 * 15) / 1e6, 10);
+  expect(result.transcriptRef).toMatch(/^sha256:/);
+
+  const status = await session.status();
+  expect(status).toMatchObject({ state: 'completed', agent: 'support', tenant: 'acme', escalation: null, run: 1 });
+  expect(status.usage.toolCalls).toBe(3);
+
+  const trace = await session.trace();
+  const tools = trace.events.filter((e) => e.type === 'tool_call');
+  expect(tools.map((e) => e.type === 'tool_call' && e['gen_ai.tool.name'])).toEqual(['lookup_customer', 'list_orders', 'get_order']);
+  expect(tools.every((e) => e.type === 'tool_call' && e.ok)).toBe(true);
+  const lookup = tools[0]!;
+  expect(lookup.type === 'tool_call' && lookup.outputPreview).toContain('Ada Lovelace');
+  const models = trace.events.filter((e) => e.type === 'model_call');
+  expect(models.map((e) => e.type === 'model_call' && e['gen_ai.usage.input_tokens'])).toEqual([100, 300, 500]);
+  expect(trace.events.at(-1)).toMatchObject({ type: 'session_ended', outcome: 'completed' });
+
+  expect(await activityTypes(session.sessionId)).toEqual(['describeAgent', 'callModel', 'runTool', 'callModel', 'runTool', 'runTool', 'callModel']);
+
+  // What reached the model on its last turn: both tool results, with the real order data.
+  const last = model.requests.filter((r) => r.scenario === tag).at(-1)!;
+  const lastUser = JSON.stringify(last.body.messages.at(-1));
+  expect(lastUser).toContain('Brass gear set');
+  expect(lastUser).toContain('ord_1001');
+
+  const description = await session.workflow.describe();
+  expect(description.searchAttributes).toMatchObject({ KeelAgent: ['support'], KeelTenant: ['acme'], KeelState: ['completed'] });
+  await expectReplays(env.temporal, session.sessionId);
+});
+
+test('an invalid request is refused by the client and fails the workflow at once, naming the field', async () => {
+  await expect(env.client.startSession({ agent: 'support', input: '', scope })).rejects.toThrow(InvalidSessionRequestError);
+  await expect(env.client.startSession({ agent: 'support', input: 'hi', scope, limits: { maxToolCalls: -1 } })).rejects.toThrow(
+    /limits\.maxToolCalls/,
+  );
+
+  // Started around the client (as the Temporal CLI would), the workflow itself rejects it.
+  const handle = await env.temporal.workflow.start('agentSession', {
+    taskQueue: env.taskQueue,
+    workflowId: uniqueName('invalid'),
+    args: [{ agent: 'support', input: 'hello' }],
+  });
+  const error = await handle.result().catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(WorkflowFailedError);
+  const cause = (error as WorkflowFailedError).cause as ApplicationFailure;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  expect(cause.type).toBe('InvalidSessionRequestError');
+  expect(cause.nonRetryable).toBe(true);
+  expect(cause.message).toMatch(/scope/);
+});
+
+test('an unknown agent ends the session with a typed failure', async () => {
+  const session = await env.client.startSession({ agent: 'no-such-agent', input: 'hello', scope });
+  const error = await session.result().catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(SessionFailedError);
+  expect(error).toMatchObject({ type: 'UnknownAgentError' });
+  expect((error as Error).message).toMatch(/no-such-agent.*support/);
+});
+
+test('a model 400 fails the session at once with ModelRequestError', async () => {
+  const tag = uniqueName('bad-request');
+  model.addScenario({ name: tag, match: tag, turns: [{ error: { status: 400, message: 'max_tokens: too large' } }] });
+  const session = await env.client.startSession({ agent: 'support', input: tag, scope });
+  const result = await session.result();
+  expect(result.outcome).toBe('failed');
+  expect(result.error?.type).toBe('ModelRequestError');
+  expect(result.error?.message).toMatch(/400.*max_tokens: too large/);
+  expect(model.requests.filter((r) => r.scenario === tag)).toHaveLength(1);
+  expect((await session.workflow.describe()).searchAttributes).toMatchObject({ KeelState: ['failed'] });
+});
+
+test('a model that is down is retried, then the session fails with ModelUnavailableError; the worker keeps serving', async () => {
+  const down = uniqueName('model-down');
+  model.addScenario({ name: down, match: down, turns: [{ error: { status: 529, message: 'Overloaded' } }] });
+  const session = await env.client.startSession({
+    agent: 'support',
+    input: down,
+    scope,
+    timeouts: { modelMaxAttempts: 3, modelRetryInitialMs: 100 },
+  });
+  const result = await session.result();
+  expect(result.outcome).toBe('failed');
+  expect(result.error?.type).toBe('ModelUnavailableError');
+  expect(model.requests.filter((r) => r.scenario === down)).toHaveLength(3);
+
+  const recovers = uniqueName('model-recovers');
+  model.addScenario({
+    name: recovers,
+    match: recovers,
+    turns: [[{ error: { status: 503, message: 'upstream' } }, { error: { status: 429, message: 'slow down' } }, { text: 'Hello again.' }]],
+  });
+  const next = await env.client.startSession({ agent: 'support', input: recovers, scope, timeouts: { modelRetryInitialMs: 100 } });
+  expect(await next.result()).toMatchObject({ outcome: 'completed', output: 'Hello again.' });
+  await expectReplays(env.temporal, session.sessionId);
+  await expectReplays(env.temporal, next.sessionId);
+});
+
+test('an unknown tool and an invalid tool input go back to the model as error results', async () => {
+  const tag = uniqueName('bad-tools');
+  model.addScenario({
+    name: tag,
+    match: tag,
+    turns: [
+      { toolCalls: [{ name: 'wire_money', input: { to: 'mallory' } }, { name: 'get_order', input: { orderId: 'order-7' } }] },
+      { text: 'Sorry, I could not do that.' },
+    ],
+  });
+  const session = await env.client.startSession({ agent: 'support', input: tag, scope });
+  const result = await session.result();
+  expect(result.outcome).toBe('completed');
+  const trace = await session.trace();
+  const calls = trace.events.filter((e) => e.type === 'tool_call');
+  expect(calls.map((e) => e.type === 'tool_call' && e.error?.kind)).toEqual(['unknown_tool', 'invalid_input']);
+  const seen = JSON.stringify(model.requests.filter((r) => r.scenario === tag).at(-1)!.body.messages.at(-1));
+  expect(seen).toContain('unknown tool \\"wire_money\\"');
+  expect(seen).toContain('orderId: an order id looks like ord_1001');
+  // Only the invalid input reached a tool activity (where it was validated); the unknown tool never did.
+  expect(await activityTypes(session.sessionId)).toEqual(['describeAgent', 'callModel', 'runTool', 'callModel']);
+  await expectReplays(env.temporal, session.sessionId);
+});

@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type Worker as WorkerType } from '@temporalio/worker';
+import type { Agent } from '../../core/agent';
+import { FileContentStore, type ContentStore } from '../../store';
+import { KeelClient } from '../../client';
+import { createKeelWorker } from '../../workers/keel-worker';
+
+installQuietRuntime();
+
+/** Keeps the SDK's logs to warnings, once per test process. */
+function installQuietRuntime(): void {
+  const flag = globalThis as { keelRuntimeInstalled?: boolean };
+  if (flag.keelRuntimeInstalled) return;
+  flag.keelRuntimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // already installed by this process
+  }
+}
+
+/** Connection settings of the run's dev server, from the global setup. */
+export function testServer() {
+  const address = process.env.KEEL_TEST_TEMPORAL_ADDRESS;
+  const bundlePath = process.env.KEEL_TEST_BUNDLE;
+  const dir = process.env.KEEL_TEST_DIR;
+  if (!address || !bundlePath || !dir) throw new Error('the jest global setup did not run (KEEL_TEST_* is not set)');
+  return { address, bundlePath, dir, cliPath: process.env.KEEL_TEST_CLI_PATH! };
+}
+
+/** A unique name for a test's task queue or ids. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+/** A test's own task queue, worker, client and content store on the run's dev server. */
+export interface TestEnvironment {
+  taskQueue: string;
+  client: KeelClient;
+  temporal: Client;
+  store: ContentStore;
+  storeDir: string;
+  /** Starts a worker for the agents against a model URL; stopped by `close`. */
+  startWorker(options: { agents: readonly Agent[]; modelURL: string }): Promise<WorkerType>;
+  close(): Promise<void>;
+}
+
+/** Creates a test environment with its own task queue. */
+export async function createTestEnvironment(name = 'keel'): Promise<TestEnvironment> {
+  const server = testServer();
+  const taskQueue = uniqueName(name);
+  const connection = await Connection.connect({ address: server.address });
+  const temporal = new Client({ connection, namespace: 'default' });
+  const client = await KeelClient.connect({ client: temporal, taskQueue });
+  const storeDir = join(server.dir, 'content');
+  const store = new FileContentStore(storeDir);
+  const nativeConnections: NativeConnection[] = [];
+  const running: Array<{ worker: WorkerType; done: Promise<void> }> = [];
+  return {
+    taskQueue,
+    client,
+    temporal,
+    store,
+    storeDir,
+    async startWorker({ agents, modelURL }) {
+      const native = await NativeConnection.connect({ address: server.address });
+      nativeConnections.push(native);
+      const worker = await createKeelWorker({
+        connection: native,
+        taskQueue,
+        agents,
+        store,
+        model: { baseURL: modelURL, apiKey: 'test' },
+        workflowBundle: { codePath: server.bundlePath },
+        shutdownGraceTimeMs: 1000,
+      });
+      running.push({ worker, done: worker.run() });
+      return worker;
+    },
+    async close() {
+      for (const { worker } of running) if (worker.getState() === 'RUNNING') worker.shutdown();
+      await Promise.allSettled(running.map((r) => r.done));
+      for (const c of nativeConnections) await c.close();
+      await connection.close();
+    },
+  };
+}
+
+/**
+ * Replays every run of a finished session (continue-as-new makes several) against the current
+ * workflow code; throws on nondeterminism. Returns how many runs were replayed.
+ */
+export async function expectReplays(temporal: Client, workflowId: string): Promise<number> {
+  const { bundlePath } = testServer();
+  let runId: string | undefined = (await temporal.workflow.getHandle(workflowId).describe()).runId;
+  let runs = 0;
+  while (runId) {
+    const history = await temporal.workflow.getHandle(workflowId, runId).fetchHistory();
+    await Worker.runReplayHistory({ workflowBundle: { codePath: bundlePath } }, history, workflowId);
+    runs += 1;
+    runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
+  }
+  return runs;
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { defineAgent } from '../../core/agent';
+import { defineTool } from '../../core/tool';
+import { supportTools } from '../../tools';
+
+/** Counts of real tool executions, by tool, in this process. */
+export const executions = new Map<string, number>();
+const count = (name: string) => executions.set(name, (executions.get(name) ?? 0) + 1);
+
+/** A tool that always fails the same way. */
+export const flakyBackend = defineTool({
+  name: 'check_inventory',
+  description: 'Check the stock of an item.',
+  tier: 'read',
+  input: z.object({ sku: z.string() }),
+  async run() {
+    count('check_inventory');
+    throw new Error('inventory backend unavailable');
+  },
+});
+
+/** A tool that returns `kb` kilobytes of text. */
+export const fetchDocument = defineTool({
+  name: 'fetch_document',
+  description: 'Fetch a document by number.',
+  tier: 'read',
+  input: z.object({ n: z.number().int(), kb: z.number().int().positive() }),
+  async run({ n, kb }) {
+    count('fetch_document');
+    const line = `document ${n}: lorem ipsum dolor sit amet, consectetur adipiscing elit.\n`;
+    return line.repeat(Math.ceil((kb * 1024) / line.length)).slice(0, kb * 1024);
+  },
+});
+
+/** A tool that takes `ms` milliseconds. */
+export const slowTool = defineTool({
+  name: 'slow_step',
+  description: 'A step that takes a while.',
+  tier: 'read',
+  input: z.object({ ms: z.number().int().nonnegative(), label: z.string() }),
+  async run({ ms, label }, { signal }) {
+    count('slow_step');
+    await new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      signal.addEventListener('abort', () => clearTimeout(timer));
+    });
+    return { label, done: true };
+  },
+});
+
+/** The support agent with test tools added. */
+export const testAgent = defineAgent({
+  name: 'support',
+  instructions: 'You are a test support agent.',
+  tools: [...supportTools, flakyBackend, fetchDocument, slowTool],
+});

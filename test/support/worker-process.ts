@@ -1,0 +1,34 @@
+/**
+ * A Keel worker in its own process, so that a test can kill it (SIGKILL) mid-activity.
+ * Env: KEEL_TEST_TEMPORAL_ADDRESS, KEEL_TEST_BUNDLE, KEEL_WORKER_TASK_QUEUE, KEEL_WORKER_MODEL_URL, KEEL_STORE_DIR.
+ */
+import { NativeConnection } from '@temporalio/worker';
+import { FileContentStore } from '../../store';
+import { createKeelWorker } from '../../workers/keel-worker';
+import { testAgent } from './fixture-agents';
+
+async function main(): Promise<void> {
+  const env = (name: string) => {
+    const value = process.env[name];
+    if (!value) throw new Error(`${name} is not set`);
+    return value;
+  };
+  const connection = await NativeConnection.connect({ address: env('KEEL_TEST_TEMPORAL_ADDRESS') });
+  const worker = await createKeelWorker({
+    connection,
+    taskQueue: env('KEEL_WORKER_TASK_QUEUE'),
+    agents: [testAgent],
+    store: new FileContentStore(env('KEEL_STORE_DIR')),
+    model: { baseURL: env('KEEL_WORKER_MODEL_URL'), apiKey: 'test' },
+    workflowBundle: { codePath: env('KEEL_TEST_BUNDLE') },
+  });
+  const running = worker.run();
+  console.log('worker ready');
+  await running;
+  await connection.close();
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,2 @@
+export { getOrder, listOrders, lookupCustomer, supportTools } from './support/support-tools';
+export { CUSTOMERS, ORDERS, type CustomerRecord, type OrderRecord } from './support/records';

@@ -1,0 +1,74 @@
+import { join, resolve } from 'node:path';
+import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
+import { createSessionActivities, ModelClient, type ContextWindow, type ModelEndpoint } from '../activities';
+import type { Agent } from '../core/agent';
+import { AgentRegistry } from '../core/agent-registry';
+import { FileContentStore, type ContentStore } from '../store';
+
+/** Task queue of Keel's workers unless configured otherwise. */
+export const DEFAULT_TASK_QUEUE = 'keel';
+
+/** Where the file content store lives unless `KEEL_STORE_DIR` or an option says otherwise. */
+export const DEFAULT_STORE_DIR = resolve(__dirname, '..', '.keel', 'content');
+
+/** Options of {@link createKeelWorker}. */
+export interface KeelWorkerOptions {
+  connection: NativeConnection;
+  /** @default 'default' */
+  namespace?: string;
+  /** @default {@link DEFAULT_TASK_QUEUE} */
+  taskQueue?: string;
+  /** The agents this worker serves. */
+  agents: readonly Agent[];
+  /** @default a {@link FileContentStore} at `KEEL_STORE_DIR` or {@link DEFAULT_STORE_DIR} */
+  store?: ContentStore;
+  /** @default Anthropic's API with `ANTHROPIC_API_KEY`, or `ANTHROPIC_BASE_URL` */
+  model?: ModelEndpoint;
+  contextWindow?: ContextWindow;
+  /** A prebuilt bundle (see {@link bundleKeelWorkflows}); @default bundles Keel's workflows at start */
+  workflowBundle?: WorkflowBundleOption;
+  /** Time given to in-flight activities on shutdown. @default 10000 */
+  shutdownGraceTimeMs?: number;
+  /** @default 100 */
+  maxConcurrentActivityTaskExecutions?: number;
+}
+
+/** Bundles Keel's workflow code once, so that many workers can start without bundling again. */
+export async function bundleKeelWorkflows(): Promise<{ code: string }> {
+  const { code } = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quietBundlerLogger });
+  return { code };
+}
+
+/** Creates a worker that runs Keel's agent sessions for the given agents. */
+export async function createKeelWorker(options: KeelWorkerOptions): Promise<Worker> {
+  const agents = new AgentRegistry(options.agents);
+  const store = options.store ?? new FileContentStore(process.env.KEEL_STORE_DIR ?? DEFAULT_STORE_DIR);
+  const activities = createSessionActivities({
+    agents,
+    store,
+    model: new ModelClient(options.model),
+    ...(options.contextWindow ? { contextWindow: options.contextWindow } : {}),
+  });
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace ?? 'default',
+    taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: workflowsPath() }),
+    activities,
+    shutdownGraceTime: options.shutdownGraceTimeMs ?? 10_000,
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 100,
+  });
+}
+
+function workflowsPath(): string {
+  return join(__dirname, '..', 'workflows', 'index.ts');
+}
+
+const quietBundlerLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+};

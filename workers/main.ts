@@ -1,0 +1,35 @@
+/**
+ * Entry point of a Keel worker serving the example agents. Connection settings come from Temporal's
+ * environment configuration (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TLS, API key, profiles);
+ * KEEL_TASK_QUEUE, KEEL_STORE_DIR, ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL configure the rest.
+ * SIGINT and SIGTERM drain in-flight activities, then exit.
+ */
+import { NativeConnection } from '@temporalio/worker';
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { supportAgent } from '../agents';
+import { ensureSearchAttributes } from '../devserver';
+import { KEEL_SEARCH_ATTRIBUTE_NAMES } from '../core/search-attributes';
+import { createKeelWorker, DEFAULT_TASK_QUEUE } from './keel-worker';
+
+async function main(): Promise<void> {
+  const config = loadClientConnectConfig();
+  const address = config.connectionOptions.address ?? 'localhost:7233';
+  const namespace = config.namespace ?? 'default';
+  const taskQueue = process.env.KEEL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
+  const connection = await NativeConnection.connect({ ...config.connectionOptions, address });
+  try {
+    await ensureSearchAttributes(connection, namespace, KEEL_SEARCH_ATTRIBUTE_NAMES);
+  } catch (error) {
+    console.warn(`could not check Keel's search attributes (${(error as Error).message}); register them with the server's operator tools`);
+  }
+  const worker = await createKeelWorker({ connection, namespace, taskQueue, agents: [supportAgent] });
+  console.log(`keel worker: task queue "${taskQueue}" on ${address} (namespace ${namespace}); agents: support`);
+  await worker.run();
+  await connection.close();
+  console.log('keel worker: stopped');
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

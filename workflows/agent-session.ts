@@ -1,0 +1,369 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { SessionActivities } from '../activities/session-activities';
+import type { AgentDescriptor } from '../core/agent';
+import {
+  activeElapsedMs,
+  checkBreaker,
+  createBreaker,
+  grantExtraBudget,
+  recordPause,
+  recordTokens,
+  recordToolCall,
+  type BreakerState,
+  type BreakerTrip,
+} from '../core/breaker';
+import { FailureType } from '../core/errors';
+import { intentKey } from '../core/intent';
+import type { ModelCallResult, ToolCallRequest, ToolResultEntry, TranscriptAppend } from '../core/model-call';
+import { costOf } from '../core/pricing';
+import { KEEL_SEARCH_ATTRIBUTES } from '../core/search-attributes';
+import {
+  describeRequestIssues,
+  ResolveEscalationSchema,
+  SessionRequestSchema,
+  type BreakerResolution,
+  type PendingEscalation,
+  type SessionOutcome,
+  type SessionRequest,
+  type SessionResult,
+  type SessionState,
+  type SessionUsage,
+} from '../core/session';
+import type { TraceEvent } from '../core/trace';
+import type { z } from 'zod';
+import { resolveEscalationSignal, statusQuery, traceQuery } from './api';
+
+/** State a session carries from one run to the next when it continues as new. */
+export interface SessionCarryOver {
+  run: number;
+  agent: AgentDescriptor;
+  transcriptRef: string | null;
+  /** What the next model call appends to the transcript. */
+  append: TranscriptAppend;
+  /** Tool calls of the last model turn that have not run yet. */
+  pendingCalls: ToolCallRequest[];
+  /** Results of that turn's calls that did run. */
+  pendingResults: ToolResultEntry[];
+  breaker: BreakerState;
+  usage: { modelCalls: number; inputTokens: number; outputTokens: number; costUsd: number };
+  trace: TraceEvent[];
+}
+
+const PREVIEW_NOTICE_LIMIT = 2000;
+
+type EscalationDecision = z.output<typeof ResolveEscalationSchema>;
+
+/**
+ * An agent session: model call, tool calls, model call ... until the model gives a final answer,
+ * with the circuit breaker checked before every step. Takes one {@link SessionRequest}; the second
+ * argument is only passed by continue-as-new.
+ */
+export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver): Promise<SessionResult> {
+  const parsed = SessionRequestSchema.safeParse(rawRequest);
+  if (!parsed.success) {
+    throw ApplicationFailure.create({
+      type: FailureType.InvalidSessionRequest,
+      message: `invalid session request: ${describeRequestIssues(parsed.error)}`,
+      nonRetryable: true,
+    });
+  }
+  const request = parsed.data;
+  const sessionId = workflowInfo().workflowId;
+  const acts = sessionActivities(request);
+
+  let state: SessionState = 'starting';
+  let agent = carry?.agent;
+  const trace: TraceEvent[] = carry?.trace ?? [];
+  const breaker = carry?.breaker ?? createBreaker(request.limits, Date.now());
+  const usage = carry?.usage ?? { modelCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
+  let transcriptRef = carry?.transcriptRef ?? null;
+  let escalation: PendingEscalation | null = null;
+  let escalationDecision: EscalationDecision | null = null;
+  const run = carry?.run ?? 1;
+
+  const currentUsage = (): SessionUsage => ({
+    modelCalls: usage.modelCalls,
+    toolCalls: breaker.toolCalls,
+    inputTokens: usage.inputTokens,
+    outputTokens: usage.outputTokens,
+    elapsedMs: activeElapsedMs(breaker, Date.now()) - (escalation ? Date.now() - escalation.sinceMs : 0),
+    costUsd: usage.costUsd,
+  });
+
+  setHandler(statusQuery, () => ({
+    sessionId,
+    agent: request.agent,
+    tenant: request.scope.tenant,
+    state,
+    usage: currentUsage(),
+    limits: breaker.limits,
+    escalation,
+    run,
+  }));
+  setHandler(traceQuery, () => ({ sessionId, agent: request.agent, events: trace }));
+  setHandler(resolveEscalationSignal, (raw) => {
+    const decision = ResolveEscalationSchema.safeParse(raw);
+    const approver = decision.success ? decision.data.approver : String((raw as { approver?: unknown })?.approver ?? '');
+    const refuse = (reason: string): void => {
+      trace.push({ type: 'signal_refused', atMs: Date.now(), signal: 'resolveEscalation', approver, reason });
+    };
+    if (!decision.success) return refuse(`malformed decision: ${describeRequestIssues(decision.error)}`);
+    if (!escalation || escalationDecision) return refuse('no escalation is pending');
+    if (request.approvers && !request.approvers.includes(approver)) {
+      return refuse(`"${approver}" is not an approver of this session`);
+    }
+    escalationDecision = decision.data;
+  });
+
+  const setState = (next: SessionState) => {
+    state = next;
+    upsertSearchAttributes({ [KEEL_SEARCH_ATTRIBUTES.state]: [next] });
+  };
+
+  const finish = (outcome: SessionOutcome, extra: Partial<SessionResult> = {}): SessionResult => {
+    setState(outcome);
+    trace.push({ type: 'session_ended', atMs: Date.now(), outcome, ...(extra.error ? { error: extra.error } : {}) });
+    return {
+      sessionId,
+      agent: request.agent,
+      outcome,
+      output: null,
+      usage: currentUsage(),
+      transcriptRef,
+      ...extra,
+    };
+  };
+
+  /** Waits for a human after a trip. Returns a result when the session ends, null when it resumes. */
+  const escalate = async (trip: BreakerTrip): Promise<SessionResult | null> => {
+    trace.push({ type: 'breaker_tripped', atMs: Date.now(), ...trip });
+    const sinceMs = Date.now();
+    escalation = { limit: trip.limit, detail: trip.detail, sinceMs, timeoutMs: request.escalation.timeoutMs };
+    escalationDecision = null;
+    setState('escalated');
+    const decided = await condition(() => escalationDecision !== null, request.escalation.timeoutMs);
+    recordPause(breaker, Date.now() - sinceMs);
+    escalation = null;
+    const decision = escalationDecision as EscalationDecision | null;
+    if (!decided || !decision) {
+      trace.push({ type: 'escalation_resolved', atMs: Date.now(), action: 'timeout' });
+      const breakerEnd: BreakerResolution = { ...trip, resolution: 'timeout' };
+      const fallback = request.escalation.fallback;
+      return fallback.action === 'answer'
+        ? finish('fallback', { output: fallback.text, breaker: breakerEnd })
+        : finish('breaker_tripped', { breaker: breakerEnd });
+    }
+    trace.push({
+      type: 'escalation_resolved',
+      atMs: Date.now(),
+      approver: decision.approver,
+      action: decision.action,
+      ...(decision.extraBudget ? { extraBudget: decision.extraBudget } : {}),
+      ...(decision.note ? { note: decision.note } : {}),
+    });
+    if (decision.action === 'abort') {
+      return finish('breaker_tripped', { breaker: { ...trip, resolution: 'aborted', approver: decision.approver } });
+    }
+    grantExtraBudget(breaker, decision.extraBudget ?? {}, Date.now());
+    setState('running');
+    return null;
+  };
+
+  /** Checks the breaker before a step until it lets the step run; a result means the session ended. */
+  const guard = async (next: 'model' | 'tool'): Promise<SessionResult | null> => {
+    for (;;) {
+      const trip = checkBreaker(breaker, next, Date.now());
+      if (!trip) return null;
+      const ended = await escalate(trip);
+      if (ended) return ended;
+    }
+  };
+
+  const failed = (error: unknown): SessionResult => {
+    const cause = error instanceof ActivityFailure ? error.cause : error;
+    const type = cause instanceof ApplicationFailure && cause.type ? cause.type : (cause as Error)?.name ?? 'Error';
+    return finish('failed', { error: { type, message: (cause as Error)?.message ?? String(cause) } });
+  };
+
+  if (!agent) {
+    upsertSearchAttributes({
+      [KEEL_SEARCH_ATTRIBUTES.agent]: [request.agent],
+      [KEEL_SEARCH_ATTRIBUTES.tenant]: [request.scope.tenant],
+    });
+    upsertMemo({ purpose: request.input.slice(0, 200) });
+    try {
+      agent = await acts.describeAgent.executeWithOptions(
+        { ...acts.describeOptions, summary: `agent ${request.agent}` },
+        [request.agent],
+      );
+    } catch (error) {
+      const cause = error instanceof ActivityFailure ? error.cause : undefined;
+      if (cause instanceof ApplicationFailure && cause.type === FailureType.UnknownAgent) {
+        setState('failed');
+        throw ApplicationFailure.create({ type: FailureType.UnknownAgent, message: cause.message, nonRetryable: true });
+      }
+      throw error;
+    }
+  }
+  setState('running');
+  const model = request.model ?? agent.model;
+  const toolTiers = new Map(agent.tools.map((t) => [t.name, t.tier]));
+
+  let append: TranscriptAppend = carry?.append ?? { kind: 'user_text', text: request.input };
+  let pendingCalls: ToolCallRequest[] = carry?.pendingCalls ?? [];
+  let pendingResults: ToolResultEntry[] = carry?.pendingResults ?? [];
+
+  for (;;) {
+    // Tool calls of the last model turn.
+    while (pendingCalls.length > 0) {
+      if (shouldContinueAsNew(request)) {
+        return continueSession(request, { run, agent, transcriptRef, append, pendingCalls, pendingResults, breaker, usage, trace });
+      }
+      const ended = await guard('tool');
+      if (ended) return ended;
+      const call = pendingCalls[0]!;
+      pendingResults.push(await runTool(call));
+      pendingCalls = pendingCalls.slice(1);
+    }
+    if (pendingResults.length > 0) {
+      append = { kind: 'tool_results', results: pendingResults };
+      pendingResults = [];
+    }
+
+    if (shouldContinueAsNew(request)) {
+      return continueSession(request, { run, agent, transcriptRef, append, pendingCalls, pendingResults, breaker, usage, trace });
+    }
+    const ended = await guard('model');
+    if (ended) return ended;
+
+    let reply: ModelCallResult;
+    try {
+      reply = await acts.callModel.executeWithOptions({ ...acts.modelOptions, summary: `model ${model}` }, [
+        {
+          sessionId,
+          agent: request.agent,
+          model,
+          maxOutputTokens: request.maxOutputTokens,
+          transcriptRef,
+          append,
+        },
+      ]);
+    } catch (error) {
+      return failed(error);
+    }
+    transcriptRef = reply.transcriptRef;
+    const costUsd = costOf(reply.model, reply);
+    usage.modelCalls += 1;
+    usage.inputTokens += reply.inputTokens;
+    usage.outputTokens += reply.outputTokens;
+    usage.costUsd += costUsd;
+    recordTokens(breaker, reply.inputTokens + reply.outputTokens);
+    trace.push({
+      type: 'model_call',
+      atMs: Date.now(),
+      'gen_ai.request.model': model,
+      'gen_ai.response.model': reply.model,
+      'gen_ai.usage.input_tokens': reply.inputTokens,
+      'gen_ai.usage.output_tokens': reply.outputTokens,
+      'gen_ai.response.finish_reasons': [reply.stopReason],
+      latencyMs: reply.latencyMs,
+      costUsd,
+      toolCalls: reply.toolCalls.map((c) => c.name),
+    });
+    if (reply.toolCalls.length === 0) {
+      return finish('completed', { output: reply.text });
+    }
+    pendingCalls = reply.toolCalls;
+  }
+
+  async function runTool(call: ToolCallRequest): Promise<ToolResultEntry> {
+    const atMs = Date.now();
+    const base = { type: 'tool_call' as const, atMs, 'gen_ai.tool.name': call.name, 'gen_ai.tool.call.id': call.id, input: call.input };
+    if (!toolTiers.has(call.name)) {
+      const message = `unknown tool "${call.name}"; this agent's tools are: ${[...toolTiers.keys()].join(', ') || '(none)'}`;
+      recordToolCall(breaker, { tool: call.name, kind: 'unknown_tool', message });
+      trace.push({ ...base, ok: false, error: { kind: 'unknown_tool', message }, outputBytes: 0, outputPreview: '', latencyMs: 0 });
+      return { toolUseId: call.id, isError: true, content: { text: message } };
+    }
+    try {
+      const result = await acts.runTool.executeWithOptions({ ...acts.toolOptions, summary: `tool ${call.name}` }, [
+        {
+          sessionId,
+          agent: request.agent,
+          call,
+          idempotencyKey: intentKey(sessionId, call.name, call.input),
+          scope: request.scope,
+        },
+      ]);
+      recordToolCall(breaker, result.error ? { tool: call.name, ...result.error } : null);
+      trace.push({
+        ...base,
+        ok: result.ok,
+        ...(result.error ? { error: result.error } : {}),
+        outputRef: result.contentRef,
+        outputBytes: result.bytes,
+        outputPreview: result.preview,
+        latencyMs: result.latencyMs,
+      });
+      return { toolUseId: call.id, isError: !result.ok, content: { ref: result.contentRef, bytes: result.bytes } };
+    } catch (error) {
+      const cause = error instanceof ActivityFailure ? error.cause : error;
+      const kind = cause instanceof ApplicationFailure && cause.type ? cause.type : 'activity_failure';
+      const message = `the tool failed after retries: ${((cause as Error)?.message ?? String(cause)).slice(0, PREVIEW_NOTICE_LIMIT)}`;
+      recordToolCall(breaker, { tool: call.name, kind, message });
+      trace.push({ ...base, ok: false, error: { kind, message }, outputBytes: 0, outputPreview: '', latencyMs: Date.now() - atMs });
+      return { toolUseId: call.id, isError: true, content: { text: message } };
+    }
+  }
+}
+
+function shouldContinueAsNew(request: SessionRequest): boolean {
+  const info = workflowInfo();
+  return (info.continueAsNewSuggested || info.historyLength >= request.maxHistoryEventsPerRun) && allHandlersFinished();
+}
+
+async function continueSession(request: SessionRequest, carry: Omit<SessionCarryOver, 'run'> & { run: number }): Promise<never> {
+  await condition(allHandlersFinished);
+  carry.trace.push({ type: 'continued_as_new', atMs: Date.now(), run: carry.run + 1, historyEvents: workflowInfo().historyLength });
+  return continueAsNew<typeof agentSession>(request, { ...carry, run: carry.run + 1 });
+}
+
+function sessionActivities(request: SessionRequest) {
+  const { timeouts } = request;
+  const modelOptions = {
+    startToCloseTimeout: timeouts.modelCallMs,
+    retry: {
+      initialInterval: timeouts.modelRetryInitialMs,
+      backoffCoefficient: 2,
+      maximumInterval: 30_000,
+      maximumAttempts: timeouts.modelMaxAttempts,
+      nonRetryableErrorTypes: [FailureType.ModelRequest, FailureType.ContentNotFound],
+    },
+  };
+  const toolOptions = {
+    startToCloseTimeout: timeouts.toolCallMs,
+    heartbeatTimeout: timeouts.toolHeartbeatMs,
+    retry: { initialInterval: 1000, backoffCoefficient: 2, maximumInterval: 30_000, maximumAttempts: timeouts.toolMaxAttempts },
+  };
+  const describeOptions = { startToCloseTimeout: 30_000, retry: { maximumAttempts: 5, nonRetryableErrorTypes: [FailureType.UnknownAgent] } };
+  const proxy = proxyActivities<SessionActivities>({ startToCloseTimeout: 60_000 });
+  return {
+    callModel: proxy.callModel,
+    runTool: proxy.runTool,
+    describeAgent: proxy.describeAgent,
+    modelOptions,
+    toolOptions,
+    describeOptions,
+  };
+}

@@ -1,0 +1,1 @@
+export { agentSession, type SessionCarryOver } from './agent-session';
