@@ -10,7 +10,7 @@ export interface Agent {
 }
 
 /** The model an agent uses when it names none. */
-export const DEFAULT_MODEL = 'claude-sonnet-4-5';
+export const DEFAULT_MODEL = 'claude-sonnet-5-5';
 
 /** Declares an agent. Throws {@link AgentDefinitionError} on a duplicate tool name. */
 export function defineAgent(definition: {

@@ -58,7 +58,7 @@ export const SessionRequestSchema = z.object({
    * signal the workflow; the trace records who decided.
    */
   approvers: z.array(z.string().min(1)).optional(),
-  /** Overrides the agent's model, e.g. `claude-haiku-4-5`. */
+  /** Overrides the agent's model, e.g. `claude-haiku-5-5`. */
   model: z.string().min(1).optional(),
   /** Max output tokens of one model call. @default 1024 */
   maxOutputTokens: z.number().int().positive().default(1024),

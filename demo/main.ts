@@ -54,7 +54,7 @@ async function main(): Promise<void> {
       agent: 'support',
       input: DEMO_INPUT,
       scope: { tenant: 'acme', subjects: ['cus_ada'] },
-      ...(process.env.ANTHROPIC_API_KEY ? { model: process.env.KEEL_DEMO_MODEL ?? 'claude-haiku-4-5' } : {}),
+      ...(process.env.ANTHROPIC_API_KEY ? { model: process.env.KEEL_DEMO_MODEL ?? 'claude-haiku-5-5' } : {}),
     });
     log(`    session ${session.sessionId}`);
     let shown = 0;

@@ -1,6 +1,4 @@
-import type { ChildProcess } from 'node:child_process';
-
-/**
+/*
  * Ties child processes to this process's lifetime: when this process exits (normally, by
  * `process.exit`, or by SIGINT, SIGTERM or SIGHUP), each tied child gets SIGTERM.
  *
@@ -10,6 +8,9 @@ import type { ChildProcess } from 'node:child_process';
  * shutting down gracefully, say), Keel leaves the decision to it and stops the children on exit.
  * A SIGKILL of this process cannot be caught: the children then outlive it (their pid file says so).
  */
+import type { ChildProcess } from 'node:child_process';
+
+/** The children to stop when this process ends; one set of handlers serves them all. */
 const tied = new Set<ChildProcess>();
 const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 

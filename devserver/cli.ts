@@ -1,5 +1,6 @@
 /**
  * `npm run dev-server -- <command> [options]` (or `npx tsx devserver/cli.ts …`): Keel's local Temporal.
+ * The CLI is found as {@link findTemporalCli} does (TEMPORAL_CLI_PATH, PATH, .temporal/bin, a build with Go).
  *
  *   start    start a dev server in the background (or reuse the one that answers), print its address and UI
  *   stop     stop the server that holds the database (by its pid file)
@@ -19,6 +20,7 @@ import { terminateProcess } from './process-termination';
 import { connectToTemporal, isPortOpen } from './server-readiness';
 
 const USAGE = `usage: npx tsx devserver/cli.ts <start|stop|status> [options]
+       npm run dev-server -- <start|stop|status> [options]
 
   start     start a Temporal dev server in the background, or reuse the one answering on the port
   stop      stop the dev server that uses the database file (found through <db-file>.pid)

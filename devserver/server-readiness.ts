@@ -27,9 +27,13 @@ export function isPortOpen(host: string, port: number, timeoutMs = 1_000): Promi
  * @default timeoutMs 5000
  */
 export async function connectToTemporal(address: string, timeoutMs = 5_000): Promise<Connection | undefined> {
+  // Not Connection.connect: when it fails, the channel it made is lost and keeps reconnecting.
+  const connection = Connection.lazy({ address, connectTimeout: timeoutMs });
   try {
-    return await Connection.connect({ address, connectTimeout: timeoutMs });
+    await connection.ensureConnected();
+    return connection;
   } catch {
+    await connection.close();
     return undefined;
   }
 }

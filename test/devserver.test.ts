@@ -212,6 +212,12 @@ describe('startDevServer', () => {
       await expect(ensureSearchAttributes(connection, 'default', ['KeelTestInt'])).rejects.toBeInstanceOf(
         SearchAttributeTypeConflictError,
       );
+
+      // Reusing the server for another namespace registers the namespace and Keel's attributes in it.
+      const reused = await startDevServer({ port, headless: true, namespace: 'keel-other', cliPath, log: silentLog });
+      expect(reused).toMatchObject({ reused: true, namespace: 'keel-other' });
+      const listed = await connection.operatorService.listSearchAttributes({ namespace: 'keel-other' });
+      for (const name of KEEL_SEARCH_ATTRIBUTE_NAMES) expect(listed.customAttributes?.[name]).toBe(KEYWORD);
     } finally {
       await connection.close();
       await server.stop();
@@ -235,7 +241,12 @@ describe('startDevServer', () => {
   });
 
   test('a port taken by something that is not Temporal is a typed error', async () => {
-    const squatter = net.createServer((socket) => socket.end('hello\n'));
+    const sockets = new Set<net.Socket>();
+    const squatter = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => {}); // the gRPC client resets the connection
+      socket.end('hello\n');
+    });
     await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
     const port = (squatter.address() as net.AddressInfo).port;
     try {
@@ -243,6 +254,7 @@ describe('startDevServer', () => {
         startDevServer({ port, headless: true, dbFile: path.join(tmp, 'squat', 'temporal.db'), cliPath, log: silentLog }),
       ).rejects.toBeInstanceOf(PortInUseError);
     } finally {
+      for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => squatter.close(resolve));
     }
   });

@@ -6,6 +6,7 @@ import { findFreePort, startDevServer } from '../devserver';
 import { ScriptedModelServer } from '../scripted-model';
 import { FileContentStore } from '../store';
 import { createKeelWorker } from '../workers/keel-worker';
+import { traceQuery } from '../workflows/api';
 import { createTestEnvironment, expectReplays, testServer, uniqueName, type TestEnvironment } from './support/environment';
 import { testAgent } from './support/fixture-agents';
 import { spawnWorkerProcess } from './support/worker-process-handle';
@@ -41,12 +42,16 @@ function comparable(result: SessionResult) {
   return { ...rest, usage: counts };
 }
 
+/** Waits until the slow tool (the session's second tool call) is running on a worker. */
 async function waitForRunningTool(temporal: Client, workflowId: string): Promise<void> {
+  const handle = temporal.workflow.getHandle(workflowId);
   for (let i = 0; i < 600; i++) {
-    const { raw } = await temporal.workflow.getHandle(workflowId).describe();
+    const { raw } = await handle.describe();
     const pending = raw.pendingActivities ?? [];
+    const { events } = await handle.query(traceQuery);
+    const lookedUp = events.some((e) => e.type === 'tool_call');
     // state 2 = STARTED
-    if (pending.some((a) => a.activityType?.name === 'runTool' && Number(a.state) === 2)) return;
+    if (lookedUp && pending.some((a) => a.activityType?.name === 'runTool' && Number(a.state) === 2)) return;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error('the tool activity never started');

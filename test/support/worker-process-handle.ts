@@ -11,7 +11,7 @@ export interface WorkerProcess {
 
 /** Starts a worker process and resolves once it polls. */
 export async function spawnWorkerProcess(env: Record<string, string>): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [require.resolve('tsx/cli'), join(__dirname, 'worker-process.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'worker-process.ts')], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
