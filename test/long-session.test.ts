@@ -1,0 +1,62 @@
+import { temporal } from '@temporalio/proto';
+import { ScriptedModelServer } from '../scripted-model';
+import { createTestEnvironment, expectReplays, uniqueName, type TestEnvironment } from './support/environment';
+import { executions, testAgent } from './support/fixture-agents';
+
+const TEN_MIB = 10 * 1024 * 1024;
+let env: TestEnvironment;
+let model: ScriptedModelServer;
+
+beforeAll(async () => {
+  model = new ScriptedModelServer();
+  await model.start();
+  env = await createTestEnvironment('long');
+  await env.startWorker({ agents: [testAgent], modelURL: model.url });
+});
+afterAll(async () => {
+  await env?.close();
+  await model?.stop();
+});
+
+test('300 tool calls with 21 MB of tool output complete, every run far below the history limits', async () => {
+  const tag = uniqueName('long-session');
+  const calls = 300;
+  model.addScenario({
+    name: tag,
+    match: tag,
+    turns: (ctx) =>
+      ctx.turn < calls
+        ? { toolCalls: [{ name: 'fetch_document', input: { n: ctx.turn, kb: 70 } }], usage: { input_tokens: 1000, output_tokens: 20 } }
+        : { text: `read ${calls} documents`, usage: { input_tokens: 1000, output_tokens: 20 } },
+  });
+  const before = executions.get('fetch_document') ?? 0;
+  const session = await env.client.startSession({
+    agent: 'support',
+    input: `${tag}: read every document`,
+    scope: { tenant: 'acme', subjects: [] },
+    limits: { maxToolCalls: 1000, maxTokens: 10_000_000, maxElapsedMs: 3_600_000 },
+    maxHistoryEventsPerRun: 1000,
+  });
+  const result = await session.result();
+  expect(result).toMatchObject({ outcome: 'completed', output: `read ${calls} documents`, usage: { toolCalls: calls, modelCalls: calls + 1 } });
+  expect((executions.get('fetch_document') ?? 0) - before).toBe(calls);
+
+  // Walk every run of the session (continue-as-new), measuring each history.
+  const sizes: number[] = [];
+  let runId: string | undefined = (await session.workflow.describe()).runId;
+  while (runId) {
+    const history = await env.temporal.workflow.getHandle(session.sessionId, runId).fetchHistory();
+    sizes.push(temporal.api.history.v1.History.encode(history).finish().length);
+    runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
+  }
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const outputBytes = calls * 70 * 1024;
+  expect(outputBytes).toBeGreaterThan(20_000_000);
+  expect(sizes.length).toBeGreaterThan(1);
+  expect(Math.max(...sizes)).toBeLessThan(TEN_MIB);
+  // The history carries references, not content: all runs together are a small fraction of the output.
+  expect(total).toBeLessThan(outputBytes / 10);
+  const status = await session.status();
+  expect(status.run).toBe(sizes.length);
+  expect(await expectReplays(env.temporal, session.sessionId)).toBe(sizes.length);
+}, 600_000);
