@@ -4,7 +4,7 @@
  * its result and the link to its history in the Temporal UI.
  */
 import { join } from 'node:path';
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { supportAgent } from '../agents';
 import { KeelClient } from '../client';
 import type { TraceEvent } from '../core/trace';
@@ -12,11 +12,12 @@ import { ensureSearchAttributes, startDevServer } from '../devserver';
 import { KEEL_SEARCH_ATTRIBUTE_NAMES } from '../core/search-attributes';
 import { ScriptedModelServer } from '../scripted-model';
 import { createKeelWorker } from '../workers/keel-worker';
-import { DEMO_INPUT, demoScenario } from './support-scenario';
+import { DEMO_INPUT, demoScenarios } from './support-scenario';
 
 const ROOT = join(__dirname, '..');
 
 async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
   const log = (line: string) => console.log(line);
   log('1/4 Temporal dev server');
   const server = await startDevServer({ detached: true, log: (line) => log(`    ${line}`) });
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
   if (process.env.ANTHROPIC_API_KEY) {
     log('2/4 model: Claude (ANTHROPIC_API_KEY is set)');
   } else {
-    model = new ScriptedModelServer({ scenarios: [demoScenario] });
+    model = new ScriptedModelServer({ scenarios: demoScenarios() });
     await model.start();
     modelURL = model.url;
     log(`2/4 model: scripted Anthropic Messages API at ${modelURL} (set ANTHROPIC_API_KEY to use Claude)`);

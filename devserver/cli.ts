@@ -5,6 +5,7 @@
  *   start    start a dev server in the background (or reuse the one that answers), print its address and UI
  *   stop     stop the server that holds the database (by its pid file)
  *   status   say whether a server answers and whether the database's server runs
+ *   cli      find (or build) the Temporal CLI and print its path
  *
  * Exit codes: 0 success (status: a server answers), 1 failure, 2 usage error, 3 status: nothing answers.
  */
@@ -15,16 +16,18 @@ import { clientHost, formatAddress } from './address';
 import { startDevServer } from './dev-server';
 import { DevServerToolError } from './errors';
 import { findKeelRoot } from './keel-root';
+import { findTemporalCli } from './temporal-cli';
 import { logFilePath, pidFilePath, readPidFile, removePidFile, runningServerPid } from './pid-file';
 import { terminateProcess } from './process-termination';
 import { connectToTemporal, isPortOpen } from './server-readiness';
 
-const USAGE = `usage: npx tsx devserver/cli.ts <start|stop|status> [options]
-       npm run dev-server -- <start|stop|status> [options]
+const USAGE = `usage: npx tsx devserver/cli.ts <start|stop|status|cli> [options]
+       npm run dev-server -- <start|stop|status|cli> [options]
 
   start     start a Temporal dev server in the background, or reuse the one answering on the port
   stop      stop the dev server that uses the database file (found through <db-file>.pid)
   status    report whether a server answers on the port and whether the database's server runs
+  cli       find the Temporal CLI, building it with Go if needed, and print its path
 
 options:
   --port N          gRPC port (default 7233)
@@ -89,6 +92,9 @@ async function main(argv: string[]): Promise<number> {
       return stop(options);
     case 'status':
       return status(options);
+    case 'cli':
+      process.stdout.write(`${await findTemporalCli()}\n`);
+      return 0;
     default:
       process.stderr.write(`unknown command ${command}\n${USAGE}\n`);
       return 2;

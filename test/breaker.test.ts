@@ -1,7 +1,9 @@
 import { ScriptedModelServer, type TurnContext } from '../scripted-model';
 import type { SessionHandle } from '../client';
 import type { SessionStatus } from '../core/session';
-import { createTestEnvironment, expectReplays, uniqueName, type TestEnvironment } from './support/environment';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { createTestEnvironment, expectReplays, testServer, uniqueName, type TestEnvironment } from './support/environment';
 import { testAgent } from './support/fixture-agents';
 
 const scope = { tenant: 'acme', subjects: ['cus_ada'] };
@@ -134,4 +136,18 @@ test('the fallback answer applies when configured and nobody resolves the escala
     output: 'A human will get back to you.',
     breaker: { limit: 'maxToolCalls', resolution: 'timeout' },
   });
+});
+
+test('an escalation resolved with the Temporal CLI works like one sent by KeelClient', async () => {
+  const tag = uniqueName('temporal-cli');
+  toolLoop(tag, 'get_order', () => ({ orderId: 'ord_1001' }), 2);
+  const session = await env.client.startSession({ agent: 'support', input: tag, scope, limits: { maxToolCalls: 1 }, approvers: ['oncall@acme'] });
+  await waitForState(session, 'escalated');
+  const { address, cliPath } = testServer();
+  await promisify(execFile)(cliPath, [
+    'workflow', 'signal', '--address', address, '--workflow-id', session.sessionId, '--name', 'resolveEscalation',
+    '--input', JSON.stringify({ approver: 'oncall@acme', action: 'resume', extraBudget: { toolCalls: 1 } }),
+  ]);
+  expect(await session.result()).toMatchObject({ outcome: 'completed', usage: { toolCalls: 2 } });
+  await expectReplays(env.temporal, session.sessionId);
 });

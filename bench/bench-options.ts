@@ -1,0 +1,103 @@
+import { parseArgs } from 'node:util';
+import { DEFAULT_HISTORY_GROWTH_OPTIONS, type HistoryGrowthOptions } from './history-growth';
+import { DEFAULT_THROUGHPUT_OPTIONS, type ThroughputOptions } from './session-throughput';
+
+/** The benchmarks `npm run bench` knows. */
+export const BENCHMARK_NAMES = ['throughput', 'history'] as const;
+/** A benchmark's name, as `--only` takes it. */
+export type BenchmarkName = (typeof BENCHMARK_NAMES)[number];
+
+/** What one `npm run bench` runs, from its flags and environment. */
+export interface BenchOptions {
+  /** The benchmarks to run, in order. @default all of {@link BENCHMARK_NAMES} */
+  benchmarks: BenchmarkName[];
+  throughput: ThroughputOptions;
+  history: HistoryGrowthOptions;
+  /** Keep the run's temporary folder (server database, content store). @default false */
+  keep: boolean;
+  /** Print the usage and run nothing. */
+  help: boolean;
+}
+
+/** Sizes of `--quick`: a run of a few seconds that still exercises every path. */
+const QUICK = { sessions: 10, toolCalls: 5, historyCalls: [10, 50] } as const;
+
+/** The usage text of `npm run bench`. */
+export const BENCH_USAGE = `usage: npm run bench -- [options]
+
+  --only throughput|history   run one benchmark (default: all)
+  --quick                     small sizes (${QUICK.sessions} sessions × ${QUICK.toolCalls} calls; history ${QUICK.historyCalls.join(',')} calls)
+  --sessions N                throughput: concurrent sessions       (KEEL_BENCH_SESSIONS, default ${DEFAULT_THROUGHPUT_OPTIONS.sessions})
+  --tool-calls K              throughput: tool calls per session    (KEEL_BENCH_TOOL_CALLS, default ${DEFAULT_THROUGHPUT_OPTIONS.toolCalls})
+  --history-calls A,B,C       history: tool calls of each session   (KEEL_BENCH_HISTORY_CALLS, default ${DEFAULT_HISTORY_GROWTH_OPTIONS.toolCalls.join(',')})
+  --output-kb KB              history: KiB returned per tool call   (KEEL_BENCH_OUTPUT_KB, default ${DEFAULT_HISTORY_GROWTH_OPTIONS.outputKb})
+  --events-per-run E          history: maxHistoryEventsPerRun       (KEEL_BENCH_EVENTS_PER_RUN, default: Keel's)
+  --keep                      keep the temporary server database and content store
+  --help                      this text
+
+Flags win over environment variables. Tables go to stdout, progress to stderr; the last line of
+stdout is "BENCH_JSON {...}" with every number.`;
+
+/** A flag or variable that cannot be used; the message names it. */
+export class BenchOptionsError extends Error {
+  override readonly name = 'BenchOptionsError';
+}
+
+/** Reads the options from command-line arguments (without node and the script) and the environment. */
+export function parseBenchOptions(args: string[], env: NodeJS.ProcessEnv = process.env): BenchOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      strict: true,
+      options: {
+        only: { type: 'string' },
+        quick: { type: 'boolean', default: false },
+        sessions: { type: 'string' },
+        'tool-calls': { type: 'string' },
+        'history-calls': { type: 'string' },
+        'output-kb': { type: 'string' },
+        'events-per-run': { type: 'string' },
+        keep: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+    }).values;
+  } catch (error) {
+    throw new BenchOptionsError(`${(error as Error).message}\n\n${BENCH_USAGE}`);
+  }
+  const only = parsed.only;
+  if (only !== undefined && !(BENCHMARK_NAMES as readonly string[]).includes(only)) {
+    throw new BenchOptionsError(`--only must be one of ${BENCHMARK_NAMES.join(', ')}, got "${only}"`);
+  }
+  const quick = parsed.quick === true;
+  const eventsPerRun = positiveInt('--events-per-run', parsed['events-per-run'] ?? env.KEEL_BENCH_EVENTS_PER_RUN);
+  return {
+    benchmarks: only === undefined ? [...BENCHMARK_NAMES] : [only as BenchmarkName],
+    throughput: {
+      sessions: positiveInt('--sessions', parsed.sessions ?? env.KEEL_BENCH_SESSIONS) ?? (quick ? QUICK.sessions : DEFAULT_THROUGHPUT_OPTIONS.sessions),
+      toolCalls:
+        positiveInt('--tool-calls', parsed['tool-calls'] ?? env.KEEL_BENCH_TOOL_CALLS) ?? (quick ? QUICK.toolCalls : DEFAULT_THROUGHPUT_OPTIONS.toolCalls),
+    },
+    history: {
+      toolCalls:
+        positiveIntList('--history-calls', parsed['history-calls'] ?? env.KEEL_BENCH_HISTORY_CALLS) ??
+        (quick ? [...QUICK.historyCalls] : [...DEFAULT_HISTORY_GROWTH_OPTIONS.toolCalls]),
+      outputKb: positiveInt('--output-kb', parsed['output-kb'] ?? env.KEEL_BENCH_OUTPUT_KB) ?? DEFAULT_HISTORY_GROWTH_OPTIONS.outputKb,
+      ...(eventsPerRun !== undefined ? { maxHistoryEventsPerRun: eventsPerRun } : {}),
+    },
+    keep: parsed.keep === true,
+    help: parsed.help === true,
+  };
+}
+
+function positiveInt(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new BenchOptionsError(`${name} must be a positive integer, got "${raw}"`);
+  return value;
+}
+
+function positiveIntList(name: string, raw: string | undefined): number[] | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  return raw.split(',').map((part) => positiveInt(name, part.trim())!);
+}

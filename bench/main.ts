@@ -1,0 +1,75 @@
+/**
+ * `npm run bench`: runs Keel's benchmarks in one process against one fresh Temporal dev server
+ * (temporary SQLite database, WAL), prints a table per benchmark and, as the last line of stdout,
+ * `BENCH_JSON {...}` with every number. `npm run bench -- --help` lists the flags.
+ */
+import { cpus } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { BENCH_USAGE, BenchOptionsError, parseBenchOptions, type BenchmarkName } from './bench-options';
+import { startBenchEnvironment } from './bench-environment';
+import { formatHistoryGrowth, runHistoryGrowth, type HistoryGrowthResult } from './history-growth';
+import { formatThroughput, runSessionThroughput, type ThroughputResult } from './session-throughput';
+
+const log = (line: string): void => {
+  process.stderr.write(`[bench] ${line}\n`);
+};
+
+async function main(): Promise<void> {
+  const options = parseBenchOptions(process.argv.slice(2));
+  if (options.help) {
+    console.log(BENCH_USAGE);
+    return;
+  }
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const started = performance.now();
+  const env = await startBenchEnvironment({ log, keepDir: options.keep });
+  const results: { throughput?: ThroughputResult; history?: HistoryGrowthResult } = {};
+  let failed = false;
+  try {
+    log(`dev server at ${env.address} (started in ${env.serverStartupMs} ms), data in ${env.dir}`);
+    for (const name of options.benchmarks) {
+      await runBenchmark(name);
+      console.log('');
+    }
+  } finally {
+    await env.close();
+  }
+
+  async function runBenchmark(name: BenchmarkName): Promise<void> {
+    if (name === 'throughput') {
+      results.throughput = await runSessionThroughput(env, options.throughput, log);
+      console.log(formatThroughput(results.throughput));
+    } else {
+      results.history = await runHistoryGrowth(env, options.history, log);
+      console.log(formatHistoryGrowth(results.history));
+      if (!results.history.allRunsBelowWarnLimit) failed = true;
+    }
+  }
+
+  const totalMs = performance.now() - started;
+  console.log(`total ${(totalMs / 1000).toFixed(1)} s on ${cpus().length} CPUs, node ${process.version}`);
+  const history = results.history && {
+    ...results.history,
+    rows: results.history.rows.map(({ runDetails, ...row }) => ({
+      ...row,
+      runBytes: runDetails.map((r) => r.bytes),
+      runEvents: runDetails.map((r) => r.events),
+    })),
+  };
+  const json = {
+    node: process.version,
+    cpus: cpus().length,
+    totalMs: Math.round(totalMs),
+    ...(results.throughput ? { throughput: results.throughput } : {}),
+    ...(history ? { history } : {}),
+  };
+  console.log(`BENCH_JSON ${JSON.stringify(json)}`);
+  if (failed) process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof BenchOptionsError) console.error(error.message);
+  else console.error(error);
+  process.exit(1);
+});
