@@ -175,3 +175,25 @@ test('an unknown tool and an invalid tool input go back to the model as error re
   expect(await activityTypes(session.sessionId)).toEqual(['describeAgent', 'callModel', 'runTool', 'callModel']);
   await expectReplays(env.temporal, session.sessionId);
 });
+
+test('a long session continues as new, keeping its transcript, usage and breaker counters', async () => {
+  const tag = uniqueName('continue-as-new');
+  model.addScenario({
+    name: tag,
+    match: tag,
+    turns: (ctx) =>
+      ctx.turn < 40
+        ? { toolCalls: [{ name: 'get_order', input: { orderId: 'ord_1001' } }], usage: { input_tokens: 10, output_tokens: 1 } }
+        : { text: `saw ${ctx.toolResults.length} result; ${ctx.request.messages.length} messages`, usage: { input_tokens: 10, output_tokens: 1 } },
+  });
+  const session = await env.client.startSession({ agent: 'support', input: tag, scope, maxHistoryEventsPerRun: 200, limits: { maxToolCalls: 45 } });
+  const result = await session.result();
+  // The model saw the whole conversation: the first message, 40 tool turns of two messages each.
+  expect(result).toMatchObject({ outcome: 'completed', output: 'saw 1 result; 81 messages', usage: { toolCalls: 40, modelCalls: 41, inputTokens: 410 } });
+  const status = await session.status();
+  expect(status.run).toBeGreaterThan(1);
+  const trace = await session.trace();
+  expect(trace.events.filter((e) => e.type === 'tool_call')).toHaveLength(40);
+  expect(trace.events.filter((e) => e.type === 'continued_as_new')).toHaveLength(status.run - 1);
+  expect(await expectReplays(env.temporal, session.sessionId)).toBe(status.run);
+});

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { temporal as proto } from '@temporalio/proto';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type Worker as WorkerType } from '@temporalio/worker';
 import type { Agent } from '../../core/agent';
@@ -90,7 +92,8 @@ export async function createTestEnvironment(name = 'keel'): Promise<TestEnvironm
 
 /**
  * Replays every run of a finished session (continue-as-new makes several) against the current
- * workflow code; throws on nondeterminism. Returns how many runs were replayed.
+ * workflow code; with KEEL_RECORD_HISTORIES=dir it also saves each history there (the replay suite
+ * keeps such recordings in `test/fixtures/histories/`); throws on nondeterminism. Returns how many runs were replayed.
  */
 export async function expectReplays(temporal: Client, workflowId: string): Promise<number> {
   const { bundlePath } = testServer();
@@ -100,6 +103,11 @@ export async function expectReplays(temporal: Client, workflowId: string): Promi
     const history = await temporal.workflow.getHandle(workflowId, runId).fetchHistory();
     await Worker.runReplayHistory({ workflowBundle: { codePath: bundlePath } }, history, workflowId);
     runs += 1;
+    const recordTo = process.env.KEEL_RECORD_HISTORIES;
+    if (recordTo) {
+      const name = (expect.getState().currentTestName ?? workflowId).replace(/[^a-z0-9]+/gi, '-').slice(0, 80).toLowerCase();
+      writeFileSync(join(recordTo, `${name}.${workflowId.slice(-8)}.run${runs}.pb`), proto.api.history.v1.History.encode(history).finish());
+    }
     runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
   }
   return runs;
