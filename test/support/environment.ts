@@ -11,13 +11,13 @@ import { createKeelWorker } from '../../workers/keel-worker';
 
 installQuietRuntime();
 
-/** Keeps the SDK's logs to warnings, once per test process. */
+/** Keeps the SDK's logs to errors, once per test process. */
 function installQuietRuntime(): void {
   const flag = globalThis as { keelRuntimeInstalled?: boolean };
   if (flag.keelRuntimeInstalled) return;
   flag.keelRuntimeInstalled = true;
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
   } catch {
     // already installed by this process
   }

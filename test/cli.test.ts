@@ -1,0 +1,67 @@
+import { runCli } from '../client/cli';
+import { ScriptedModelServer } from '../scripted-model';
+import { createTestEnvironment, testServer, uniqueName, type TestEnvironment } from './support/environment';
+import { testAgent } from './support/fixture-agents';
+
+let env: TestEnvironment;
+let model: ScriptedModelServer;
+
+beforeAll(async () => {
+  model = new ScriptedModelServer();
+  await model.start();
+  env = await createTestEnvironment('cli');
+  await env.startWorker({ agents: [testAgent], modelURL: model.url });
+});
+afterAll(async () => {
+  await env?.close();
+  await model?.stop();
+});
+
+async function keel(...args: string[]): Promise<{ code: number; out: string }> {
+  const lines: string[] = [];
+  const code = await runCli([...args, '--address', testServer().address, '--task-queue', env.taskQueue], (l) => lines.push(l));
+  return { code, out: lines.join('\n') };
+}
+
+test('keel start, result, status and trace drive a session', async () => {
+  const tag = uniqueName('cli');
+  model.addScenario({
+    name: tag,
+    match: tag,
+    turns: (ctx) => (ctx.turn < 3 ? { toolCalls: [{ name: 'get_order', input: { orderId: 'ord_1001' } }] } : { text: 'done' }),
+  });
+  const sessionId = uniqueName('cli-session');
+  const started = await keel('start', '--agent', 'support', '--tenant', 'acme', '--subject', 'cus_ada', '--input', tag, '--session-id', sessionId, '--approver', 'ops');
+  expect(started).toEqual({ code: 0, out: `started ${sessionId}` });
+
+  const result = await keel('result', sessionId);
+  expect(JSON.parse(result.out)).toMatchObject({ outcome: 'completed', output: 'done', usage: { toolCalls: 3 } });
+  expect(JSON.parse((await keel('status', sessionId)).out)).toMatchObject({ state: 'completed', tenant: 'acme' });
+  const trace = JSON.parse((await keel('trace', sessionId)).out) as { events: Array<{ type: string }> };
+  expect(trace.events.filter((e) => e.type === 'tool_call')).toHaveLength(3);
+});
+
+test('keel escalation resume decides a tripped session', async () => {
+  const tag = uniqueName('cli-escalation');
+  model.addScenario({
+    name: tag,
+    match: tag,
+    turns: (ctx) => (ctx.turn < 2 ? { toolCalls: [{ name: 'get_order', input: { orderId: 'ord_1001' } }] } : { text: 'done' }),
+  });
+  const session = await env.client.startSession({ agent: 'support', input: tag, scope: { tenant: 'acme', subjects: [] }, limits: { maxToolCalls: 1 } });
+  for (let i = 0; i < 100 && (await session.status()).state !== 'escalated'; i++) await new Promise((r) => setTimeout(r, 100));
+  expect(await keel('escalation', 'resume', session.sessionId, '--approver', 'ops', '--tool-calls', '1')).toEqual({
+    code: 0,
+    out: `sent resume to ${session.sessionId}`,
+  });
+  expect(await session.result()).toMatchObject({ outcome: 'completed', usage: { toolCalls: 2 } });
+});
+
+test('bad command lines name what is wrong', async () => {
+  await expect(keel('escalation', 'resume', 'some-session')).rejects.toThrow('--approver is required');
+  await expect(keel('escalation', 'resume', 'some-session', '--approver', 'x', '--tool-calls', 'lots')).rejects.toThrow(
+    '--tool-calls must be a whole number, got "lots"',
+  );
+  await expect(keel('start', '--agent', 'support')).rejects.toThrow('keel start needs --agent, --tenant and --input');
+  await expect(keel('frobnicate')).rejects.toThrow('unknown command "frobnicate"');
+});
