@@ -6,8 +6,10 @@ import type { AgentRegistry } from '../core/agent-registry';
 import { FailureType } from '../core/errors';
 import type { ModelCallInput, ModelCallResult } from '../core/model-call';
 import { toolInputJsonSchema, ToolTransientError } from '../core/tool';
-import type { ToolCallInput, ToolCallResult } from '../core/tool-call';
-import { ContentNotFoundError, type ContentStore } from '../store';
+import type { PreparedToolCall, ToolCallInput, ToolCallResult } from '../core/tool-call';
+import type { ToolCallRequest } from '../core/model-call';
+import { ContentNotFoundError, type AuditLog, type ContentStore } from '../store';
+import { canonicalJson, sha256Hex } from '../core/intent';
 import type { ModelClient } from './model';
 import { appendTranscript, DEFAULT_CONTEXT_WINDOW, loadTranscript, toModelMessages, userMessageOf, type ContextWindow, type StoredBlock } from './transcript';
 
@@ -15,6 +17,8 @@ import { appendTranscript, DEFAULT_CONTEXT_WINDOW, loadTranscript, toModelMessag
 export interface SessionActivityDeps {
   agents: AgentRegistry;
   store: ContentStore;
+  /** Where write_reversible and write_critical calls are recorded. */
+  audit: AuditLog;
   model: ModelClient;
   /** @default {@link DEFAULT_CONTEXT_WINDOW} */
   contextWindow?: ContextWindow;
@@ -25,7 +29,7 @@ const HEARTBEAT_MS = 1000;
 
 /** The activities of an agent session, bound to a worker's agents, store and model endpoint. */
 export function createSessionActivities(deps: SessionActivityDeps) {
-  const { agents, store, model } = deps;
+  const { agents, store, model, audit } = deps;
   const window = deps.contextWindow ?? DEFAULT_CONTEXT_WINDOW;
   const toolSchemas = new Map<string, Anthropic.Tool[]>();
 
@@ -54,7 +58,25 @@ export function createSessionActivities(deps: SessionActivityDeps) {
     return tools;
   };
 
+  const validate = (agentName: string, call: ToolCallRequest) => {
+    const tool = agents.tool(agentOf(agentName).name, call.name);
+    if (!tool) return { tool, error: { kind: 'unknown_tool', message: `unknown tool "${call.name}" for agent "${agentName}"` } };
+    const parsed = tool.input.safeParse(call.input);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ');
+      return { tool, error: { kind: 'invalid_input', message: `invalid input for tool "${tool.name}": ${issues}` } };
+    }
+    return { tool, input: parsed.data as Record<string, unknown> };
+  };
+
   return {
+    /** Validates a call's input before a human is asked to approve it. */
+    async prepareToolCall(input: { agent: string; call: ToolCallRequest }): Promise<PreparedToolCall> {
+      const { tool, input: valid, error } = validate(input.agent, input.call);
+      if (error || !tool) return { ok: false, ...error! };
+      return { ok: true, tier: tool.tier, input: valid! };
+    },
+
     /** Pins the agent's name, model and tool tiers at session start. */
     async describeAgent(name: string): Promise<AgentDescriptor> {
       return descriptorOf(agentOf(name));
@@ -97,22 +119,27 @@ export function createSessionActivities(deps: SessionActivityDeps) {
      */
     async runTool(input: ToolCallInput): Promise<ToolCallResult> {
       const started = Date.now();
-      const tool = agents.tool(agentOf(input.agent).name, input.call.name);
       const fail = async (kind: string, message: string): Promise<ToolCallResult> => {
         const contentRef = await store.put(message);
         return { ok: false, contentRef, bytes: Buffer.byteLength(message), preview: message.slice(0, PREVIEW_CHARS), error: { kind, message }, latencyMs: Date.now() - started };
       };
-      if (!tool) return fail('unknown_tool', `unknown tool "${input.call.name}" for agent "${input.agent}"`);
-      const parsed = tool.input.safeParse(input.call.input);
-      if (!parsed.success) {
-        const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ');
-        return fail('invalid_input', `invalid input for tool "${tool.name}": ${issues}`);
+      const { tool, input: valid, error } = validate(input.agent, input.call);
+      if (error || !tool) return fail(error!.kind, error!.message);
+      if (tool.tier === 'write_critical') {
+        const digest = sha256Hex(canonicalJson(valid));
+        if (!input.approval || input.approval.digest !== digest) {
+          throw ApplicationFailure.create({
+            type: FailureType.UnapprovedCriticalCall,
+            message: `tool "${tool.name}" is write_critical and this call has no approval for its input (digest ${digest})`,
+            nonRetryable: true,
+          });
+        }
       }
       const context = Context.current();
       const heartbeat = setInterval(() => context.heartbeat(), HEARTBEAT_MS);
       let output: unknown;
       try {
-        output = await tool.run(parsed.data, {
+        output = await tool.run(valid, {
           sessionId: input.sessionId,
           scope: input.scope,
           idempotencyKey: input.idempotencyKey,
@@ -129,6 +156,21 @@ export function createSessionActivities(deps: SessionActivityDeps) {
       }
       const text = typeof output === 'string' ? output : JSON.stringify(output ?? null);
       const contentRef = await store.put(text);
+      if (tool.tier !== 'read') {
+        await audit.record({
+          atIso: new Date().toISOString(),
+          sessionId: input.sessionId,
+          tenant: input.scope.tenant,
+          agent: input.agent,
+          tool: tool.name,
+          tier: tool.tier,
+          input: valid,
+          idempotencyKey: input.idempotencyKey,
+          ok: true,
+          resultRef: contentRef,
+          ...(input.approval ? { approvedBy: input.approval.approver } : {}),
+        });
+      }
       return { ok: true, contentRef, bytes: Buffer.byteLength(text), preview: text.slice(0, PREVIEW_CHARS), latencyMs: Date.now() - started };
     },
   };

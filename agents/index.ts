@@ -1,1 +1,1 @@
-export { supportAgent } from './support-agent';
+export { demoPayments, supportAgent } from './support-agent';

@@ -9,6 +9,8 @@ export const USAGE = `keel — agent sessions on Temporal
   keel status SESSION            state, usage against limits, pending escalation
   keel trace SESSION             every model call, tool call and decision (JSON)
   keel result SESSION            wait for the session's result (JSON)
+  keel approve SESSION REQUEST_ID --approver A [--role R ...] [--note TEXT]
+  keel reject SESSION REQUEST_ID --approver A [--role R ...] --reason TEXT
   keel escalation resume SESSION --approver A [--tool-calls N] [--tokens N] [--elapsed-ms N] [--note TEXT]
   keel escalation abort SESSION --approver A [--note TEXT]
 
@@ -37,6 +39,8 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
       tokens: { type: 'string' },
       'elapsed-ms': { type: 'string' },
       note: { type: 'string' },
+      reason: { type: 'string' },
+      role: { type: 'string', multiple: true },
       address: { type: 'string' },
       namespace: { type: 'string' },
       'task-queue': { type: 'string' },
@@ -92,6 +96,22 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
       case 'result':
         print(await sessionArg(0).result());
         return 0;
+      case 'approve':
+      case 'reject': {
+        const requestId = rest[1];
+        const approver = values.approver?.[0];
+        if (!requestId) throw new UsageError(`keel ${command} SESSION REQUEST_ID --approver A (request ids are in "keel status")`);
+        if (!approver) throw new UsageError('--approver is required: the trace records who decided');
+        const roles = values.role ? { roles: values.role } : {};
+        if (command === 'approve') {
+          await sessionArg(0).approve({ requestId, approver, ...roles, ...(values.note ? { note: values.note } : {}) });
+        } else {
+          if (!values.reason) throw new UsageError('keel reject needs --reason: the model is told why');
+          await sessionArg(0).reject({ requestId, approver, ...roles, reason: values.reason });
+        }
+        out(`sent ${command} of ${requestId} to ${rest[0]}`);
+        return 0;
+      }
       case 'escalation': {
         const action = rest.shift();
         if (action !== 'resume' && action !== 'abort') throw new UsageError('keel escalation resume|abort SESSION --approver A');
@@ -100,6 +120,7 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
         const extraBudget = { toolCalls: count('tool-calls'), tokens: count('tokens'), elapsedMs: count('elapsed-ms') };
         const decision: ResolveEscalation = {
           approver,
+          ...(values.role ? { roles: values.role } : {}),
           action,
           ...(action === 'resume' ? { extraBudget } : {}),
           ...(values.note ? { note: values.note } : {}),

@@ -14,7 +14,8 @@ import {
   type SessionStatus,
   type SessionTrace,
 } from '../core/session';
-import { AGENT_SESSION_WORKFLOW, resolveEscalationSignal, statusQuery, traceQuery } from '../workflows/api';
+import { AGENT_SESSION_WORKFLOW, approveSignal, rejectSignal, resolveEscalationSignal, statusQuery, traceQuery } from '../workflows/api';
+import { ApproveSchema, RejectSchema, type Approve, type Reject } from '../core/approval';
 
 /** Options of {@link KeelClient.connect}. */
 export interface KeelClientOptions {
@@ -129,6 +130,24 @@ export class SessionHandle {
       }
       throw error;
     }
+  }
+
+  /**
+   * Approves one pending write_critical call by its request id (see `status().pendingApprovals`).
+   * The session records a refusal in its trace when the approver is not allowed or the request is
+   * not pending.
+   */
+  async approve(approval: Approve): Promise<void> {
+    const parsed = ApproveSchema.safeParse(approval);
+    if (!parsed.success) throw new InvalidSessionRequestError(`invalid approval: ${describeRequestIssues(parsed.error)}`);
+    await this.workflow.signal(approveSignal, parsed.data);
+  }
+
+  /** Rejects one pending write_critical call; the model is told the reason. */
+  async reject(rejection: Reject): Promise<void> {
+    const parsed = RejectSchema.safeParse(rejection);
+    if (!parsed.success) throw new InvalidSessionRequestError(`invalid rejection: ${describeRequestIssues(parsed.error)}`);
+    await this.workflow.signal(rejectSignal, parsed.data);
   }
 
   /** Resolves a tripped breaker: resume (with extra budget) or abort. */

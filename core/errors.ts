@@ -13,6 +13,8 @@ export const FailureType = {
   ModelUnavailable: 'ModelUnavailableError',
   /** A transcript or content reference that the store does not hold. */
   ContentNotFound: 'ContentNotFoundError',
+  /** A write_critical call reached a worker without an approval for its exact input (never run). */
+  UnapprovedCriticalCall: 'UnapprovedCriticalCallError',
   /** A tool failed with a transient error (retried, then given to the model). */
   ToolTransient: 'ToolTransientError',
 } as const;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ExtraBudgetSchema, LimitsSchema, type Limits } from './limits';
+import type { PendingApproval } from './approval';
 import type { TraceEvent } from './trace';
 
 /** The data a session may touch. It travels to activities out of band, never through the model. */
@@ -54,10 +55,13 @@ export const SessionRequestSchema = z.object({
   scope: ScopeSchema,
   limits: LimitsSchema.default(LimitsSchema.parse({})),
   /**
-   * Identities allowed to resolve escalations (and, later, approvals). Absent: any caller that can
-   * signal the workflow; the trace records who decided.
+   * Who may approve write_critical calls and resolve escalations: identities, or `role:NAME` for
+   * anyone signalling with that role. Absent: any caller that can signal the workflow; the trace
+   * records who decided either way.
    */
   approvers: z.array(z.string().min(1)).optional(),
+  /** How long a write_critical call waits for a decision; then it counts as rejected (`timeout`). @default 3600000 (1 hour) */
+  approvalTimeoutMs: z.number().int().positive().default(3_600_000),
   /** Overrides the agent's model, e.g. `claude-haiku-5-5`. */
   model: z.string().min(1).optional(),
   /** Max output tokens of one model call. @default 1024 */
@@ -87,6 +91,7 @@ export function describeRequestIssues(error: z.ZodError): string {
 /** Signal payload that resolves a tripped breaker. */
 export const ResolveEscalationSchema = z.object({
   approver: z.string().min(1),
+  roles: z.array(z.string().min(1)).optional(),
   action: z.enum(['resume', 'abort']),
   extraBudget: ExtraBudgetSchema.optional(),
   note: z.string().optional(),
@@ -99,6 +104,7 @@ export type SessionState =
   | 'starting'
   | 'running'
   | 'escalated'
+  | 'awaiting_approval'
   | 'completed'
   | 'breaker_tripped'
   | 'fallback'
@@ -135,6 +141,8 @@ export interface SessionStatus {
   usage: SessionUsage;
   limits: Limits;
   escalation: PendingEscalation | null;
+  /** write_critical calls waiting for `approve` or `reject`. */
+  pendingApprovals: PendingApproval[];
   /** Runs of this session so far (continue-as-new starts a new run). */
   run: number;
 }

@@ -7,7 +7,14 @@ export interface ToolCallInput {
   call: ToolCallRequest;
   idempotencyKey: string;
   scope: { tenant: string; subjects: string[] };
+  /** Required for a write_critical tool: the human decision bound to this exact input. */
+  approval?: { requestId: string; digest: string; approver: string };
 }
+
+/** Output of the activity that validates a call's input before a human is asked about it. */
+export type PreparedToolCall =
+  | { ok: true; tier: string; input: Record<string, unknown> }
+  | { ok: false; kind: string; message: string };
 
 /** Output of the tool activity. A failed tool is data for the model, not an exception. */
 export interface ToolCallResult {

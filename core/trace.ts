@@ -20,7 +20,9 @@ export type TraceEvent =
       atMs: number;
       'gen_ai.tool.name': string;
       'gen_ai.tool.call.id': string;
+      tier?: string;
       input: unknown;
+      idempotencyKey?: string;
       ok: boolean;
       error?: { kind: string; message: string };
       outputRef?: string;
@@ -28,6 +30,8 @@ export type TraceEvent =
       outputPreview: string;
       latencyMs: number;
     }
+  | { type: 'approval_requested'; atMs: number; requestId: string; tool: string; input: unknown; digest: string; reason: string }
+  | { type: 'approval_decided'; atMs: number; requestId: string; tool: string; decision: 'approved' | 'rejected' | 'timeout'; approver?: string; note?: string }
   | { type: 'breaker_tripped'; atMs: number; limit: string; detail: string }
   | {
       type: 'escalation_resolved';

@@ -1,7 +1,9 @@
 /**
  * The offline demo: starts what is missing (a Temporal dev server that keeps running, the scripted
- * model unless ANTHROPIC_API_KEY is set, a worker), runs one support session, prints its progress,
- * its result and the link to its history in the Temporal UI.
+ * model unless ANTHROPIC_API_KEY is set, a worker), runs one support session whose refund waits for
+ * a human approval, prints its progress, its result and the link to its history in the Temporal UI.
+ * The demo approves the refund itself after a few seconds unless `--wait-for-human` is given, in
+ * which case it waits for `npm run keel -- approve …` or `temporal workflow signal …`.
  */
 import { join } from 'node:path';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
@@ -58,6 +60,8 @@ async function main(): Promise<void> {
       ...(process.env.ANTHROPIC_API_KEY ? { model: process.env.KEEL_DEMO_MODEL ?? 'claude-haiku-5-5' } : {}),
     });
     log(`    session ${session.sessionId}`);
+    const waitForHuman = process.argv.includes('--wait-for-human');
+    const announced = new Set<string>();
     let shown = 0;
     const showProgress = async () => {
       const { events } = await session.trace();
@@ -69,6 +73,24 @@ async function main(): Promise<void> {
     void result.finally(() => (done = true));
     while (!done) {
       await showProgress().catch(() => undefined);
+      const status = await session.status().catch(() => undefined);
+      for (const pending of status?.pendingApprovals ?? []) {
+        if (announced.has(pending.requestId)) continue;
+        announced.add(pending.requestId);
+        log(`    ⏸ approval needed: ${pending.tool} ${JSON.stringify(pending.input)} (request ${pending.requestId})`);
+        log(`      agent's reason: ${pending.reason}`);
+        log(`      approve: npm run keel -- approve ${session.sessionId} ${pending.requestId} --approver you@example.com`);
+        log(
+          `      or:      temporal workflow signal --workflow-id ${session.sessionId} --name approve ` +
+            `--input '${JSON.stringify({ requestId: pending.requestId, approver: 'you@example.com' })}'`,
+        );
+        if (!waitForHuman) {
+          log('      (the demo approves it in 3 s as demo-supervisor; run with --wait-for-human to do it yourself)');
+          setTimeout(() => {
+            void session.approve({ requestId: pending.requestId, approver: 'demo-supervisor', note: 'approved by the demo' });
+          }, 3000);
+        }
+      }
       await new Promise((r) => setTimeout(r, 250));
     }
     await showProgress();
@@ -98,6 +120,10 @@ function describe(event: TraceEvent): string {
       return `model ${event['gen_ai.response.model']}: ${event['gen_ai.usage.input_tokens']}+${event['gen_ai.usage.output_tokens']} tokens, ${event.latencyMs} ms${event.toolCalls.length ? ` → ${event.toolCalls.join(', ')}` : ' → final answer'}`;
     case 'tool_call':
       return `tool ${event['gen_ai.tool.name']}(${JSON.stringify(event.input)}) ${event.ok ? '→' : '✗'} ${event.ok ? event.outputPreview.slice(0, 90) : event.error?.message}`;
+    case 'approval_requested':
+      return `approval requested for ${event.tool}: ${event.requestId}`;
+    case 'approval_decided':
+      return `approval ${event.requestId}: ${event.decision}${event.approver ? ` by ${event.approver}` : ''}`;
     case 'breaker_tripped':
       return `breaker tripped: ${event.detail}`;
     case 'session_ended':

@@ -3,7 +3,7 @@ import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleO
 import { createSessionActivities, ModelClient, type ContextWindow, type ModelEndpoint } from '../activities';
 import type { Agent } from '../core/agent';
 import { AgentRegistry } from '../core/agent-registry';
-import { FileContentStore, type ContentStore } from '../store';
+import { FileAuditLog, FileContentStore, type AuditLog, type ContentStore } from '../store';
 
 /** Task queue of Keel's workers unless configured otherwise. */
 export const DEFAULT_TASK_QUEUE = 'keel';
@@ -22,6 +22,8 @@ export interface KeelWorkerOptions {
   agents: readonly Agent[];
   /** @default a {@link FileContentStore} at `KEEL_STORE_DIR` or {@link DEFAULT_STORE_DIR} */
   store?: ContentStore;
+  /** @default a {@link FileAuditLog} at `KEEL_AUDIT_LOG` or `.keel/audit.jsonl` */
+  audit?: AuditLog;
   /** @default Anthropic's API with `ANTHROPIC_API_KEY`, or `ANTHROPIC_BASE_URL` */
   model?: ModelEndpoint;
   contextWindow?: ContextWindow;
@@ -46,6 +48,7 @@ export async function createKeelWorker(options: KeelWorkerOptions): Promise<Work
   const activities = createSessionActivities({
     agents,
     store,
+    audit: options.audit ?? new FileAuditLog(process.env.KEEL_AUDIT_LOG ?? resolve(__dirname, '..', '.keel', 'audit.jsonl')),
     model: new ModelClient(options.model),
     ...(options.contextWindow ? { contextWindow: options.contextWindow } : {}),
   });

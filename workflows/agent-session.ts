@@ -12,6 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { SessionActivities } from '../activities/session-activities';
 import type { AgentDescriptor } from '../core/agent';
+import { ApproveSchema, isAllowedApprover, RejectSchema, type ApprovalDecision, type PendingApproval } from '../core/approval';
 import {
   activeElapsedMs,
   checkBreaker,
@@ -24,7 +25,7 @@ import {
   type BreakerTrip,
 } from '../core/breaker';
 import { FailureType } from '../core/errors';
-import { intentKey } from '../core/intent';
+import { canonicalJson, intentKey, sha256Hex } from '../core/intent';
 import type { ModelCallResult, ToolCallRequest, ToolResultEntry, TranscriptAppend } from '../core/model-call';
 import { costOf } from '../core/pricing';
 import { KEEL_SEARCH_ATTRIBUTES } from '../core/search-attributes';
@@ -42,7 +43,7 @@ import {
 } from '../core/session';
 import type { TraceEvent } from '../core/trace';
 import type { z } from 'zod';
-import { resolveEscalationSignal, statusQuery, traceQuery } from './api';
+import { approveSignal, rejectSignal, resolveEscalationSignal, statusQuery, traceQuery } from './api';
 
 /** State a session carries from one run to the next when it continues as new. */
 export interface SessionCarryOver {
@@ -56,6 +57,10 @@ export interface SessionCarryOver {
   /** Results of that turn's calls that did run. */
   pendingResults: ToolResultEntry[];
   breaker: BreakerState;
+  /** write_critical calls of the current turn with their approval state. */
+  approvals: ApprovalRecord[];
+  /** Approval requests issued so far (request ids stay unique across runs). */
+  approvalsIssued: number;
   usage: { modelCalls: number; inputTokens: number; outputTokens: number; costUsd: number };
   trace: TraceEvent[];
 }
@@ -63,6 +68,12 @@ export interface SessionCarryOver {
 const PREVIEW_NOTICE_LIMIT = 2000;
 
 type EscalationDecision = z.output<typeof ResolveEscalationSchema>;
+
+/** A write_critical call's approval: the pending request, the call it belongs to and its decision. */
+interface ApprovalRecord extends PendingApproval {
+  callId: string;
+  decision?: ApprovalDecision;
+}
 
 /**
  * An agent session: model call, tool calls, model call ... until the model gives a final answer,
@@ -91,6 +102,8 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
   let escalation: PendingEscalation | null = null;
   let escalationDecision: EscalationDecision | null = null;
   const run = carry?.run ?? 1;
+  let approvals: ApprovalRecord[] = carry?.approvals ?? [];
+  let approvalsIssued = carry?.approvalsIssued ?? 0;
 
   const currentUsage = (): SessionUsage => ({
     modelCalls: usage.modelCalls,
@@ -109,6 +122,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
     usage: currentUsage(),
     limits: breaker.limits,
     escalation,
+    pendingApprovals: approvals.filter((a) => !a.decision).map(({ callId: _c, decision: _d, ...pending }) => pending),
     run,
   }));
   setHandler(traceQuery, () => ({ sessionId, agent: request.agent, events: trace }));
@@ -120,11 +134,46 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
     };
     if (!decision.success) return refuse(`malformed decision: ${describeRequestIssues(decision.error)}`);
     if (!escalation || escalationDecision) return refuse('no escalation is pending');
-    if (request.approvers && !request.approvers.includes(approver)) {
+    if (!isAllowedApprover(request.approvers, approver, decision.data.roles)) {
       return refuse(`"${approver}" is not an approver of this session`);
     }
     escalationDecision = decision.data;
   });
+
+  const decide = (signal: 'approve' | 'reject', raw: unknown) => {
+    const parsed = signal === 'approve' ? ApproveSchema.safeParse(raw) : RejectSchema.safeParse(raw);
+    const claimed = raw as { approver?: unknown; requestId?: unknown } | undefined;
+    const approver = String(claimed?.approver ?? '');
+    const refuse = (reason: string): void => {
+      trace.push({ type: 'signal_refused', atMs: Date.now(), signal, approver, reason });
+    };
+    if (!parsed.success) return refuse(`malformed ${signal}: ${describeRequestIssues(parsed.error)}`);
+    const data = parsed.data;
+    const record = approvals.find((a) => a.requestId === data.requestId);
+    if (!record) return refuse(`no approval request "${data.requestId}" in this session`);
+    if (record.decision) return refuse(`approval request "${data.requestId}" was already decided (${record.decision.decision})`);
+    if (data.digest !== undefined && data.digest !== record.digest) {
+      return refuse(`digest ${data.digest} does not match the pending call's input (${record.digest})`);
+    }
+    if (!isAllowedApprover(request.approvers, data.approver, data.roles)) {
+      return refuse(`"${data.approver}" is not an approver of this session`);
+    }
+    record.decision =
+      'reason' in data
+        ? { decision: 'rejected', approver: data.approver, reason: data.reason }
+        : { decision: 'approved', approver: data.approver, ...(data.note ? { note: data.note } : {}) };
+    trace.push({
+      type: 'approval_decided',
+      atMs: Date.now(),
+      requestId: record.requestId,
+      tool: record.tool,
+      decision: record.decision.decision,
+      approver: data.approver,
+      ...('reason' in data ? { note: data.reason } : data.note ? { note: data.note } : {}),
+    });
+  };
+  setHandler(approveSignal, (raw) => decide('approve', raw));
+  setHandler(rejectSignal, (raw) => decide('reject', raw));
 
   const setState = (next: SessionState) => {
     state = next;
@@ -228,7 +277,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
     // Tool calls of the last model turn.
     while (pendingCalls.length > 0) {
       if (shouldContinueAsNew(request)) {
-        return continueSession(request, { run, agent, transcriptRef, append, pendingCalls, pendingResults, breaker, usage, trace });
+        return continueSession(request, { run, agent, transcriptRef, append, pendingCalls, pendingResults, breaker, approvals, approvalsIssued, usage, trace });
       }
       const ended = await guard('tool');
       if (ended) return ended;
@@ -242,7 +291,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
     }
 
     if (shouldContinueAsNew(request)) {
-      return continueSession(request, { run, agent, transcriptRef, append, pendingCalls, pendingResults, breaker, usage, trace });
+      return continueSession(request, { run, agent, transcriptRef, append, pendingCalls, pendingResults, breaker, approvals, approvalsIssued, usage, trace });
     }
     const ended = await guard('model');
     if (ended) return ended;
@@ -285,30 +334,99 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
       return finish('completed', { output: reply.text });
     }
     pendingCalls = reply.toolCalls;
+    approvals = await requestApprovals(reply.toolCalls, reply.text);
   }
 
-  async function runTool(call: ToolCallRequest): Promise<ToolResultEntry> {
+  /** Opens an approval request for every valid write_critical call of a turn, all at once. */
+  async function requestApprovals(calls: ToolCallRequest[], reason: string): Promise<ApprovalRecord[]> {
+    const records: ApprovalRecord[] = [];
+    for (const call of calls) {
+      if (toolTiers.get(call.name) !== 'write_critical') continue;
+      const prepared = await acts.prepareToolCall.executeWithOptions({ ...acts.describeOptions, summary: `validate ${call.name}` }, [
+        { agent: request.agent, call },
+      ]);
+      if (!prepared.ok) continue; // the tool call itself reports the invalid input to the model
+      approvalsIssued += 1;
+      const record: ApprovalRecord = {
+        requestId: `apr-${approvalsIssued}-${call.name}`,
+        callId: call.id,
+        tool: call.name,
+        input: prepared.input,
+        digest: sha256Hex(canonicalJson(prepared.input)),
+        reason: reason.slice(0, 1000),
+        requestedAtMs: Date.now(),
+        timeoutMs: request.approvalTimeoutMs,
+      };
+      records.push(record);
+      trace.push({ type: 'approval_requested', atMs: Date.now(), requestId: record.requestId, tool: record.tool, input: record.input, digest: record.digest, reason: record.reason });
+    }
+    return records;
+  }
+
+  /** Waits for the decision on a write_critical call; a timeout counts as a rejection. */
+  async function awaitDecision(record: ApprovalRecord): Promise<ApprovalDecision> {
+    if (!record.decision) {
+      setState('awaiting_approval');
+      const since = Date.now();
+      const remaining = Math.max(0, record.requestedAtMs + record.timeoutMs - since);
+      await condition(() => record.decision !== undefined, remaining);
+      recordPause(breaker, Date.now() - since);
+      if (!record.decision) {
+        record.decision = { decision: 'timeout' };
+        trace.push({ type: 'approval_decided', atMs: Date.now(), requestId: record.requestId, tool: record.tool, decision: 'timeout' });
+      }
+      setState('running');
+    }
+    return record.decision;
+  }
+
+  async function runTool(proposed: ToolCallRequest): Promise<ToolResultEntry> {
+    let call = proposed;
     const atMs = Date.now();
-    const base = { type: 'tool_call' as const, atMs, 'gen_ai.tool.name': call.name, 'gen_ai.tool.call.id': call.id, input: call.input };
+    const base = {
+      type: 'tool_call' as const,
+      atMs,
+      'gen_ai.tool.name': call.name,
+      'gen_ai.tool.call.id': call.id,
+      ...(toolTiers.has(call.name) ? { tier: toolTiers.get(call.name)! } : {}),
+      input: call.input,
+    };
     if (!toolTiers.has(call.name)) {
       const message = `unknown tool "${call.name}"; this agent's tools are: ${[...toolTiers.keys()].join(', ') || '(none)'}`;
       recordToolCall(breaker, { tool: call.name, kind: 'unknown_tool', message });
       trace.push({ ...base, ok: false, error: { kind: 'unknown_tool', message }, outputBytes: 0, outputPreview: '', latencyMs: 0 });
       return { toolUseId: call.id, isError: true, content: { text: message } };
     }
+    const approval = approvals.find((a) => a.callId === call.id);
+    let approvedBy: { requestId: string; digest: string; approver: string } | undefined;
+    if (approval) {
+      const decision = await awaitDecision(approval);
+      if (decision.decision !== 'approved') {
+        const why = decision.decision === 'timeout' ? 'nobody approved it in time (timeout)' : `${decision.approver} rejected it: ${decision.reason}`;
+        const message = `This action was not carried out: ${why}. Do not retry it unchanged; tell the user or choose another way.`;
+        recordToolCall(breaker, { tool: call.name, kind: 'approval_rejected', message });
+        trace.push({ ...base, ok: false, error: { kind: 'approval_rejected', message }, outputBytes: 0, outputPreview: '', latencyMs: 0 });
+        return { toolUseId: call.id, isError: true, content: { text: message } };
+      }
+      approvedBy = { requestId: approval.requestId, digest: approval.digest, approver: decision.approver };
+      call = { ...call, input: approval.input };
+    }
+    const idempotencyKey = intentKey(sessionId, call.name, call.input);
     try {
       const result = await acts.runTool.executeWithOptions({ ...acts.toolOptions, summary: `tool ${call.name}` }, [
         {
           sessionId,
           agent: request.agent,
           call,
-          idempotencyKey: intentKey(sessionId, call.name, call.input),
+          idempotencyKey,
           scope: request.scope,
+          ...(approvedBy ? { approval: approvedBy } : {}),
         },
       ]);
       recordToolCall(breaker, result.error ? { tool: call.name, ...result.error } : null);
       trace.push({
         ...base,
+        idempotencyKey,
         ok: result.ok,
         ...(result.error ? { error: result.error } : {}),
         outputRef: result.contentRef,
@@ -362,6 +480,7 @@ function sessionActivities(request: SessionRequest) {
     callModel: proxy.callModel,
     runTool: proxy.runTool,
     describeAgent: proxy.describeAgent,
+    prepareToolCall: proxy.prepareToolCall,
     modelOptions,
     toolOptions,
     describeOptions,

@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { Approve, Reject } from '../core/approval';
 import type { ResolveEscalation, SessionStatus, SessionTrace } from '../core/session';
 
 /** Workflow type of an agent session. */
@@ -6,6 +7,12 @@ export const AGENT_SESSION_WORKFLOW = 'agentSession';
 
 /** Resolves a tripped circuit breaker: `resume` (with extra budget) or `abort`. */
 export const resolveEscalationSignal = defineSignal<[ResolveEscalation]>('resolveEscalation');
+
+/** Approves one pending write_critical call, by its request id (and optionally its input digest). */
+export const approveSignal = defineSignal<[Approve]>('approve');
+
+/** Rejects one pending write_critical call; the model is told why. */
+export const rejectSignal = defineSignal<[Reject]>('reject');
 
 /** The session's state, usage against limits and pending escalation. */
 export const statusQuery = defineQuery<SessionStatus>('status');
