@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { defineAgent } from '../../core/agent';
 import { defineTool } from '../../core/tool';
-import { supportTools } from '../../tools';
+import { InMemoryPaymentProvider, processPaymentTool, supportTools } from '../../tools';
+
+/** The payment provider behind the test agent's process_payment. */
+export const testPayments = new InMemoryPaymentProvider();
 
 /** Counts of real tool executions, by tool, in this process. */
 export const executions = new Map<string, number>();
@@ -52,5 +55,5 @@ export const slowTool = defineTool({
 export const testAgent = defineAgent({
   name: 'support',
   instructions: 'You are a test support agent.',
-  tools: [...supportTools, flakyBackend, fetchDocument, slowTool],
+  tools: [...supportTools, flakyBackend, fetchDocument, slowTool, processPaymentTool(testPayments)],
 });
