@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { describeAgent as descriptorOf, type AgentDescriptor } from '../core/agent';
 import type { AgentRegistry } from '../core/agent-registry';
 import { FailureType } from '../core/errors';
+import { outputInstructions, parseFinalAnswer } from '../core/output-contract';
 import type { ModelCallInput, ModelCallResult } from '../core/model-call';
 import { toolInputJsonSchema, ToolTransientError } from '../core/tool';
 import type { PreparedToolCall, ToolCallInput, ToolCallResult } from '../core/tool-call';
@@ -93,8 +94,9 @@ export function createSessionActivities(deps: SessionActivityDeps) {
       }
       const userMessage = userMessageOf(input.append);
       const messages = await toModelMessages(store, [...history, userMessage], window);
+      const system = agent.output ? `${agent.instructions}\n\n${outputInstructions(agent.output)}` : agent.instructions;
       const reply = await model.send(
-        { model: input.model, maxOutputTokens: input.maxOutputTokens, system: agent.instructions, tools: toolsFor(agent.name), messages },
+        { model: input.model, maxOutputTokens: input.maxOutputTokens, system, tools: toolsFor(agent.name), messages },
         Context.current().cancellationSignal,
       );
       const assistant: StoredBlock[] = reply.content.flatMap((block): StoredBlock[] => {
@@ -109,7 +111,8 @@ export function createSessionActivities(deps: SessionActivityDeps) {
         { role: 'assistant', content: assistant.length ? assistant : [{ type: 'text', text: '' }] },
       ]);
       const { content: _content, ...result } = reply;
-      return { ...result, transcriptRef };
+      const finalOutput = agent.output && reply.toolCalls.length === 0 ? { finalOutput: parseFinalAnswer(reply.text, agent.output) } : {};
+      return { ...result, transcriptRef, ...finalOutput };
     },
 
     /**
@@ -153,6 +156,14 @@ export function createSessionActivities(deps: SessionActivityDeps) {
         return fail(err.name === 'Error' ? 'tool_error' : err.name, err.message);
       } finally {
         clearInterval(heartbeat);
+      }
+      if (tool.output) {
+        const checked = tool.output.safeParse(output);
+        if (!checked.success) {
+          const issues = checked.error.issues.map((i) => `${i.path.join('.') || '(output)'}: ${i.message}`).join('; ');
+          return fail('invalid_output', `tool "${tool.name}" returned output that fails its schema: ${issues}`);
+        }
+        output = checked.data;
       }
       const text = typeof output === 'string' ? output : JSON.stringify(output ?? null);
       const contentRef = await store.put(text);

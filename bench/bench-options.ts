@@ -20,18 +20,21 @@ export interface BenchOptions {
 }
 
 /** Sizes of `--quick`: a run of a few seconds that still exercises every path. */
-const QUICK = { sessions: 10, toolCalls: 5, historyCalls: [10, 50] } as const;
+const QUICK = { sessions: 10, toolCalls: 5, historyCalls: [10, 50], continueAsNewEventsPerRun: 200 } as const;
 
 /** The usage text of `npm run bench`. */
 export const BENCH_USAGE = `usage: npm run bench -- [options]
 
   --only throughput|history   run one benchmark (default: all)
-  --quick                     small sizes (${QUICK.sessions} sessions × ${QUICK.toolCalls} calls; history ${QUICK.historyCalls.join(',')} calls)
+  --quick                     small sizes (${QUICK.sessions} sessions × ${QUICK.toolCalls} calls; history ${QUICK.historyCalls.join(',')} calls,
+                              continue-as-new at ${QUICK.continueAsNewEventsPerRun} events/run)
   --sessions N                throughput: concurrent sessions       (KEEL_BENCH_SESSIONS, default ${DEFAULT_THROUGHPUT_OPTIONS.sessions})
   --tool-calls K              throughput: tool calls per session    (KEEL_BENCH_TOOL_CALLS, default ${DEFAULT_THROUGHPUT_OPTIONS.toolCalls})
   --history-calls A,B,C       history: tool calls of each session   (KEEL_BENCH_HISTORY_CALLS, default ${DEFAULT_HISTORY_GROWTH_OPTIONS.toolCalls.join(',')})
   --output-kb KB              history: KiB returned per tool call   (KEEL_BENCH_OUTPUT_KB, default ${DEFAULT_HISTORY_GROWTH_OPTIONS.outputKb})
   --events-per-run E          history: maxHistoryEventsPerRun       (KEEL_BENCH_EVENTS_PER_RUN, default: Keel's)
+  --can-events-per-run E      history: repeat the longest session at E events/run to force
+                              continue-as-new; 0 skips it           (KEEL_BENCH_CAN_EVENTS_PER_RUN, default ${DEFAULT_HISTORY_GROWTH_OPTIONS.continueAsNewEventsPerRun})
   --keep                      keep the temporary server database and content store
   --help                      this text
 
@@ -58,6 +61,7 @@ export function parseBenchOptions(args: string[], env: NodeJS.ProcessEnv = proce
         'history-calls': { type: 'string' },
         'output-kb': { type: 'string' },
         'events-per-run': { type: 'string' },
+        'can-events-per-run': { type: 'string' },
         keep: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
@@ -84,6 +88,9 @@ export function parseBenchOptions(args: string[], env: NodeJS.ProcessEnv = proce
         (quick ? [...QUICK.historyCalls] : [...DEFAULT_HISTORY_GROWTH_OPTIONS.toolCalls]),
       outputKb: positiveInt('--output-kb', parsed['output-kb'] ?? env.KEEL_BENCH_OUTPUT_KB) ?? DEFAULT_HISTORY_GROWTH_OPTIONS.outputKb,
       ...(eventsPerRun !== undefined ? { maxHistoryEventsPerRun: eventsPerRun } : {}),
+      continueAsNewEventsPerRun:
+        nonNegativeInt('--can-events-per-run', parsed['can-events-per-run'] ?? env.KEEL_BENCH_CAN_EVENTS_PER_RUN) ??
+        (quick ? QUICK.continueAsNewEventsPerRun : DEFAULT_HISTORY_GROWTH_OPTIONS.continueAsNewEventsPerRun),
     },
     keep: parsed.keep === true,
     help: parsed.help === true,
@@ -95,6 +102,11 @@ function positiveInt(name: string, raw: string | undefined): number | undefined 
   const value = Number(raw);
   if (!Number.isInteger(value) || value <= 0) throw new BenchOptionsError(`${name} must be a positive integer, got "${raw}"`);
   return value;
+}
+
+function nonNegativeInt(name: string, raw: string | undefined): number | undefined {
+  if (raw === '0') return 0;
+  return positiveInt(name, raw);
 }
 
 function positiveIntList(name: string, raw: string | undefined): number[] | undefined {

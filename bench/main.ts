@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { BENCH_USAGE, BenchOptionsError, parseBenchOptions, type BenchmarkName } from './bench-options';
 import { startBenchEnvironment } from './bench-environment';
-import { formatHistoryGrowth, runHistoryGrowth, type HistoryGrowthResult } from './history-growth';
+import { formatHistoryGrowth, runHistoryGrowth, type HistoryGrowthResult, type HistoryGrowthRow } from './history-growth';
 import { formatThroughput, runSessionThroughput, type ThroughputResult } from './session-throughput';
 
 const log = (line: string): void => {
@@ -51,11 +51,10 @@ async function main(): Promise<void> {
   console.log(`total ${(totalMs / 1000).toFixed(1)} s on ${cpus().length} CPUs, node ${process.version}`);
   const history = results.history && {
     ...results.history,
-    rows: results.history.rows.map(({ runDetails, ...row }) => ({
-      ...row,
-      runBytes: runDetails.map((r) => r.bytes),
-      runEvents: runDetails.map((r) => r.events),
-    })),
+    rows: results.history.rows.map(compactRow),
+    ...(results.history.continueAsNew
+      ? { continueAsNew: { ...results.history.continueAsNew, row: compactRow(results.history.continueAsNew.row) } }
+      : {}),
   };
   const json = {
     node: process.version,
@@ -66,6 +65,11 @@ async function main(): Promise<void> {
   };
   console.log(`BENCH_JSON ${JSON.stringify(json)}`);
   if (failed) process.exitCode = 1;
+}
+
+/** A history row for the JSON line: per-run sizes instead of every run's full measurement. */
+function compactRow({ runDetails, ...row }: HistoryGrowthRow) {
+  return { ...row, runBytes: runDetails.map((r) => r.bytes), runEvents: runDetails.map((r) => r.events) };
 }
 
 main().catch((error: unknown) => {

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { AnyTool } from './tool';
 
 /** An agent: instructions, the tools it may call and its default model. Build one with {@link defineAgent}. */
@@ -7,6 +8,10 @@ export interface Agent {
   readonly tools: readonly AnyTool[];
   /** Model used unless the session request names another. */
   readonly model: string;
+  /** Schema of the final answer: the model must answer with JSON that satisfies it. */
+  readonly output?: z.ZodType;
+  /** Repair turns a final answer that fails its schema gets before the session ends `invalid_output`. @default 2 */
+  readonly maxRepairTurns: number;
 }
 
 /** The model an agent uses when it names none. */
@@ -18,6 +23,8 @@ export function defineAgent(definition: {
   instructions: string;
   tools: readonly AnyTool[];
   model?: string;
+  output?: z.ZodType;
+  maxRepairTurns?: number;
 }): Agent {
   const seen = new Set<string>();
   for (const tool of definition.tools) {
@@ -25,7 +32,14 @@ export function defineAgent(definition: {
     seen.add(tool.name);
   }
   if (!definition.name?.trim()) throw new AgentDefinitionError(String(definition.name), 'a name is required');
-  return { model: DEFAULT_MODEL, ...definition };
+  if (definition.output) {
+    try {
+      z.toJSONSchema(definition.output, { io: 'output' });
+    } catch (error) {
+      throw new AgentDefinitionError(definition.name, `its output schema cannot be expressed as JSON Schema: ${(error as Error).message}`);
+    }
+  }
+  return { model: DEFAULT_MODEL, maxRepairTurns: 2, ...definition };
 }
 
 /** What the workflow needs to know of an agent, pinned at session start (plain data). */
@@ -33,11 +47,18 @@ export interface AgentDescriptor {
   name: string;
   model: string;
   tools: Array<{ name: string; tier: AnyTool['tier'] }>;
+  /** Whether final answers are validated against an output schema, and how many repairs they get. */
+  structuredOutput: { maxRepairTurns: number } | null;
 }
 
 /** The descriptor of an agent. */
 export function describeAgent(agent: Agent): AgentDescriptor {
-  return { name: agent.name, model: agent.model, tools: agent.tools.map((t) => ({ name: t.name, tier: t.tier })) };
+  return {
+    name: agent.name,
+    model: agent.model,
+    tools: agent.tools.map((t) => ({ name: t.name, tier: t.tier })),
+    structuredOutput: agent.output ? { maxRepairTurns: agent.maxRepairTurns } : null,
+  };
 }
 
 /** An agent definition that cannot be registered. */

@@ -11,6 +11,8 @@ export const FailureType = {
   ModelRequest: 'ModelRequestError',
   /** The model is rate-limited (429), overloaded (529), failing (5xx) or unreachable (retried). */
   ModelUnavailable: 'ModelUnavailableError',
+  /** The agent's final answer failed its output schema after every repair turn (outcome `invalid_output`). */
+  InvalidOutput: 'InvalidOutputError',
   /** A transcript or content reference that the store does not hold. */
   ContentNotFound: 'ContentNotFoundError',
   /** A write_critical call reached a worker without an approval for its exact input (never run). */

@@ -37,4 +37,6 @@ export interface ModelCallResult {
   inputTokens: number;
   outputTokens: number;
   latencyMs: number;
+  /** For a final answer of an agent with an output schema: the validated value, or why it is invalid. */
+  finalOutput?: { ok: true; value: unknown } | { ok: false; issues: string };
 }

@@ -108,10 +108,11 @@ export type SessionState =
   | 'completed'
   | 'breaker_tripped'
   | 'fallback'
+  | 'invalid_output'
   | 'failed';
 
 /** How a session ended. */
-export type SessionOutcome = 'completed' | 'breaker_tripped' | 'fallback' | 'failed';
+export type SessionOutcome = 'completed' | 'breaker_tripped' | 'fallback' | 'invalid_output' | 'failed';
 
 /** Token, call and time usage of a session. */
 export interface SessionUsage {
@@ -163,9 +164,11 @@ export interface SessionResult {
   outcome: SessionOutcome;
   /** The agent's final answer (or the fallback's text); null when it did not finish. */
   output: string | null;
+  /** For an agent with an output schema: the final answer, parsed and validated. */
+  data?: unknown;
   usage: SessionUsage;
   breaker?: BreakerResolution;
-  /** For outcome `failed`: the type of the failure and its message. */
+  /** For outcomes `failed` and `invalid_output`: the type of the failure and its message. */
   error?: { type: string; message: string };
   /** Reference of the full transcript in the content store. */
   transcriptRef: string | null;

@@ -24,6 +24,8 @@ export interface Tool<I = unknown, O = unknown> {
   readonly description: string;
   readonly tier: ToolTier;
   readonly input: z.ZodType<I>;
+  /** When given, every output is validated against it before it reaches the model. */
+  readonly output?: z.ZodType;
   run(input: I, context: ToolContext): Promise<O>;
 }
 
@@ -44,9 +46,10 @@ export function defineTool<S extends z.ZodType, O>(definition: {
   description: string;
   tier: ToolTier;
   input: S;
+  output?: z.ZodType<O>;
   run: (input: z.output<S>, context: ToolContext) => Promise<O>;
 }): Tool<z.output<S>, O> {
-  const { name, description, tier, input, run } = definition;
+  const { name, description, tier, input, run, output } = definition;
   if (!TOOL_NAME.test(name ?? '')) {
     throw new ToolDefinitionError(String(name), 'the name must be 1-64 letters, digits, _ or -');
   }
@@ -59,7 +62,7 @@ export function defineTool<S extends z.ZodType, O>(definition: {
   } catch (error) {
     throw new ToolDefinitionError(name, `its input schema cannot be expressed as JSON Schema: ${(error as Error).message}`);
   }
-  return { name, description, tier, input: input as z.ZodType<z.output<S>>, run };
+  return { name, description, tier, input: input as z.ZodType<z.output<S>>, run, ...(output ? { output } : {}) };
 }
 
 /** JSON Schema of a tool's input, as sent to the model. */

@@ -32,6 +32,7 @@ export type TraceEvent =
     }
   | { type: 'approval_requested'; atMs: number; requestId: string; tool: string; input: unknown; digest: string; reason: string }
   | { type: 'approval_decided'; atMs: number; requestId: string; tool: string; decision: 'approved' | 'rejected' | 'timeout'; approver?: string; note?: string }
+  | { type: 'output_rejected'; atMs: number; issues: string; repairTurn: number }
   | { type: 'breaker_tripped'; atMs: number; limit: string; detail: string }
   | {
       type: 'escalation_resolved';

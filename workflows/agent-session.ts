@@ -61,7 +61,7 @@ export interface SessionCarryOver {
   approvals: ApprovalRecord[];
   /** Approval requests issued so far (request ids stay unique across runs). */
   approvalsIssued: number;
-  usage: { modelCalls: number; inputTokens: number; outputTokens: number; costUsd: number };
+  usage: { modelCalls: number; inputTokens: number; outputTokens: number; costUsd: number; repairTurns: number };
   trace: TraceEvent[];
 }
 
@@ -97,7 +97,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
   let agent = carry?.agent;
   const trace: TraceEvent[] = carry?.trace ?? [];
   const breaker = carry?.breaker ?? createBreaker(request.limits, Date.now());
-  const usage = carry?.usage ?? { modelCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
+  const usage = carry?.usage ?? { modelCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, repairTurns: 0 };
   let transcriptRef = carry?.transcriptRef ?? null;
   let escalation: PendingEscalation | null = null;
   let escalationDecision: EscalationDecision | null = null;
@@ -331,7 +331,20 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
       toolCalls: reply.toolCalls.map((c) => c.name),
     });
     if (reply.toolCalls.length === 0) {
-      return finish('completed', { output: reply.text });
+      const checked = reply.finalOutput;
+      if (!agent.structuredOutput || !checked) return finish('completed', { output: reply.text });
+      if (checked.ok) return finish('completed', { output: reply.text, data: checked.value });
+      trace.push({ type: 'output_rejected', atMs: Date.now(), issues: checked.issues, repairTurn: usage.repairTurns + 1 });
+      if (usage.repairTurns >= agent.structuredOutput.maxRepairTurns) {
+        const message = `the final answer failed its schema after ${usage.repairTurns} repair turns: ${checked.issues}`;
+        return finish('invalid_output', { error: { type: FailureType.InvalidOutput, message } });
+      }
+      usage.repairTurns += 1;
+      append = {
+        kind: 'user_text',
+        text: `Your final answer does not satisfy the required schema: ${checked.issues}. Reply again with only the corrected JSON.`,
+      };
+      continue;
     }
     pendingCalls = reply.toolCalls;
     approvals = await requestApprovals(reply.toolCalls, reply.text);

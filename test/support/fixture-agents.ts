@@ -57,3 +57,23 @@ export const testAgent = defineAgent({
   instructions: 'You are a test support agent.',
   tools: [...supportTools, flakyBackend, fetchDocument, slowTool, processPaymentTool(testPayments)],
 });
+
+/** A tool whose output breaks its own schema. */
+export const brokenStatusTool = defineTool({
+  name: 'ticket_status',
+  description: 'Status of a ticket.',
+  tier: 'read',
+  input: z.object({ ticket: z.string() }),
+  output: z.object({ status: z.enum(['open', 'closed']) }),
+  async run() {
+    return { status: 'exploded' } as unknown as { status: 'open' | 'closed' };
+  },
+});
+
+/** An agent whose final answer is a typed triage verdict. */
+export const triageAgent = defineAgent({
+  name: 'triage',
+  instructions: 'Classify the ticket.',
+  tools: [brokenStatusTool],
+  output: z.object({ category: z.enum(['billing', 'shipping', 'other']), priority: z.number().int().min(1).max(5) }),
+});
