@@ -2,31 +2,18 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { SessionHandle } from '../client';
 import type { PendingApproval } from '../core/approval';
-import { ScriptedModelServer } from '../scripted-model';
-import { createTestEnvironment, expectReplays, testServer, uniqueName, type TestEnvironment } from './support/environment';
+import { expectReplays, testServer, uniqueName, sessionSuite } from './support/environment';
 import { testAgent, testPayments } from './support/fixture-agents';
 
 const scope = { tenant: 'acme', subjects: ['cus_ada'] };
-let env: TestEnvironment;
-let model: ScriptedModelServer;
-
-beforeAll(async () => {
-  model = new ScriptedModelServer();
-  await model.start();
-  env = await createTestEnvironment('approvals');
-  await env.startWorker({ agents: [testAgent], modelURL: model.url });
-});
-afterAll(async () => {
-  await env?.close();
-  await model?.stop();
-});
+const suite = sessionSuite('approvals', [testAgent]);
 
 const refund = (orderId: string, amountCents: number) => ({ name: 'process_payment', input: { orderId, kind: 'refund', amountCents } });
 const paymentsFor = (sessionId: string) => testPayments.payments().filter((p) => p.idempotencyKey.startsWith(`${sessionId}:`));
 
 /** A model that proposes `calls` in one turn, then answers with what it was told. */
 function proposes(tag: string, calls: Array<{ name: string; input: Record<string, unknown> }>) {
-  model.addScenario({
+  suite.model.addScenario({
     name: tag,
     match: tag,
     turns: (ctx) =>
@@ -48,7 +35,7 @@ async function pendingApprovals(session: SessionHandle, count: number): Promise<
 test('a write_critical call waits without side effect, and one approval runs it exactly once', async () => {
   const tag = uniqueName('approve');
   proposes(tag, [refund('ord_1001', 4900)]);
-  const session = await env.client.startSession({ agent: 'support', input: tag, scope, approvers: ['alice', 'role:finance'] });
+  const session = await suite.env.client.startSession({ agent: 'support', input: tag, scope, approvers: ['alice', 'role:finance'] });
   const [pending] = await pendingApprovals(session, 1);
   expect(pending).toMatchObject({
     tool: 'process_payment',
@@ -73,27 +60,27 @@ test('a write_critical call waits without side effect, and one approval runs it 
   expect(refused[2]).toMatchObject({ reason: expect.stringContaining('already decided') });
   expect(events).toContainEqual(expect.objectContaining({ type: 'approval_decided', decision: 'approved', approver: 'bob' }));
   expect(events).toContainEqual(expect.objectContaining({ type: 'tool_call', tier: 'write_critical', ok: true }));
-  await expectReplays(env.temporal, session.sessionId);
+  await expectReplays(suite.env.temporal, session.sessionId);
 });
 
 test('a rejection never runs the call, and the model is told why', async () => {
   const tag = uniqueName('reject');
   proposes(tag, [refund('ord_1001', 4900)]);
-  const session = await env.client.startSession({ agent: 'support', input: tag, scope });
+  const session = await suite.env.client.startSession({ agent: 'support', input: tag, scope });
   const [pending] = await pendingApprovals(session, 1);
   await session.reject({ requestId: pending!.requestId, approver: 'alice', reason: 'outside the refund window' });
   const result = await session.result();
   expect(result.output).toContain('alice rejected it: outside the refund window');
   expect(paymentsFor(session.sessionId)).toHaveLength(0);
-  const seen = JSON.stringify(model.requests.filter((r) => r.scenario === tag).at(-1)!.body.messages.at(-1));
+  const seen = JSON.stringify(suite.model.requests.filter((r) => r.scenario === tag).at(-1)!.body.messages.at(-1));
   expect(seen).toContain('outside the refund window');
-  await expectReplays(env.temporal, session.sessionId);
+  await expectReplays(suite.env.temporal, session.sessionId);
 });
 
 test('an approval timeout counts as a rejection', async () => {
   const tag = uniqueName('timeout');
   proposes(tag, [refund('ord_1001', 4900)]);
-  const session = await env.client.startSession({ agent: 'support', input: tag, scope, approvalTimeoutMs: 1000 });
+  const session = await suite.env.client.startSession({ agent: 'support', input: tag, scope, approvalTimeoutMs: 1000 });
   const result = await session.result();
   expect(result.output).toContain('nobody approved it in time (timeout)');
   expect(paymentsFor(session.sessionId)).toHaveLength(0);
@@ -103,7 +90,7 @@ test('an approval timeout counts as a rejection', async () => {
 test('parallel write_critical calls in one turn each wait for their own approval', async () => {
   const tag = uniqueName('parallel');
   proposes(tag, [refund('ord_1001', 4900), { name: 'get_order', input: { orderId: 'ord_1002' } }, refund('ord_1002', 12900)]);
-  const session = await env.client.startSession({ agent: 'support', input: tag, scope });
+  const session = await suite.env.client.startSession({ agent: 'support', input: tag, scope });
   const pending = await pendingApprovals(session, 2);
   expect(pending.map((p) => p.input.orderId)).toEqual(['ord_1001', 'ord_1002']);
   // Approving the second does not release the first.
@@ -115,13 +102,13 @@ test('parallel write_critical calls in one turn each wait for their own approval
   const result = await session.result();
   expect(result.output).toMatch(/^results: error: .*not this one.* \| ok \| ok$/);
   expect(paymentsFor(session.sessionId)).toMatchObject([{ orderId: 'ord_1002', amountCents: 12900 }]);
-  await expectReplays(env.temporal, session.sessionId);
+  await expectReplays(suite.env.temporal, session.sessionId);
 });
 
 test('an invalid write_critical input is never put to a human and goes back to the model', async () => {
   const tag = uniqueName('invalid-critical');
   proposes(tag, [{ name: 'process_payment', input: { orderId: 'ord_1001', kind: 'refund', amountCents: -5 } }]);
-  const session = await env.client.startSession({ agent: 'support', input: tag, scope });
+  const session = await suite.env.client.startSession({ agent: 'support', input: tag, scope });
   const result = await session.result();
   expect(result.output).toMatch(/results: error: invalid input for tool "process_payment": amountCents/);
   expect((await session.trace()).events.some((e) => e.type === 'approval_requested')).toBe(false);
@@ -130,7 +117,7 @@ test('an invalid write_critical input is never put to a human and goes back to t
 test('an approval sent with the Temporal CLI works like one sent by KeelClient', async () => {
   const tag = uniqueName('cli-approve');
   proposes(tag, [refund('ord_1001', 100)]);
-  const session = await env.client.startSession({ agent: 'support', input: tag, scope, approvers: ['alice'] });
+  const session = await suite.env.client.startSession({ agent: 'support', input: tag, scope, approvers: ['alice'] });
   const [pending] = await pendingApprovals(session, 1);
   const { address, cliPath } = testServer();
   await promisify(execFile)(cliPath, [

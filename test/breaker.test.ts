@@ -1,29 +1,17 @@
-import { ScriptedModelServer, type TurnContext } from '../scripted-model';
+import type { TurnContext } from '../scripted-model';
 import type { SessionHandle } from '../client';
 import type { SessionStatus } from '../core/session';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { createTestEnvironment, expectReplays, testServer, uniqueName, type TestEnvironment } from './support/environment';
+import { expectReplays, testServer, uniqueName, sessionSuite } from './support/environment';
 import { testAgent } from './support/fixture-agents';
 
 const scope = { tenant: 'acme', subjects: ['cus_ada'] };
-let env: TestEnvironment;
-let model: ScriptedModelServer;
-
-beforeAll(async () => {
-  model = new ScriptedModelServer();
-  await model.start();
-  env = await createTestEnvironment('breaker');
-  await env.startWorker({ agents: [testAgent], modelURL: model.url });
-});
-afterAll(async () => {
-  await env?.close();
-  await model?.stop();
-});
+const suite = sessionSuite('breaker', [testAgent]);
 
 /** A model that calls `tool` with `input` on every turn until `answerAfter` tool results, then answers. */
 function toolLoop(tag: string, tool: string, input: (turn: number) => Record<string, unknown>, answerAfter: number, latencyMs = 0) {
-  model.addScenario({
+  suite.model.addScenario({
     name: tag,
     match: tag,
     turns: (ctx: TurnContext) =>
@@ -45,7 +33,7 @@ async function waitForState(session: SessionHandle, state: SessionStatus['state'
 test('max tool calls trips, escalates, and resume with extra budget finishes the session', async () => {
   const tag = uniqueName('tool-calls');
   toolLoop(tag, 'get_order', () => ({ orderId: 'ord_1001' }), 4);
-  const session = await env.client.startSession({ agent: 'support', input: tag, scope, limits: { maxToolCalls: 2 }, approvers: ['oncall@acme'] });
+  const session = await suite.env.client.startSession({ agent: 'support', input: tag, scope, limits: { maxToolCalls: 2 }, approvers: ['oncall@acme'] });
   const status = await waitForState(session, 'escalated');
   expect(status.escalation).toMatchObject({ limit: 'maxToolCalls' });
   expect(status.usage.toolCalls).toBe(2);
@@ -62,13 +50,13 @@ test('max tool calls trips, escalates, and resume with extra budget finishes the
   expect(trace.events).toContainEqual(
     expect.objectContaining({ type: 'escalation_resolved', approver: 'oncall@acme', action: 'resume', extraBudget: { toolCalls: 2 } }),
   );
-  await expectReplays(env.temporal, session.sessionId);
+  await expectReplays(suite.env.temporal, session.sessionId);
 });
 
 test('max tokens trips before the next model call, and abort ends the session', async () => {
   const tag = uniqueName('tokens');
   toolLoop(tag, 'get_order', () => ({ orderId: 'ord_1001' }), 50);
-  const session = await env.client.startSession({ agent: 'support', input: tag, scope, limits: { maxTokens: 300 } });
+  const session = await suite.env.client.startSession({ agent: 'support', input: tag, scope, limits: { maxTokens: 300 } });
   const status = await waitForState(session, 'escalated');
   expect(status.escalation).toMatchObject({ limit: 'maxTokens' });
   expect(status.usage.modelCalls).toBe(3);
@@ -83,13 +71,13 @@ test('max tokens trips before the next model call, and abort ends the session', 
   });
   expect(result.transcriptRef).toMatch(/^sha256:/);
   expect((await session.workflow.describe()).searchAttributes).toMatchObject({ KeelState: ['breaker_tripped'] });
-  await expectReplays(env.temporal, session.sessionId);
+  await expectReplays(suite.env.temporal, session.sessionId);
 });
 
 test('elapsed time trips with a slow model, and with no decision the fallback ends the session', async () => {
   const tag = uniqueName('elapsed');
   toolLoop(tag, 'get_order', () => ({ orderId: 'ord_1001' }), 50, 400);
-  const session = await env.client.startSession({
+  const session = await suite.env.client.startSession({
     agent: 'support',
     input: tag,
     scope,
@@ -103,13 +91,13 @@ test('elapsed time trips with a slow model, and with no decision the fallback en
   expect(result.usage.modelCalls).toBeLessThanOrEqual(4);
   const trace = await session.trace();
   expect(trace.events).toContainEqual(expect.objectContaining({ type: 'escalation_resolved', action: 'timeout' }));
-  await expectReplays(env.temporal, session.sessionId);
+  await expectReplays(suite.env.temporal, session.sessionId);
 });
 
 test('consecutive identical errors trip; resume clears the run and the session finishes', async () => {
   const tag = uniqueName('identical-errors');
   toolLoop(tag, 'check_inventory', () => ({ sku: 'gear-7' }), 5);
-  const session = await env.client.startSession({ agent: 'support', input: tag, scope });
+  const session = await suite.env.client.startSession({ agent: 'support', input: tag, scope });
   const status = await waitForState(session, 'escalated');
   expect(status.escalation).toMatchObject({ limit: 'maxConsecutiveIdenticalErrors' });
   expect(status.escalation?.detail).toContain('check_inventory: tool_error: inventory backend unavailable');
@@ -118,13 +106,13 @@ test('consecutive identical errors trip; resume clears the run and the session f
   // Two more identical errors are under the limit again; the model then answers.
   const result = await session.result();
   expect(result).toMatchObject({ outcome: 'completed', usage: { toolCalls: 5 } });
-  await expectReplays(env.temporal, session.sessionId);
+  await expectReplays(suite.env.temporal, session.sessionId);
 });
 
 test('the fallback answer applies when configured and nobody resolves the escalation', async () => {
   const tag = uniqueName('fallback');
   toolLoop(tag, 'get_order', () => ({ orderId: 'ord_1001' }), 50);
-  const session = await env.client.startSession({
+  const session = await suite.env.client.startSession({
     agent: 'support',
     input: tag,
     scope,
@@ -141,7 +129,7 @@ test('the fallback answer applies when configured and nobody resolves the escala
 test('an escalation resolved with the Temporal CLI works like one sent by KeelClient', async () => {
   const tag = uniqueName('temporal-cli');
   toolLoop(tag, 'get_order', () => ({ orderId: 'ord_1001' }), 2);
-  const session = await env.client.startSession({ agent: 'support', input: tag, scope, limits: { maxToolCalls: 1 }, approvers: ['oncall@acme'] });
+  const session = await suite.env.client.startSession({ agent: 'support', input: tag, scope, limits: { maxToolCalls: 1 }, approvers: ['oncall@acme'] });
   await waitForState(session, 'escalated');
   const { address, cliPath } = testServer();
   await promisify(execFile)(cliPath, [
@@ -149,5 +137,5 @@ test('an escalation resolved with the Temporal CLI works like one sent by KeelCl
     '--input', JSON.stringify({ approver: 'oncall@acme', action: 'resume', extraBudget: { toolCalls: 1 } }),
   ]);
   expect(await session.result()).toMatchObject({ outcome: 'completed', usage: { toolCalls: 2 } });
-  await expectReplays(env.temporal, session.sessionId);
+  await expectReplays(suite.env.temporal, session.sessionId);
 });

@@ -1,31 +1,18 @@
 import { runCli } from '../client/cli';
-import { ScriptedModelServer } from '../scripted-model';
-import { createTestEnvironment, testServer, uniqueName, type TestEnvironment } from './support/environment';
+import { testServer, uniqueName, sessionSuite } from './support/environment';
 import { testAgent } from './support/fixture-agents';
 
-let env: TestEnvironment;
-let model: ScriptedModelServer;
-
-beforeAll(async () => {
-  model = new ScriptedModelServer();
-  await model.start();
-  env = await createTestEnvironment('cli');
-  await env.startWorker({ agents: [testAgent], modelURL: model.url });
-});
-afterAll(async () => {
-  await env?.close();
-  await model?.stop();
-});
+const suite = sessionSuite('cli', [testAgent]);
 
 async function keel(...args: string[]): Promise<{ code: number; out: string }> {
   const lines: string[] = [];
-  const code = await runCli([...args, '--address', testServer().address, '--task-queue', env.taskQueue], (l) => lines.push(l));
+  const code = await runCli([...args, '--address', testServer().address, '--task-queue', suite.env.taskQueue], (l) => lines.push(l));
   return { code, out: lines.join('\n') };
 }
 
 test('keel start, result, status and trace drive a session', async () => {
   const tag = uniqueName('cli');
-  model.addScenario({
+  suite.model.addScenario({
     name: tag,
     match: tag,
     turns: (ctx) => (ctx.turn < 3 ? { toolCalls: [{ name: 'get_order', input: { orderId: 'ord_1001' } }] } : { text: 'done' }),
@@ -43,12 +30,12 @@ test('keel start, result, status and trace drive a session', async () => {
 
 test('keel escalation resume decides a tripped session', async () => {
   const tag = uniqueName('cli-escalation');
-  model.addScenario({
+  suite.model.addScenario({
     name: tag,
     match: tag,
     turns: (ctx) => (ctx.turn < 2 ? { toolCalls: [{ name: 'get_order', input: { orderId: 'ord_1001' } }] } : { text: 'done' }),
   });
-  const session = await env.client.startSession({ agent: 'support', input: tag, scope: { tenant: 'acme', subjects: [] }, limits: { maxToolCalls: 1 } });
+  const session = await suite.env.client.startSession({ agent: 'support', input: tag, scope: { tenant: 'acme', subjects: [] }, limits: { maxToolCalls: 1 } });
   for (let i = 0; i < 100 && (await session.status()).state !== 'escalated'; i++) await new Promise((r) => setTimeout(r, 100));
   expect(await keel('escalation', 'resume', session.sessionId, '--approver', 'ops', '--tool-calls', '1')).toEqual({
     code: 0,

@@ -1,27 +1,14 @@
 import { temporal } from '@temporalio/proto';
-import { ScriptedModelServer } from '../scripted-model';
-import { createTestEnvironment, expectReplays, uniqueName, type TestEnvironment } from './support/environment';
+import { expectReplays, uniqueName, sessionSuite } from './support/environment';
 import { executions, testAgent } from './support/fixture-agents';
 
 const TEN_MIB = 10 * 1024 * 1024;
-let env: TestEnvironment;
-let model: ScriptedModelServer;
-
-beforeAll(async () => {
-  model = new ScriptedModelServer();
-  await model.start();
-  env = await createTestEnvironment('long');
-  await env.startWorker({ agents: [testAgent], modelURL: model.url });
-});
-afterAll(async () => {
-  await env?.close();
-  await model?.stop();
-});
+const suite = sessionSuite('long', [testAgent]);
 
 test('300 tool calls with 21 MB of tool output complete, every run far below the history limits', async () => {
   const tag = uniqueName('long-session');
   const calls = 300;
-  model.addScenario({
+  suite.model.addScenario({
     name: tag,
     match: tag,
     turns: (ctx) =>
@@ -30,7 +17,7 @@ test('300 tool calls with 21 MB of tool output complete, every run far below the
         : { text: `read ${calls} documents`, usage: { input_tokens: 1000, output_tokens: 20 } },
   });
   const before = executions.get('fetch_document') ?? 0;
-  const session = await env.client.startSession({
+  const session = await suite.env.client.startSession({
     agent: 'support',
     input: `${tag}: read every document`,
     scope: { tenant: 'acme', subjects: [] },
@@ -45,7 +32,7 @@ test('300 tool calls with 21 MB of tool output complete, every run far below the
   const sizes: number[] = [];
   let runId: string | undefined = (await session.workflow.describe()).runId;
   while (runId) {
-    const history = await env.temporal.workflow.getHandle(session.sessionId, runId).fetchHistory();
+    const history = await suite.env.temporal.workflow.getHandle(session.sessionId, runId).fetchHistory();
     sizes.push(temporal.api.history.v1.History.encode(history).finish().length);
     runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
   }
@@ -58,5 +45,5 @@ test('300 tool calls with 21 MB of tool output complete, every run far below the
   expect(total).toBeLessThan(outputBytes / 10);
   const status = await session.status();
   expect(status.run).toBe(sizes.length);
-  expect(await expectReplays(env.temporal, session.sessionId)).toBe(sizes.length);
+  expect(await expectReplays(suite.env.temporal, session.sessionId)).toBe(sizes.length);
 }, 600_000);

@@ -1,27 +1,14 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { InvalidSessionRequestError, SessionFailedError } from '../client';
-import { ScriptedModelServer } from '../scripted-model';
-import { createTestEnvironment, expectReplays, uniqueName, type TestEnvironment } from './support/environment';
+import { expectReplays, uniqueName, sessionSuite } from './support/environment';
 import { testAgent } from './support/fixture-agents';
 
 const scope = { tenant: 'acme', subjects: ['cus_ada'] };
-let env: TestEnvironment;
-let model: ScriptedModelServer;
-
-beforeAll(async () => {
-  model = new ScriptedModelServer();
-  await model.start();
-  env = await createTestEnvironment('session');
-  await env.startWorker({ agents: [testAgent], modelURL: model.url });
-});
-afterAll(async () => {
-  await env?.close();
-  await model?.stop();
-});
+const suite = sessionSuite('session', [testAgent]);
 
 async function activityTypes(workflowId: string): Promise<string[]> {
-  const history = await env.temporal.workflow.getHandle(workflowId).fetchHistory();
+  const history = await suite.env.temporal.workflow.getHandle(workflowId).fetchHistory();
   return (history.events ?? [])
     .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)
     .filter((name): name is string => !!name);
@@ -29,7 +16,7 @@ async function activityTypes(workflowId: string): Promise<string[]> {
 
 test('a session with several tool calls completes with the right result, status, trace and history', async () => {
   const tag = uniqueName('refund-question');
-  model.addScenario({
+  suite.model.addScenario({
     name: tag,
     match: tag,
     turns: [
@@ -44,7 +31,7 @@ test('a session with several tool calls completes with the right result, status,
       { text: 'Your order ord_1002 (Brass gear set) has shipped.', usage: { input_tokens: 500, output_tokens: 40 } },
     ],
   });
-  const session = await env.client.startSession({ agent: 'support', input: `${tag}: where is my gear set?`, scope });
+  const session = await suite.env.client.startSession({ agent: 'support', input: `${tag}: where is my gear set?`, scope });
   const result = await session.result();
 
   expect(result).toMatchObject({
@@ -75,25 +62,25 @@ test('a session with several tool calls completes with the right result, status,
   expect(await activityTypes(session.sessionId)).toEqual(['describeAgent', 'callModel', 'runTool', 'callModel', 'runTool', 'runTool', 'callModel']);
 
   // What reached the model on its last turn: both tool results, with the real order data.
-  const last = model.requests.filter((r) => r.scenario === tag).at(-1)!;
+  const last = suite.model.requests.filter((r) => r.scenario === tag).at(-1)!;
   const lastUser = JSON.stringify(last.body.messages.at(-1));
   expect(lastUser).toContain('Brass gear set');
   expect(lastUser).toContain('ord_1001');
 
   const description = await session.workflow.describe();
   expect(description.searchAttributes).toMatchObject({ KeelAgent: ['support'], KeelTenant: ['acme'], KeelState: ['completed'] });
-  await expectReplays(env.temporal, session.sessionId);
+  await expectReplays(suite.env.temporal, session.sessionId);
 });
 
 test('an invalid request is refused by the client and fails the workflow at once, naming the field', async () => {
-  await expect(env.client.startSession({ agent: 'support', input: '', scope })).rejects.toThrow(InvalidSessionRequestError);
-  await expect(env.client.startSession({ agent: 'support', input: 'hi', scope, limits: { maxToolCalls: -1 } })).rejects.toThrow(
+  await expect(suite.env.client.startSession({ agent: 'support', input: '', scope })).rejects.toThrow(InvalidSessionRequestError);
+  await expect(suite.env.client.startSession({ agent: 'support', input: 'hi', scope, limits: { maxToolCalls: -1 } })).rejects.toThrow(
     /limits\.maxToolCalls/,
   );
 
   // Started around the client (as the Temporal CLI would), the workflow itself rejects it.
-  const handle = await env.temporal.workflow.start('agentSession', {
-    taskQueue: env.taskQueue,
+  const handle = await suite.env.temporal.workflow.start('agentSession', {
+    taskQueue: suite.env.taskQueue,
     workflowId: uniqueName('invalid'),
     args: [{ agent: 'support', input: 'hello' }],
   });
@@ -107,7 +94,7 @@ test('an invalid request is refused by the client and fails the workflow at once
 });
 
 test('an unknown agent ends the session with a typed failure', async () => {
-  const session = await env.client.startSession({ agent: 'no-such-agent', input: 'hello', scope });
+  const session = await suite.env.client.startSession({ agent: 'no-such-agent', input: 'hello', scope });
   const error = await session.result().catch((e: unknown) => e);
   expect(error).toBeInstanceOf(SessionFailedError);
   expect(error).toMatchObject({ type: 'UnknownAgentError' });
@@ -116,20 +103,20 @@ test('an unknown agent ends the session with a typed failure', async () => {
 
 test('a model 400 fails the session at once with ModelRequestError', async () => {
   const tag = uniqueName('bad-request');
-  model.addScenario({ name: tag, match: tag, turns: [{ error: { status: 400, message: 'max_tokens: too large' } }] });
-  const session = await env.client.startSession({ agent: 'support', input: tag, scope });
+  suite.model.addScenario({ name: tag, match: tag, turns: [{ error: { status: 400, message: 'max_tokens: too large' } }] });
+  const session = await suite.env.client.startSession({ agent: 'support', input: tag, scope });
   const result = await session.result();
   expect(result.outcome).toBe('failed');
   expect(result.error?.type).toBe('ModelRequestError');
   expect(result.error?.message).toMatch(/400.*max_tokens: too large/);
-  expect(model.requests.filter((r) => r.scenario === tag)).toHaveLength(1);
+  expect(suite.model.requests.filter((r) => r.scenario === tag)).toHaveLength(1);
   expect((await session.workflow.describe()).searchAttributes).toMatchObject({ KeelState: ['failed'] });
 });
 
 test('a model that is down is retried, then the session fails with ModelUnavailableError; the worker keeps serving', async () => {
   const down = uniqueName('model-down');
-  model.addScenario({ name: down, match: down, turns: [{ error: { status: 529, message: 'Overloaded' } }] });
-  const session = await env.client.startSession({
+  suite.model.addScenario({ name: down, match: down, turns: [{ error: { status: 529, message: 'Overloaded' } }] });
+  const session = await suite.env.client.startSession({
     agent: 'support',
     input: down,
     scope,
@@ -138,23 +125,23 @@ test('a model that is down is retried, then the session fails with ModelUnavaila
   const result = await session.result();
   expect(result.outcome).toBe('failed');
   expect(result.error?.type).toBe('ModelUnavailableError');
-  expect(model.requests.filter((r) => r.scenario === down)).toHaveLength(3);
+  expect(suite.model.requests.filter((r) => r.scenario === down)).toHaveLength(3);
 
   const recovers = uniqueName('model-recovers');
-  model.addScenario({
+  suite.model.addScenario({
     name: recovers,
     match: recovers,
     turns: [[{ error: { status: 503, message: 'upstream' } }, { error: { status: 429, message: 'slow down' } }, { text: 'Hello again.' }]],
   });
-  const next = await env.client.startSession({ agent: 'support', input: recovers, scope, timeouts: { modelRetryInitialMs: 100 } });
+  const next = await suite.env.client.startSession({ agent: 'support', input: recovers, scope, timeouts: { modelRetryInitialMs: 100 } });
   expect(await next.result()).toMatchObject({ outcome: 'completed', output: 'Hello again.' });
-  await expectReplays(env.temporal, session.sessionId);
-  await expectReplays(env.temporal, next.sessionId);
+  await expectReplays(suite.env.temporal, session.sessionId);
+  await expectReplays(suite.env.temporal, next.sessionId);
 });
 
 test('an unknown tool and an invalid tool input go back to the model as error results', async () => {
   const tag = uniqueName('bad-tools');
-  model.addScenario({
+  suite.model.addScenario({
     name: tag,
     match: tag,
     turns: [
@@ -162,23 +149,23 @@ test('an unknown tool and an invalid tool input go back to the model as error re
       { text: 'Sorry, I could not do that.' },
     ],
   });
-  const session = await env.client.startSession({ agent: 'support', input: tag, scope });
+  const session = await suite.env.client.startSession({ agent: 'support', input: tag, scope });
   const result = await session.result();
   expect(result.outcome).toBe('completed');
   const trace = await session.trace();
   const calls = trace.events.filter((e) => e.type === 'tool_call');
   expect(calls.map((e) => e.type === 'tool_call' && e.error?.kind)).toEqual(['unknown_tool', 'invalid_input']);
-  const seen = JSON.stringify(model.requests.filter((r) => r.scenario === tag).at(-1)!.body.messages.at(-1));
+  const seen = JSON.stringify(suite.model.requests.filter((r) => r.scenario === tag).at(-1)!.body.messages.at(-1));
   expect(seen).toContain('unknown tool \\"wire_money\\"');
   expect(seen).toContain('orderId: an order id looks like ord_1001');
   // Only the invalid input reached a tool activity (where it was validated); the unknown tool never did.
   expect(await activityTypes(session.sessionId)).toEqual(['describeAgent', 'callModel', 'runTool', 'callModel']);
-  await expectReplays(env.temporal, session.sessionId);
+  await expectReplays(suite.env.temporal, session.sessionId);
 });
 
 test('a long session continues as new, keeping its transcript, usage and breaker counters', async () => {
   const tag = uniqueName('continue-as-new');
-  model.addScenario({
+  suite.model.addScenario({
     name: tag,
     match: tag,
     turns: (ctx) =>
@@ -186,7 +173,7 @@ test('a long session continues as new, keeping its transcript, usage and breaker
         ? { toolCalls: [{ name: 'get_order', input: { orderId: 'ord_1001' } }], usage: { input_tokens: 10, output_tokens: 1 } }
         : { text: `saw ${ctx.toolResults.length} result; ${ctx.request.messages.length} messages`, usage: { input_tokens: 10, output_tokens: 1 } },
   });
-  const session = await env.client.startSession({ agent: 'support', input: tag, scope, maxHistoryEventsPerRun: 200, limits: { maxToolCalls: 45 } });
+  const session = await suite.env.client.startSession({ agent: 'support', input: tag, scope, maxHistoryEventsPerRun: 200, limits: { maxToolCalls: 45 } });
   const result = await session.result();
   // The model saw the whole conversation: the first message, 40 tool turns of two messages each.
   expect(result).toMatchObject({ outcome: 'completed', output: 'saw 1 result; 81 messages', usage: { toolCalls: 40, modelCalls: 41, inputTokens: 410 } });
@@ -195,5 +182,5 @@ test('a long session continues as new, keeping its transcript, usage and breaker
   const trace = await session.trace();
   expect(trace.events.filter((e) => e.type === 'tool_call')).toHaveLength(40);
   expect(trace.events.filter((e) => e.type === 'continued_as_new')).toHaveLength(status.run - 1);
-  expect(await expectReplays(env.temporal, session.sessionId)).toBe(status.run);
+  expect(await expectReplays(suite.env.temporal, session.sessionId)).toBe(status.run);
 });

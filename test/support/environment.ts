@@ -7,6 +7,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, type Worker as Worker
 import type { Agent } from '../../core/agent';
 import { FileContentStore, type ContentStore } from '../../store';
 import { KeelClient } from '../../client';
+import { ScriptedModelServer } from '../../scripted-model';
 import { createKeelWorker } from '../../workers/keel-worker';
 
 installQuietRuntime();
@@ -111,4 +112,29 @@ export async function expectReplays(temporal: Client, workflowId: string): Promi
     runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
   }
   return runs;
+}
+
+/** A suite's environment and scripted model, set up before its tests and closed after them. */
+export interface SessionSuite {
+  env: TestEnvironment;
+  model: ScriptedModelServer;
+}
+
+/**
+ * Registers jest hooks that start a scripted model and a worker serving `agents` on the suite's
+ * own task queue; the returned object is filled in before the first test.
+ */
+export function sessionSuite(name: string, agents: readonly Agent[]): SessionSuite {
+  const suite = {} as SessionSuite;
+  beforeAll(async () => {
+    suite.model = new ScriptedModelServer();
+    await suite.model.start();
+    suite.env = await createTestEnvironment(name);
+    await suite.env.startWorker({ agents, modelURL: suite.model.url });
+  });
+  afterAll(async () => {
+    await suite.env?.close();
+    await suite.model?.stop();
+  });
+  return suite;
 }
