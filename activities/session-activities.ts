@@ -9,7 +9,7 @@ import type { ModelCallInput, ModelCallResult } from '../core/model-call';
 import { toolInputJsonSchema, ToolTransientError } from '../core/tool';
 import type { PreparedToolCall, ToolCallInput, ToolCallResult } from '../core/tool-call';
 import type { ToolCallRequest } from '../core/model-call';
-import { ContentNotFoundError, type AuditLog, type ContentStore } from '../store';
+import { ContentNotFoundError, IdempotencyClaimHeldError, type AuditLog, type ContentStore, type IdempotencyLedger } from '../store';
 import { canonicalJson, sha256Hex } from '../core/intent';
 import type { ModelClient } from './model';
 import { appendTranscript, DEFAULT_CONTEXT_WINDOW, loadTranscript, toModelMessages, userMessageOf, type ContextWindow, type StoredBlock } from './transcript';
@@ -20,6 +20,8 @@ export interface SessionActivityDeps {
   store: ContentStore;
   /** Where write_reversible and write_critical calls are recorded. */
   audit: AuditLog;
+  /** Applies each side-effecting intent once. Without it, tools must deduplicate by their idempotency key themselves. */
+  ledger?: IdempotencyLedger;
   model: ModelClient;
   /** @default {@link DEFAULT_CONTEXT_WINDOW} */
   contextWindow?: ContextWindow;
@@ -30,7 +32,7 @@ const HEARTBEAT_MS = 1000;
 
 /** The activities of an agent session, bound to a worker's agents, store and model endpoint. */
 export function createSessionActivities(deps: SessionActivityDeps) {
-  const { agents, store, model, audit } = deps;
+  const { agents, store, model, audit, ledger } = deps;
   const window = deps.contextWindow ?? DEFAULT_CONTEXT_WINDOW;
   const toolSchemas = new Map<string, Anthropic.Tool[]>();
 
@@ -139,35 +141,67 @@ export function createSessionActivities(deps: SessionActivityDeps) {
         }
       }
       const context = Context.current();
-      const heartbeat = setInterval(() => context.heartbeat(), HEARTBEAT_MS);
-      let output: unknown;
+      /** Runs the tool with heartbeats (and lease renewals); returns its output as text. */
+      const execute = async (renew: () => Promise<void>): Promise<string> => {
+        const heartbeat = setInterval(() => {
+          context.heartbeat();
+          void renew().catch(() => undefined);
+        }, HEARTBEAT_MS);
+        let output: unknown;
+        try {
+          output = await tool.run(valid, {
+            sessionId: input.sessionId,
+            scope: input.scope,
+            idempotencyKey: input.idempotencyKey,
+            signal: context.cancellationSignal,
+          });
+        } finally {
+          clearInterval(heartbeat);
+        }
+        if (tool.output) {
+          const checked = tool.output.safeParse(output);
+          if (!checked.success) {
+            const issues = checked.error.issues.map((i) => `${i.path.join('.') || '(output)'}: ${i.message}`).join('; ');
+            throw new ToolOutputError(`tool "${tool.name}" returned output that fails its schema: ${issues}`);
+          }
+          output = checked.data;
+        }
+        return typeof output === 'string' ? output : JSON.stringify(output ?? null);
+      };
+      let text: string;
+      let replayed = false;
       try {
-        output = await tool.run(valid, {
-          sessionId: input.sessionId,
-          scope: input.scope,
-          idempotencyKey: input.idempotencyKey,
-          signal: context.cancellationSignal,
-        });
+        if (tool.tier === 'read' || !ledger) {
+          text = await execute(async () => undefined);
+        } else {
+          const { info } = context;
+          const leaseMs = (info.heartbeatTimeoutMs ?? 15_000) + 500;
+          try {
+            const outcome = await ledger.apply(
+              input.idempotencyKey,
+              { sessionId: input.sessionId, tool: tool.name, holder: `${info.workflowExecution?.runId ?? input.sessionId}/${info.activityId}/${info.attempt}`, leaseMs },
+              execute,
+            );
+            text = outcome.result;
+            replayed = outcome.replayed;
+          } catch (error) {
+            if (error instanceof IdempotencyClaimHeldError) {
+              throw ApplicationFailure.create({ type: FailureType.IdempotencyClaimHeld, message: error.message, nextRetryDelay: leaseMs });
+            }
+            throw error;
+          }
+        }
       } catch (error) {
+        if (error instanceof ApplicationFailure) throw error;
         const err = error instanceof Error ? error : new Error(String(error));
         if (err instanceof ToolTransientError) {
           throw ApplicationFailure.create({ type: FailureType.ToolTransient, message: `tool "${tool.name}": ${err.message}` });
         }
+        if (err instanceof ToolOutputError) return fail('invalid_output', err.message);
         return fail(err.name === 'Error' ? 'tool_error' : err.name, err.message);
-      } finally {
-        clearInterval(heartbeat);
       }
-      if (tool.output) {
-        const checked = tool.output.safeParse(output);
-        if (!checked.success) {
-          const issues = checked.error.issues.map((i) => `${i.path.join('.') || '(output)'}: ${i.message}`).join('; ');
-          return fail('invalid_output', `tool "${tool.name}" returned output that fails its schema: ${issues}`);
-        }
-        output = checked.data;
-      }
-      const text = typeof output === 'string' ? output : JSON.stringify(output ?? null);
       const contentRef = await store.put(text);
-      if (tool.tier !== 'read') {
+      if (tool.tier !== 'read' && !replayed) {
         await audit.record({
           atIso: new Date().toISOString(),
           sessionId: input.sessionId,
@@ -182,9 +216,14 @@ export function createSessionActivities(deps: SessionActivityDeps) {
           ...(input.approval ? { approvedBy: input.approval.approver } : {}),
         });
       }
-      return { ok: true, contentRef, bytes: Buffer.byteLength(text), preview: text.slice(0, PREVIEW_CHARS), latencyMs: Date.now() - started };
+      return { ok: true, contentRef, bytes: Buffer.byteLength(text), preview: text.slice(0, PREVIEW_CHARS), latencyMs: Date.now() - started, ...(replayed ? { replayed } : {}) };
     },
   };
+}
+
+/** A tool's output that fails the tool's own output schema. */
+class ToolOutputError extends Error {
+  override readonly name = 'ToolOutputError';
 }
 
 function contentFailure(error: unknown): unknown {

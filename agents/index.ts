@@ -1,1 +1,2 @@
-export { demoPayments, supportAgent } from './support-agent';
+export { createSupportAgent } from './support-agent';
+export { DEFAULT_EMBEDDED_DATA_DIR, openSupportDatabase } from './support-database';

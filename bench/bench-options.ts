@@ -30,6 +30,7 @@ export const BENCH_USAGE = `usage: npm run bench -- [options]
                               continue-as-new at ${QUICK.continueAsNewEventsPerRun} events/run)
   --sessions N                throughput: concurrent sessions       (KEEL_BENCH_SESSIONS, default ${DEFAULT_THROUGHPUT_OPTIONS.sessions})
   --tool-calls K              throughput: tool calls per session    (KEEL_BENCH_TOOL_CALLS, default ${DEFAULT_THROUGHPUT_OPTIONS.toolCalls})
+  --rounds R                  throughput: rounds of bare + Keel     (KEEL_BENCH_ROUNDS, default ${DEFAULT_THROUGHPUT_OPTIONS.rounds})
   --history-calls A,B,C       history: tool calls of each session   (KEEL_BENCH_HISTORY_CALLS, default ${DEFAULT_HISTORY_GROWTH_OPTIONS.toolCalls.join(',')})
   --output-kb KB              history: KiB returned per tool call   (KEEL_BENCH_OUTPUT_KB, default ${DEFAULT_HISTORY_GROWTH_OPTIONS.outputKb})
   --events-per-run E          history: maxHistoryEventsPerRun       (KEEL_BENCH_EVENTS_PER_RUN, default: Keel's)
@@ -58,6 +59,7 @@ export function parseBenchOptions(args: string[], env: NodeJS.ProcessEnv = proce
         quick: { type: 'boolean', default: false },
         sessions: { type: 'string' },
         'tool-calls': { type: 'string' },
+        rounds: { type: 'string' },
         'history-calls': { type: 'string' },
         'output-kb': { type: 'string' },
         'events-per-run': { type: 'string' },
@@ -81,6 +83,7 @@ export function parseBenchOptions(args: string[], env: NodeJS.ProcessEnv = proce
       sessions: positiveInt('--sessions', parsed.sessions ?? env.KEEL_BENCH_SESSIONS) ?? (quick ? QUICK.sessions : DEFAULT_THROUGHPUT_OPTIONS.sessions),
       toolCalls:
         positiveInt('--tool-calls', parsed['tool-calls'] ?? env.KEEL_BENCH_TOOL_CALLS) ?? (quick ? QUICK.toolCalls : DEFAULT_THROUGHPUT_OPTIONS.toolCalls),
+      rounds: positiveInt('--rounds', parsed.rounds ?? env.KEEL_BENCH_ROUNDS) ?? DEFAULT_THROUGHPUT_OPTIONS.rounds,
     },
     history: {
       toolCalls:

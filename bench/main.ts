@@ -3,7 +3,7 @@
  * (temporary SQLite database, WAL), prints a table per benchmark and, as the last line of stdout,
  * `BENCH_JSON {...}` with every number. `npm run bench -- --help` lists the flags.
  */
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { BENCH_USAGE, BenchOptionsError, parseBenchOptions, type BenchmarkName } from './bench-options';
@@ -23,6 +23,10 @@ async function main(): Promise<void> {
   }
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const started = performance.now();
+  const loadAtStart = loadavg()[0]!;
+  if (loadAtStart > cpus().length / 2) {
+    log(`warning: load average ${loadAtStart.toFixed(2)} on ${cpus().length} CPUs before the run; other processes will skew the timings (history bytes are not affected)`);
+  }
   const env = await startBenchEnvironment({ log, keepDir: options.keep });
   const results: { throughput?: ThroughputResult; history?: HistoryGrowthResult } = {};
   let failed = false;
@@ -48,7 +52,9 @@ async function main(): Promise<void> {
   }
 
   const totalMs = performance.now() - started;
-  console.log(`total ${(totalMs / 1000).toFixed(1)} s on ${cpus().length} CPUs, node ${process.version}`);
+  console.log(
+    `total ${(totalMs / 1000).toFixed(1)} s on ${cpus().length} CPUs (1-minute load average ${loadAtStart.toFixed(2)} at start), node ${process.version}`,
+  );
   const history = results.history && {
     ...results.history,
     rows: results.history.rows.map(compactRow),
@@ -59,6 +65,7 @@ async function main(): Promise<void> {
   const json = {
     node: process.version,
     cpus: cpus().length,
+    loadAverageAtStart: loadAtStart,
     totalMs: Math.round(totalMs),
     ...(results.throughput ? { throughput: results.throughput } : {}),
     ...(history ? { history } : {}),

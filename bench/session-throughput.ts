@@ -24,14 +24,19 @@ export interface ThroughputOptions {
   sessions: number;
   /** Tool calls per session (so 2K+1 steps: K+1 model calls and K tool calls). @default 10 */
   toolCalls: number;
+  /**
+   * Rounds of (bare, Keel), the order swapped every other round so that neither side always runs
+   * first; the numbers pool every round. @default 2
+   */
+  rounds: number;
 }
 
 /** The default sizes of the throughput benchmark. */
-export const DEFAULT_THROUGHPUT_OPTIONS: ThroughputOptions = { sessions: 50, toolCalls: 10 };
+export const DEFAULT_THROUGHPUT_OPTIONS: ThroughputOptions = { sessions: 50, toolCalls: 10, rounds: 2 };
 
-/** Timing of one side (Keel or bare) of the throughput benchmark. */
+/** Timing of one side (Keel or bare) of the throughput benchmark, over one round or all of them. */
 export interface ThroughputSide {
-  /** From the first start to the last result, in milliseconds. */
+  /** From the first start to the last result, in milliseconds (summed over rounds). */
   wallMs: number;
   sessionsPerSec: number;
   stepsPerSec: number;
@@ -47,10 +52,20 @@ export interface ThroughputResult {
   toolCallsPerSession: number;
   /** Model calls plus tool calls of one session: 2K+1. */
   stepsPerSession: number;
+  /** Every round pooled. */
   keel: ThroughputSide;
   bare: ThroughputSide;
-  /** Keel's cost per step as a multiple of the bare workflow's (Keel ms/step ÷ bare ms/step). */
+  /** Keel's cost per step as a multiple of the bare workflow's (Keel ms/step ÷ bare ms/step), every round pooled. */
   perStepCostRatio: number;
+  /** Each round on its own, to show the spread. */
+  rounds: Array<{ keel: ThroughputSide; bare: ThroughputSide; perStepCostRatio: number }>;
+}
+
+/** The raw timing of one side in one round. */
+interface RoundTiming {
+  wallMs: number;
+  /** Start-to-result time of each execution. */
+  durations: number[];
 }
 
 const AGENT = 'bench-throughput';
@@ -67,8 +82,8 @@ const pingTool = defineTool({
 const throughputAgent = defineAgent({ name: AGENT, instructions: 'You are a benchmark agent.', tools: [pingTool] });
 
 /**
- * Runs the bare workflows first, then the Keel sessions, each on its own task queue and worker,
- * one after the other so they do not compete; each side gets one unmeasured warm-up execution.
+ * Runs rounds of bare workflows and Keel sessions, each side on its own task queue and worker and
+ * alone on the server while it is measured, after one unmeasured warm-up execution.
  * Throws if a session does not complete with the scripted number of calls.
  */
 export async function runSessionThroughput(
@@ -78,39 +93,10 @@ export async function runSessionThroughput(
 ): Promise<ThroughputResult> {
   const { sessions, toolCalls } = options;
   const stepsPerSession = 2 * toolCalls + 1;
-  log(`throughput: bare workflow, ${sessions} × ${stepsPerSession} no-op activities`);
-  const bare = await measureBare(env, sessions, stepsPerSession);
-  log(`throughput: Keel, ${sessions} sessions × ${toolCalls} tool calls`);
-  const keel = await measureKeel(env, sessions, toolCalls);
-  return {
-    sessions,
-    toolCallsPerSession: toolCalls,
-    stepsPerSession,
-    keel,
-    bare,
-    perStepCostRatio: keel.msPerStep / bare.msPerStep,
-  };
-}
-
-async function measureBare(env: BenchEnvironment, sessions: number, activities: number): Promise<ThroughputSide> {
-  const workflowBundle = await bundleWorkflowCode({
+  const bareBundle = await bundleWorkflowCode({
     workflowsPath: join(__dirname, 'bare-workflow.ts'),
     logger: new DefaultLogger('WARN'),
   });
-  const taskQueue = `bench-bare-${randomUUID().slice(0, 8)}`;
-  const noActivities: BareActivities = { noop: async () => undefined };
-  const worker = await Worker.create({ connection: env.connection, taskQueue, workflowBundle, activities: noActivities });
-  const runOne = async (id: string) => {
-    const ran = await env.client.workflow.execute('bareWorkflow', { taskQueue, workflowId: id, args: [activities] });
-    if (ran !== activities) throw new Error(`bare workflow ${id} ran ${String(ran)} activities, expected ${activities}`);
-  };
-  return worker.runUntil(async () => {
-    await runOne(`${taskQueue}-warmup`);
-    return timeConcurrently(sessions, (i) => runOne(`${taskQueue}-${i}`), activities);
-  });
-}
-
-async function measureKeel(env: BenchEnvironment, sessions: number, toolCalls: number): Promise<ThroughputSide> {
   const tag = `throughput-${randomUUID().slice(0, 8)}`;
   const model = new ScriptedModelServer({
     scenarios: [
@@ -125,44 +111,95 @@ async function measureKeel(env: BenchEnvironment, sessions: number, toolCalls: n
     ],
   });
   await model.start();
-  const taskQueue = `bench-keel-${randomUUID().slice(0, 8)}`;
+  const bareTimings: RoundTiming[] = [];
+  const keelTimings: RoundTiming[] = [];
   try {
-    const worker = await createKeelWorker({
-      connection: env.connection,
-      taskQueue,
-      agents: [throughputAgent],
-      store: env.store,
-      model: { baseURL: model.url, apiKey: 'bench' },
-      workflowBundle: { code: env.keelBundle.code },
-      shutdownGraceTimeMs: 1000,
-    });
-    const client = await KeelClient.connect({ client: env.client, taskQueue });
-    const runOne = async (i: number | 'warmup') => {
-      const session = await client.startSession({
-        agent: AGENT,
-        input: `${tag} session ${i}: ping ${toolCalls} times`,
-        scope: { tenant: 'bench', subjects: [] },
-      });
-      const result = await session.result();
-      const { outcome, usage } = result;
-      if (outcome !== 'completed' || usage.toolCalls !== toolCalls || usage.modelCalls !== toolCalls + 1) {
-        throw new Error(
-          `session ${session.sessionId} ended ${outcome} with ${usage.toolCalls} tool and ${usage.modelCalls} model calls` +
-            `${result.error ? ` (${result.error.type}: ${result.error.message})` : ''}; expected completed, ${toolCalls} and ${toolCalls + 1}`,
-        );
+    for (let round = 1; round <= options.rounds; round++) {
+      const bare = async () => {
+        log(`throughput round ${round}/${options.rounds}: bare workflow, ${sessions} × ${stepsPerSession} no-op activities`);
+        bareTimings.push(await measureBare(env, bareBundle, sessions, stepsPerSession));
+      };
+      const keel = async () => {
+        log(`throughput round ${round}/${options.rounds}: Keel, ${sessions} sessions × ${toolCalls} tool calls`);
+        keelTimings.push(await measureKeel(env, model.url, `${tag} round ${round}`, sessions, toolCalls));
+      };
+      if (round % 2 === 1) {
+        await bare();
+        await keel();
+      } else {
+        await keel();
+        await bare();
       }
-    };
-    return await worker.runUntil(async () => {
-      await runOne('warmup');
-      return timeConcurrently(sessions, runOne, 2 * toolCalls + 1);
-    });
+    }
   } finally {
     await model.stop();
   }
+  const keel = sideOf(keelTimings, sessions, stepsPerSession);
+  const bare = sideOf(bareTimings, sessions, stepsPerSession);
+  return {
+    sessions,
+    toolCallsPerSession: toolCalls,
+    stepsPerSession,
+    keel,
+    bare,
+    perStepCostRatio: keel.msPerStep / bare.msPerStep,
+    rounds: keelTimings.map((k, i) => {
+      const roundKeel = sideOf([k], sessions, stepsPerSession);
+      const roundBare = sideOf([bareTimings[i]!], sessions, stepsPerSession);
+      return { keel: roundKeel, bare: roundBare, perStepCostRatio: roundKeel.msPerStep / roundBare.msPerStep };
+    }),
+  };
+}
+
+async function measureBare(env: BenchEnvironment, workflowBundle: { code: string }, sessions: number, activities: number): Promise<RoundTiming> {
+  const taskQueue = `bench-bare-${randomUUID().slice(0, 8)}`;
+  const noActivities: BareActivities = { noop: async () => undefined };
+  const worker = await Worker.create({ connection: env.connection, taskQueue, workflowBundle, activities: noActivities });
+  const runOne = async (id: string) => {
+    const ran = await env.client.workflow.execute('bareWorkflow', { taskQueue, workflowId: id, args: [activities] });
+    if (ran !== activities) throw new Error(`bare workflow ${id} ran ${String(ran)} activities, expected ${activities}`);
+  };
+  return worker.runUntil(async () => {
+    await runOne(`${taskQueue}-warmup`);
+    return timeConcurrently(sessions, (i) => runOne(`${taskQueue}-${i}`));
+  });
+}
+
+async function measureKeel(env: BenchEnvironment, modelURL: string, tag: string, sessions: number, toolCalls: number): Promise<RoundTiming> {
+  const taskQueue = `bench-keel-${randomUUID().slice(0, 8)}`;
+  const worker = await createKeelWorker({
+    connection: env.connection,
+    taskQueue,
+    agents: [throughputAgent],
+    store: env.store,
+    model: { baseURL: modelURL, apiKey: 'bench' },
+    workflowBundle: { code: env.keelBundle.code },
+    shutdownGraceTimeMs: 1000,
+  });
+  const client = await KeelClient.connect({ client: env.client, taskQueue });
+  const runOne = async (i: number | 'warmup') => {
+    const session = await client.startSession({
+      agent: AGENT,
+      input: `${tag} session ${i}: ping ${toolCalls} times`,
+      scope: { tenant: 'bench', subjects: [] },
+    });
+    const result = await session.result();
+    const { outcome, usage } = result;
+    if (outcome !== 'completed' || usage.toolCalls !== toolCalls || usage.modelCalls !== toolCalls + 1) {
+      throw new Error(
+        `session ${session.sessionId} ended ${outcome} with ${usage.toolCalls} tool and ${usage.modelCalls} model calls` +
+          `${result.error ? ` (${result.error.type}: ${result.error.message})` : ''}; expected completed, ${toolCalls} and ${toolCalls + 1}`,
+      );
+    }
+  };
+  return worker.runUntil(async () => {
+    await runOne('warmup');
+    return timeConcurrently(sessions, runOne);
+  });
 }
 
 /** Starts `count` executions at once and times each and all of them. */
-async function timeConcurrently(count: number, runOne: (i: number) => Promise<void>, stepsEach: number): Promise<ThroughputSide> {
+async function timeConcurrently(count: number, runOne: (i: number) => Promise<void>): Promise<RoundTiming> {
   const started = performance.now();
   const durations = await Promise.all(
     Array.from({ length: count }, async (_, i) => {
@@ -171,11 +208,18 @@ async function timeConcurrently(count: number, runOne: (i: number) => Promise<vo
       return performance.now() - t0;
     }),
   );
-  const wallMs = performance.now() - started;
-  const steps = count * stepsEach;
+  return { wallMs: performance.now() - started, durations };
+}
+
+/** Rates and percentiles of one side over the given rounds. */
+function sideOf(timings: RoundTiming[], sessionsPerRound: number, stepsEach: number): ThroughputSide {
+  const wallMs = timings.reduce((total, t) => total + t.wallMs, 0);
+  const durations = timings.flatMap((t) => t.durations);
+  const sessions = sessionsPerRound * timings.length;
+  const steps = sessions * stepsEach;
   return {
     wallMs,
-    sessionsPerSec: count / (wallMs / 1000),
+    sessionsPerSec: sessions / (wallMs / 1000),
     stepsPerSec: steps / (wallMs / 1000),
     msPerStep: wallMs / steps,
     sessionMs: { p50: percentile(durations, 50), p99: percentile(durations, 99), max: Math.max(...durations) },
@@ -205,11 +249,13 @@ export function formatThroughput(result: ThroughputResult): string {
     ],
     [side('Keel agentSession', result.keel), side('bare workflow (no-op activities)', result.bare)],
   );
+  const perRound = result.rounds.map((r) => `${formatNumber(r.perStepCostRatio, 2)}×`).join(', ');
   return [
     `Throughput: ${result.sessions} concurrent sessions × ${result.toolCallsPerSession} tool calls ` +
       `(${result.stepsPerSession} steps each: ${result.toolCallsPerSession + 1} model calls + ${result.toolCallsPerSession} tool calls; ` +
-      `Keel also runs 1 describeAgent activity per session, not counted), one worker, zero-latency scripted model`,
+      `Keel also runs 1 describeAgent activity per session, not counted), one worker, zero-latency scripted model, ` +
+      `${result.rounds.length} round(s) pooled (wall s summed)`,
     table,
-    `Keel per-step cost: ${formatNumber(result.perStepCostRatio, 2)}× the bare workflow's`,
+    `Keel per-step cost: ${formatNumber(result.perStepCostRatio, 2)}× the bare workflow's (per round: ${perRound})`,
   ].join('\n');
 }

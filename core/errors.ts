@@ -17,6 +17,8 @@ export const FailureType = {
   ContentNotFound: 'ContentNotFoundError',
   /** A write_critical call reached a worker without an approval for its exact input (never run). */
   UnapprovedCriticalCall: 'UnapprovedCriticalCallError',
+  /** Another attempt holds the idempotency claim of this call; retried after its lease. */
+  IdempotencyClaimHeld: 'IdempotencyClaimHeldError',
   /** A tool failed with a transient error (retried, then given to the model). */
   ToolTransient: 'ToolTransientError',
 } as const;

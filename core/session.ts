@@ -123,6 +123,8 @@ export interface SessionUsage {
   /** Active time (time waiting for a human excluded). */
   elapsedMs: number;
   costUsd: number;
+  /** Tool calls that reached outside the session's scope (refused where the data lives). */
+  scopeViolations: number;
 }
 
 /** A pending escalation as `status` shows it. */

@@ -26,4 +26,6 @@ export interface ToolCallResult {
   preview: string;
   error?: { kind: string; message: string };
   latencyMs: number;
+  /** The intent had been applied before: its stored result was returned and nothing ran. */
+  replayed?: boolean;
 }

@@ -92,3 +92,12 @@ export class ToolDefinitionError extends Error {
 export class ToolTransientError extends Error {
   override readonly name = 'ToolTransientError';
 }
+
+/**
+ * Thrown by a tool when the model asked for something outside the session's scope (another tenant's
+ * or another subject's data). The model is told only that it is out of scope; the trace records the
+ * attempt and the session counts it.
+ */
+export class ScopeViolationError extends Error {
+  override readonly name = 'ScopeViolationError';
+}

@@ -23,6 +23,8 @@ export type TraceEvent =
       tier?: string;
       input: unknown;
       idempotencyKey?: string;
+      /** The intent had been applied before; the stored result was returned. */
+      replayed?: boolean;
       ok: boolean;
       error?: { kind: string; message: string };
       outputRef?: string;
@@ -32,6 +34,7 @@ export type TraceEvent =
     }
   | { type: 'approval_requested'; atMs: number; requestId: string; tool: string; input: unknown; digest: string; reason: string }
   | { type: 'approval_decided'; atMs: number; requestId: string; tool: string; decision: 'approved' | 'rejected' | 'timeout'; approver?: string; note?: string }
+  | { type: 'scope_violation'; atMs: number; tool: string; input: unknown; message: string }
   | { type: 'output_rejected'; atMs: number; issues: string; repairTurn: number }
   | { type: 'breaker_tripped'; atMs: number; limit: string; detail: string }
   | {

@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { supportAgent } from '../agents';
+import { createSupportAgent, openSupportDatabase } from '../agents';
 import { KeelClient } from '../client';
 import type { TraceEvent } from '../core/trace';
 import { ensureSearchAttributes, startDevServer } from '../devserver';
@@ -36,15 +36,17 @@ async function main(): Promise<void> {
     log(`2/4 model: scripted Anthropic Messages API at ${modelURL} (set ANTHROPIC_API_KEY to use Claude)`);
   }
 
-  log('3/4 worker (bundling the workflow code takes a few seconds)');
+  log('3/4 worker and its PostgreSQL (embedded unless KEEL_DATABASE_URL is set; bundling takes a few seconds)');
   const connection = await NativeConnection.connect({ address: server.address });
   await ensureSearchAttributes(connection, server.namespace, KEEL_SEARCH_ATTRIBUTE_NAMES);
   const taskQueue = 'keel-demo';
+  const database = await openSupportDatabase();
   const worker = await createKeelWorker({
     connection,
     namespace: server.namespace,
     taskQueue,
-    agents: [supportAgent],
+    agents: [createSupportAgent(database)],
+    database,
     ...(modelURL ? { model: { baseURL: modelURL, apiKey: 'offline-demo' } } : {}),
   });
   const running = worker.run();
@@ -110,6 +112,7 @@ async function main(): Promise<void> {
     worker.shutdown();
     await running;
     await connection.close();
+    await database.close();
     await model?.stop();
   }
 }

@@ -3,13 +3,20 @@ import { promisify } from 'node:util';
 import type { SessionHandle } from '../client';
 import type { PendingApproval } from '../core/approval';
 import { expectReplays, testServer, uniqueName, sessionSuite } from './support/environment';
-import { testAgent, testPayments } from './support/fixture-agents';
+import { createTestAgent } from './support/fixture-agents';
 
 const scope = { tenant: 'acme', subjects: ['cus_ada'] };
-const suite = sessionSuite('approvals', [testAgent]);
+const suite = sessionSuite('approvals', (db) => [createTestAgent(db)]);
 
 const refund = (orderId: string, amountCents: number) => ({ name: 'process_payment', input: { orderId, kind: 'refund', amountCents } });
-const paymentsFor = (sessionId: string) => testPayments.payments().filter((p) => p.idempotencyKey.startsWith(`${sessionId}:`));
+/** Payments made by a session, from the payments table (the owner's view, every tenant). */
+async function paymentsFor(sessionId: string) {
+  const { rows } = await suite.env.db.transaction(async (tx) => {
+    await tx.query(`SELECT set_config('keel.tenant', 'acme', true)`);
+    return tx.query(`SELECT order_id AS "orderId", kind, amount_cents AS "amountCents" FROM payments WHERE idempotency_key LIKE $1 ORDER BY id`, [`${sessionId}:%`]);
+  });
+  return rows;
+}
 
 /** A model that proposes `calls` in one turn, then answers with what it was told. */
 function proposes(tag: string, calls: Array<{ name: string; input: Record<string, unknown> }>) {
@@ -44,14 +51,14 @@ test('a write_critical call waits without side effect, and one approval runs it 
   });
   expect(pending!.digest).toMatch(/^[0-9a-f]{64}$/);
   expect((await session.workflow.describe()).searchAttributes).toMatchObject({ KeelState: ['awaiting_approval'] });
-  expect(paymentsFor(session.sessionId)).toHaveLength(0);
+  expect(await paymentsFor(session.sessionId)).toHaveLength(0);
 
   await session.approve({ requestId: pending!.requestId, approver: 'mallory' }); // not an approver
   await session.approve({ requestId: pending!.requestId, approver: 'alice', digest: 'f'.repeat(64) }); // wrong input
   await session.approve({ requestId: pending!.requestId, approver: 'bob', roles: ['finance'], note: 'ok' });
   await session.approve({ requestId: pending!.requestId, approver: 'alice' }); // repeated: changes nothing
   expect(await session.result()).toMatchObject({ outcome: 'completed', output: 'results: ok' });
-  expect(paymentsFor(session.sessionId)).toMatchObject([{ orderId: 'ord_1001', kind: 'refund', amountCents: 4900 }]);
+  expect(await paymentsFor(session.sessionId)).toMatchObject([{ orderId: 'ord_1001', kind: 'refund', amountCents: 4900 }]);
 
   const { events } = await session.trace();
   const refused = events.filter((e) => e.type === 'signal_refused');
@@ -71,7 +78,7 @@ test('a rejection never runs the call, and the model is told why', async () => {
   await session.reject({ requestId: pending!.requestId, approver: 'alice', reason: 'outside the refund window' });
   const result = await session.result();
   expect(result.output).toContain('alice rejected it: outside the refund window');
-  expect(paymentsFor(session.sessionId)).toHaveLength(0);
+  expect(await paymentsFor(session.sessionId)).toHaveLength(0);
   const seen = JSON.stringify(suite.model.requests.filter((r) => r.scenario === tag).at(-1)!.body.messages.at(-1));
   expect(seen).toContain('outside the refund window');
   await expectReplays(suite.env.temporal, session.sessionId);
@@ -83,7 +90,7 @@ test('an approval timeout counts as a rejection', async () => {
   const session = await suite.env.client.startSession({ agent: 'support', input: tag, scope, approvalTimeoutMs: 1000 });
   const result = await session.result();
   expect(result.output).toContain('nobody approved it in time (timeout)');
-  expect(paymentsFor(session.sessionId)).toHaveLength(0);
+  expect(await paymentsFor(session.sessionId)).toHaveLength(0);
   expect((await session.trace()).events).toContainEqual(expect.objectContaining({ type: 'approval_decided', decision: 'timeout' }));
 });
 
@@ -96,12 +103,12 @@ test('parallel write_critical calls in one turn each wait for their own approval
   // Approving the second does not release the first.
   await session.approve({ requestId: pending[1]!.requestId, approver: 'alice' });
   await new Promise((r) => setTimeout(r, 500));
-  expect(paymentsFor(session.sessionId)).toHaveLength(0);
+  expect(await paymentsFor(session.sessionId)).toHaveLength(0);
   expect((await session.status()).pendingApprovals.map((p) => p.requestId)).toEqual([pending[0]!.requestId]);
   await session.reject({ requestId: pending[0]!.requestId, approver: 'alice', reason: 'not this one' });
   const result = await session.result();
   expect(result.output).toMatch(/^results: error: .*not this one.* \| ok \| ok$/);
-  expect(paymentsFor(session.sessionId)).toMatchObject([{ orderId: 'ord_1002', amountCents: 12900 }]);
+  expect(await paymentsFor(session.sessionId)).toMatchObject([{ orderId: 'ord_1002', amountCents: 12900 }]);
   await expectReplays(suite.env.temporal, session.sessionId);
 });
 
@@ -125,5 +132,5 @@ test('an approval sent with the Temporal CLI works like one sent by KeelClient',
     '--input', JSON.stringify({ requestId: pending!.requestId, approver: 'alice' }),
   ]);
   expect(await session.result()).toMatchObject({ outcome: 'completed', output: 'results: ok' });
-  expect(paymentsFor(session.sessionId)).toHaveLength(1);
+  expect(await paymentsFor(session.sessionId)).toHaveLength(1);
 });

@@ -4,10 +4,10 @@ import type { SessionStatus } from '../core/session';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expectReplays, testServer, uniqueName, sessionSuite } from './support/environment';
-import { testAgent } from './support/fixture-agents';
+import { createTestAgent } from './support/fixture-agents';
 
 const scope = { tenant: 'acme', subjects: ['cus_ada'] };
-const suite = sessionSuite('breaker', [testAgent]);
+const suite = sessionSuite('breaker', (db) => [createTestAgent(db)]);
 
 /** A model that calls `tool` with `input` on every turn until `answerAfter` tool results, then answers. */
 function toolLoop(tag: string, tool: string, input: (turn: number) => Record<string, unknown>, answerAfter: number, latencyMs = 0) {

@@ -1,8 +1,8 @@
 import { runCli } from '../client/cli';
 import { testServer, uniqueName, sessionSuite } from './support/environment';
-import { testAgent } from './support/fixture-agents';
+import { createTestAgent } from './support/fixture-agents';
 
-const suite = sessionSuite('cli', [testAgent]);
+const suite = sessionSuite('cli', (db) => [createTestAgent(db)]);
 
 async function keel(...args: string[]): Promise<{ code: number; out: string }> {
   const lines: string[] = [];

@@ -4,11 +4,12 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { KeelClient, type SessionResult } from '../client';
 import { findFreePort, startDevServer } from '../devserver';
 import { ScriptedModelServer } from '../scripted-model';
-import { FileContentStore } from '../store';
+import { FileContentStore, PostgresDatabase } from '../store';
+import { TEST_DATABASE_URL } from './support/test-database';
 import { createKeelWorker } from '../workers/keel-worker';
 import { traceQuery } from '../workflows/api';
 import { createTestEnvironment, expectReplays, testServer, uniqueName, type TestEnvironment } from './support/environment';
-import { testAgent } from './support/fixture-agents';
+import { createTestAgent } from './support/fixture-agents';
 import { spawnWorkerProcess } from './support/worker-process-handle';
 
 const scope = { tenant: 'acme', subjects: ['cus_ada'] };
@@ -108,10 +109,12 @@ test('a session finishes when the dev server restarts in its middle (same databa
   const connection = await Connection.connect({ address: server.address });
   const native = await NativeConnection.connect({ address: server.address });
   const taskQueue = uniqueName('restart');
+  const database = new PostgresDatabase(TEST_DATABASE_URL);
   const worker: Worker = await createKeelWorker({
     connection: native,
     taskQueue,
-    agents: [testAgent],
+    agents: [createTestAgent(database)],
+    database,
     store: new FileContentStore(join(dir, 'content')),
     model: { baseURL: model.url, apiKey: 'test' },
     workflowBundle: { codePath: testServer().bundlePath },
@@ -134,6 +137,7 @@ test('a session finishes when the dev server restarts in its middle (same databa
     await running;
     await native.close();
     await connection.close();
+    await database.close();
     await server.stop();
   }
 });

@@ -1,9 +1,9 @@
 import { temporal } from '@temporalio/proto';
 import { expectReplays, uniqueName, sessionSuite } from './support/environment';
-import { executions, testAgent } from './support/fixture-agents';
+import { createTestAgent, executions } from './support/fixture-agents';
 
 const TEN_MIB = 10 * 1024 * 1024;
-const suite = sessionSuite('long', [testAgent]);
+const suite = sessionSuite('long', (db) => [createTestAgent(db)]);
 
 test('300 tool calls with 21 MB of tool output complete, every run far below the history limits', async () => {
   const tag = uniqueName('long-session');

@@ -1,8 +1,8 @@
 import { expectReplays, uniqueName, sessionSuite } from './support/environment';
-import { testAgent, triageAgent } from './support/fixture-agents';
+import { createTestAgent, triageAgent } from './support/fixture-agents';
 
 const scope = { tenant: 'acme', subjects: [] };
-const suite = sessionSuite('contracts', [testAgent, triageAgent]);
+const suite = sessionSuite('contracts', (db) => [createTestAgent(db), triageAgent]);
 
 test('a final answer that fails the schema gets a repair turn, and the valid one reaches the caller typed', async () => {
   const tag = uniqueName('repair');

@@ -2,10 +2,10 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { InvalidSessionRequestError, SessionFailedError } from '../client';
 import { expectReplays, uniqueName, sessionSuite } from './support/environment';
-import { testAgent } from './support/fixture-agents';
+import { createTestAgent } from './support/fixture-agents';
 
 const scope = { tenant: 'acme', subjects: ['cus_ada'] };
-const suite = sessionSuite('session', [testAgent]);
+const suite = sessionSuite('session', (db) => [createTestAgent(db)]);
 
 async function activityTypes(workflowId: string): Promise<string[]> {
   const history = await suite.env.temporal.workflow.getHandle(workflowId).fetchHistory();

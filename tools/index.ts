@@ -1,4 +1,7 @@
-export { getOrder, listOrders, lookupCustomer, supportTools } from './support/support-tools';
-export { CUSTOMERS, ORDERS, type CustomerRecord, type OrderRecord } from './support/records';
-export { InMemoryPaymentProvider, type PaymentRecord } from './payments/payment-provider';
-export { processPaymentTool } from './payments/payment-tools';
+/** The tool packs that ship with Keel, written only against the public registration API. */
+export { createCrmTools } from './crm/crm-tools';
+export { createEmailTools } from './email/email-tools';
+export { createPaymentTools } from './payments/payment-tools';
+export { createRecordsTools } from './records/records-tools';
+export { migrateExampleTools } from './schema';
+export { CUSTOMERS, ORDERS, RECORDS, seedExampleData } from './seed-data';

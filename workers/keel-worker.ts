@@ -3,7 +3,7 @@ import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleO
 import { createSessionActivities, ModelClient, type ContextWindow, type ModelEndpoint } from '../activities';
 import type { Agent } from '../core/agent';
 import { AgentRegistry } from '../core/agent-registry';
-import { FileAuditLog, FileContentStore, type AuditLog, type ContentStore } from '../store';
+import { FileAuditLog, FileContentStore, IdempotencyLedger, type AuditLog, type ContentStore, type SqlDatabase } from '../store';
 
 /** Task queue of Keel's workers unless configured otherwise. */
 export const DEFAULT_TASK_QUEUE = 'keel';
@@ -22,6 +22,11 @@ export interface KeelWorkerOptions {
   agents: readonly Agent[];
   /** @default a {@link FileContentStore} at `KEEL_STORE_DIR` or {@link DEFAULT_STORE_DIR} */
   store?: ContentStore;
+  /**
+   * The database of the idempotency ledger (its table is created at start). Without one, side-effecting
+   * tools must deduplicate by their idempotency key themselves.
+   */
+  database?: SqlDatabase;
   /** @default a {@link FileAuditLog} at `KEEL_AUDIT_LOG` or `.keel/audit.jsonl` */
   audit?: AuditLog;
   /** @default Anthropic's API with `ANTHROPIC_API_KEY`, or `ANTHROPIC_BASE_URL` */
@@ -45,8 +50,14 @@ export async function bundleKeelWorkflows(): Promise<{ code: string }> {
 export async function createKeelWorker(options: KeelWorkerOptions): Promise<Worker> {
   const agents = new AgentRegistry(options.agents);
   const store = options.store ?? new FileContentStore(process.env.KEEL_STORE_DIR ?? DEFAULT_STORE_DIR);
+  let ledger: IdempotencyLedger | undefined;
+  if (options.database) {
+    ledger = new IdempotencyLedger(options.database);
+    await ledger.migrate();
+  }
   const activities = createSessionActivities({
     agents,
+    ...(ledger ? { ledger } : {}),
     store,
     audit: options.audit ?? new FileAuditLog(process.env.KEEL_AUDIT_LOG ?? resolve(__dirname, '..', '.keel', 'audit.jsonl')),
     model: new ModelClient(options.model),

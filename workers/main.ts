@@ -1,12 +1,13 @@
 /**
  * Entry point of a Keel worker serving the example agents. Connection settings come from Temporal's
  * environment configuration (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TLS, API key, profiles);
- * KEEL_TASK_QUEUE, KEEL_STORE_DIR, ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL configure the rest.
+ * KEEL_TASK_QUEUE, KEEL_STORE_DIR, KEEL_DATABASE_URL (else an embedded PostgreSQL in .keel/pgdata),
+ * ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL configure the rest.
  * SIGINT and SIGTERM drain in-flight activities, then exit.
  */
 import { NativeConnection } from '@temporalio/worker';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { supportAgent } from '../agents';
+import { createSupportAgent, openSupportDatabase } from '../agents';
 import { ensureSearchAttributes } from '../devserver';
 import { KEEL_SEARCH_ATTRIBUTE_NAMES } from '../core/search-attributes';
 import { createKeelWorker, DEFAULT_TASK_QUEUE } from './keel-worker';
@@ -22,9 +23,11 @@ async function main(): Promise<void> {
   } catch (error) {
     console.warn(`could not check Keel's search attributes (${(error as Error).message}); register them with the server's operator tools`);
   }
-  const worker = await createKeelWorker({ connection, namespace, taskQueue, agents: [supportAgent] });
+  const database = await openSupportDatabase();
+  const worker = await createKeelWorker({ connection, namespace, taskQueue, agents: [createSupportAgent(database)], database });
   console.log(`keel worker: task queue "${taskQueue}" on ${address} (namespace ${namespace}); agents: support`);
   await worker.run();
+  await database.close();
   await connection.close();
   console.log('keel worker: stopped');
 }

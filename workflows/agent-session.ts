@@ -61,7 +61,7 @@ export interface SessionCarryOver {
   approvals: ApprovalRecord[];
   /** Approval requests issued so far (request ids stay unique across runs). */
   approvalsIssued: number;
-  usage: { modelCalls: number; inputTokens: number; outputTokens: number; costUsd: number; repairTurns: number };
+  usage: { modelCalls: number; inputTokens: number; outputTokens: number; costUsd: number; repairTurns: number; scopeViolations: number };
   trace: TraceEvent[];
 }
 
@@ -97,7 +97,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
   let agent = carry?.agent;
   const trace: TraceEvent[] = carry?.trace ?? [];
   const breaker = carry?.breaker ?? createBreaker(request.limits, Date.now());
-  const usage = carry?.usage ?? { modelCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, repairTurns: 0 };
+  const usage = carry?.usage ?? { modelCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, repairTurns: 0, scopeViolations: 0 };
   let transcriptRef = carry?.transcriptRef ?? null;
   let escalation: PendingEscalation | null = null;
   let escalationDecision: EscalationDecision | null = null;
@@ -112,6 +112,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
     outputTokens: usage.outputTokens,
     elapsedMs: activeElapsedMs(breaker, Date.now()) - (escalation ? Date.now() - escalation.sinceMs : 0),
     costUsd: usage.costUsd,
+    scopeViolations: usage.scopeViolations ?? 0,
   });
 
   setHandler(statusQuery, () => ({
@@ -437,9 +438,14 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
         },
       ]);
       recordToolCall(breaker, result.error ? { tool: call.name, ...result.error } : null);
+      if (result.error?.kind === 'ScopeViolationError') {
+        usage.scopeViolations += 1;
+        trace.push({ type: 'scope_violation', atMs: Date.now(), tool: call.name, input: call.input, message: result.error.message });
+      }
       trace.push({
         ...base,
         idempotencyKey,
+        ...(result.replayed ? { replayed: true } : {}),
         ok: result.ok,
         ...(result.error ? { error: result.error } : {}),
         outputRef: result.contentRef,

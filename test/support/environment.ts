@@ -5,7 +5,8 @@ import { temporal as proto } from '@temporalio/proto';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type Worker as WorkerType } from '@temporalio/worker';
 import type { Agent } from '../../core/agent';
-import { FileContentStore, type ContentStore } from '../../store';
+import { FileContentStore, PostgresDatabase, type ContentStore, type SqlDatabase } from '../../store';
+import { TEST_DATABASE_URL } from './test-database';
 import { KeelClient } from '../../client';
 import { ScriptedModelServer } from '../../scripted-model';
 import { createKeelWorker } from '../../workers/keel-worker';
@@ -45,6 +46,8 @@ export interface TestEnvironment {
   temporal: Client;
   store: ContentStore;
   storeDir: string;
+  /** The test PostgreSQL (ledger and example tool data). */
+  db: SqlDatabase;
   /** Starts a worker for the agents against a model URL; stopped by `close`. */
   startWorker(options: { agents: readonly Agent[]; modelURL: string }): Promise<WorkerType>;
   close(): Promise<void>;
@@ -60,6 +63,7 @@ export async function createTestEnvironment(name = 'keel'): Promise<TestEnvironm
   const storeDir = join(server.dir, 'content');
   const store = new FileContentStore(storeDir);
   const nativeConnections: NativeConnection[] = [];
+  const db = new PostgresDatabase(TEST_DATABASE_URL);
   const running: Array<{ worker: WorkerType; done: Promise<void> }> = [];
   return {
     taskQueue,
@@ -67,6 +71,7 @@ export async function createTestEnvironment(name = 'keel'): Promise<TestEnvironm
     temporal,
     store,
     storeDir,
+    db,
     async startWorker({ agents, modelURL }) {
       const native = await NativeConnection.connect({ address: server.address });
       nativeConnections.push(native);
@@ -75,6 +80,7 @@ export async function createTestEnvironment(name = 'keel'): Promise<TestEnvironm
         taskQueue,
         agents,
         store,
+        database: db,
         model: { baseURL: modelURL, apiKey: 'test' },
         workflowBundle: { codePath: server.bundlePath },
         shutdownGraceTimeMs: 1000,
@@ -87,6 +93,7 @@ export async function createTestEnvironment(name = 'keel'): Promise<TestEnvironm
       await Promise.allSettled(running.map((r) => r.done));
       for (const c of nativeConnections) await c.close();
       await connection.close();
+      await db.close();
     },
   };
 }
@@ -124,13 +131,13 @@ export interface SessionSuite {
  * Registers jest hooks that start a scripted model and a worker serving `agents` on the suite's
  * own task queue; the returned object is filled in before the first test.
  */
-export function sessionSuite(name: string, agents: readonly Agent[]): SessionSuite {
+export function sessionSuite(name: string, agents: (db: SqlDatabase) => readonly Agent[]): SessionSuite {
   const suite = {} as SessionSuite;
   beforeAll(async () => {
     suite.model = new ScriptedModelServer();
     await suite.model.start();
     suite.env = await createTestEnvironment(name);
-    await suite.env.startWorker({ agents, modelURL: suite.model.url });
+    await suite.env.startWorker({ agents: agents(suite.env.db), modelURL: suite.model.url });
   });
   afterAll(async () => {
     await suite.env?.close();

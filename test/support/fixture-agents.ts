@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { defineAgent } from '../../core/agent';
 import { defineTool } from '../../core/tool';
-import { InMemoryPaymentProvider, processPaymentTool, supportTools } from '../../tools';
-
-/** The payment provider behind the test agent's process_payment. */
-export const testPayments = new InMemoryPaymentProvider();
+import { createSupportAgent } from '../../agents';
+import type { Agent } from '../../core/agent';
+import type { SqlDatabase } from '../../store';
 
 /** Counts of real tool executions, by tool, in this process. */
 export const executions = new Map<string, number>();
@@ -51,12 +50,11 @@ export const slowTool = defineTool({
   },
 });
 
-/** The support agent with test tools added. */
-export const testAgent = defineAgent({
-  name: 'support',
-  instructions: 'You are a test support agent.',
-  tools: [...supportTools, flakyBackend, fetchDocument, slowTool, processPaymentTool(testPayments)],
-});
+/** The support agent (on the test database) with test tools added. */
+export function createTestAgent(db: SqlDatabase): Agent {
+  const support = createSupportAgent(db);
+  return defineAgent({ name: 'support', instructions: 'You are a test support agent.', tools: [...support.tools, flakyBackend, fetchDocument, slowTool] });
+}
 
 /** A tool whose output breaks its own schema. */
 export const brokenStatusTool = defineTool({

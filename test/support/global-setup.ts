@@ -3,13 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFreePort, findTemporalCli, startDevServer } from '../../devserver';
 import { bundleKeelWorkflows } from '../../workers/keel-worker';
+import { prepareTestDatabase } from './test-database';
 
-/** Starts one Temporal dev server and bundles the workflows once for the whole test run. */
+/** Starts one Temporal dev server, prepares PostgreSQL and bundles the workflows once for the whole test run. */
 export default async function globalSetup(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'keel-test-'));
   const cliPath = await findTemporalCli({ log: (line) => console.log(`[temporal-cli] ${line}`) });
   const port = await findFreePort();
   const server = await startDevServer({ port, headless: true, dbFile: join(dir, 'temporal.db'), cliPath });
+  await prepareTestDatabase();
   const bundle = await bundleKeelWorkflows();
   const bundlePath = join(dir, 'workflow-bundle.js');
   writeFileSync(bundlePath, bundle.code);

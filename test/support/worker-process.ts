@@ -3,9 +3,10 @@
  * Env: KEEL_TEST_TEMPORAL_ADDRESS, KEEL_TEST_BUNDLE, KEEL_WORKER_TASK_QUEUE, KEEL_WORKER_MODEL_URL, KEEL_STORE_DIR.
  */
 import { NativeConnection } from '@temporalio/worker';
-import { FileContentStore } from '../../store';
+import { FileContentStore, PostgresDatabase } from '../../store';
+import { TEST_DATABASE_URL } from './test-database';
 import { createKeelWorker } from '../../workers/keel-worker';
-import { testAgent } from './fixture-agents';
+import { createTestAgent } from './fixture-agents';
 
 async function main(): Promise<void> {
   const env = (name: string) => {
@@ -14,10 +15,12 @@ async function main(): Promise<void> {
     return value;
   };
   const connection = await NativeConnection.connect({ address: env('KEEL_TEST_TEMPORAL_ADDRESS') });
+  const database = new PostgresDatabase(TEST_DATABASE_URL);
   const worker = await createKeelWorker({
     connection,
     taskQueue: env('KEEL_WORKER_TASK_QUEUE'),
-    agents: [testAgent],
+    agents: [createTestAgent(database)],
+    database,
     store: new FileContentStore(env('KEEL_STORE_DIR')),
     model: { baseURL: env('KEEL_WORKER_MODEL_URL'), apiKey: 'test' },
     workflowBundle: { codePath: env('KEEL_TEST_BUNDLE') },
@@ -25,6 +28,7 @@ async function main(): Promise<void> {
   const running = worker.run();
   console.log('worker ready');
   await running;
+  await database.close();
   await connection.close();
 }
 

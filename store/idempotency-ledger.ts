@@ -1,0 +1,96 @@
+import type { SqlDatabase } from './sql-database';
+
+/** The ledger's table (idempotent DDL). */
+export const IDEMPOTENCY_LEDGER_SQL = `
+CREATE TABLE IF NOT EXISTS keel_idempotency (
+  key text PRIMARY KEY,
+  session_id text NOT NULL,
+  tool text NOT NULL,
+  status text NOT NULL CHECK (status IN ('claimed', 'completed')),
+  holder text NOT NULL,
+  lease_until timestamptz NOT NULL,
+  result text,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  completed_at timestamptz
+);
+`;
+
+/** Another attempt holds the claim on this key and its lease has not run out: retry later. */
+export class IdempotencyClaimHeldError extends Error {
+  override readonly name = 'IdempotencyClaimHeldError';
+  constructor(readonly key: string) {
+    super(`another attempt is applying "${key}" and its lease is still valid; retry after the lease runs out`);
+  }
+}
+
+/** What {@link IdempotencyLedger.apply} did. */
+export interface LedgerOutcome {
+  result: string;
+  /** True when the intent had been applied before and the stored result was returned. */
+  replayed: boolean;
+}
+
+/**
+ * Applies each side-effecting intent once: claim the key, apply, store the result. The same key
+ * again returns the stored result; a claim whose holder died is taken over once its lease runs out
+ * (the tool gets the same key, so the backend it calls can deduplicate what the dead holder did).
+ */
+export class IdempotencyLedger {
+  constructor(private readonly db: SqlDatabase) {}
+
+  /** Creates the ledger's table if it is missing. */
+  async migrate(): Promise<void> {
+    await this.db.exec(IDEMPOTENCY_LEDGER_SQL);
+  }
+
+  /**
+   * @param holder who applies it now (an attempt id); renews its lease through `renew`.
+   * @param leaseMs how long the claim holds without renewal.
+   */
+  async apply(
+    key: string,
+    meta: { sessionId: string; tool: string; holder: string; leaseMs: number },
+    effect: (renew: () => Promise<void>) => Promise<string>,
+  ): Promise<LedgerOutcome> {
+    const lease = `${meta.leaseMs} milliseconds`;
+    const inserted = await this.db.query(
+      `INSERT INTO keel_idempotency (key, session_id, tool, status, holder, lease_until)
+       VALUES ($1, $2, $3, 'claimed', $4, now() + $5::interval) ON CONFLICT (key) DO NOTHING RETURNING key`,
+      [key, meta.sessionId, meta.tool, meta.holder, lease],
+    );
+    if (inserted.rows.length === 0) {
+      const existing = await this.db.query<{ status: string; result: string | null }>(
+        `SELECT status, result FROM keel_idempotency WHERE key = $1`,
+        [key],
+      );
+      const row = existing.rows[0];
+      if (row?.status === 'completed') return { result: row.result ?? '', replayed: true };
+      const taken = await this.db.query(
+        `UPDATE keel_idempotency SET holder = $2, lease_until = now() + $3::interval
+         WHERE key = $1 AND status = 'claimed' AND (lease_until < now() OR holder = $2) RETURNING key`,
+        [key, meta.holder, lease],
+      );
+      if (taken.rows.length === 0) throw new IdempotencyClaimHeldError(key);
+    }
+    const renew = async () => {
+      await this.db.query(`UPDATE keel_idempotency SET lease_until = now() + $3::interval WHERE key = $1 AND holder = $2`, [
+        key,
+        meta.holder,
+        lease,
+      ]);
+    };
+    let result: string;
+    try {
+      result = await effect(renew);
+    } catch (error) {
+      // Nothing was applied (the tool failed): release the claim so that the intent can be tried again.
+      await this.db.query(`DELETE FROM keel_idempotency WHERE key = $1 AND holder = $2 AND status = 'claimed'`, [key, meta.holder]);
+      throw error;
+    }
+    await this.db.query(
+      `UPDATE keel_idempotency SET status = 'completed', result = $3, completed_at = now() WHERE key = $1 AND holder = $2`,
+      [key, meta.holder, result],
+    );
+    return { result, replayed: false };
+  }
+}

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { defineTool } from '../../core/tool';
+import { withScope, type SqlDatabase } from '../../store';
+import { assertMissingNotForeign } from '../scope-check';
+
+const orderColumns = `id, customer_id AS "customerId", item, amount_cents AS "amountCents", status, to_char(placed_on, 'YYYY-MM-DD') AS "placedOn"`;
+
+/** The CRM pack: `lookup_customer`, `list_orders`, `get_order` (read) and `update_draft` (write_reversible). */
+export function createCrmTools(db: SqlDatabase) {
+  const lookupCustomer = defineTool({
+    name: 'lookup_customer',
+    description: 'Look up a customer by customer id (cus_…) or e-mail address. Returns the customer record or an error.',
+    tier: 'read',
+    input: z.object({ customer: z.string().min(1).describe('customer id or e-mail address') }),
+    run: ({ customer }, { scope }) =>
+      withScope(db, scope, async (tx) => {
+        const { rows } = await tx.query(`SELECT id, name, email, plan FROM customers WHERE id = $1 OR email = $1`, [customer]);
+        if (rows[0]) return rows[0];
+        await assertMissingNotForeign(tx, 'customer', customer);
+        throw new Error(`no customer "${customer}"`);
+      }),
+  });
+
+  const listOrders = defineTool({
+    name: 'list_orders',
+    description: "List a customer's orders, newest first, with status and amount in cents.",
+    tier: 'read',
+    input: z.object({ customerId: z.string().min(1) }),
+    run: ({ customerId }, { scope }) =>
+      withScope(db, scope, async (tx) => {
+        const { rows } = await tx.query(`SELECT ${orderColumns} FROM orders WHERE customer_id = $1 ORDER BY placed_on DESC`, [customerId]);
+        if (rows.length === 0) await assertMissingNotForeign(tx, 'customer', customerId);
+        return rows;
+      }),
+  });
+
+  const getOrder = defineTool({
+    name: 'get_order',
+    description: 'Get one order by id (ord_…): item, amount in cents, status and date.',
+    tier: 'read',
+    input: z.object({ orderId: z.string().regex(/^ord_\w+$/, 'an order id looks like ord_1001') }),
+    run: ({ orderId }, { scope }) =>
+      withScope(db, scope, async (tx) => {
+        const { rows } = await tx.query(`SELECT ${orderColumns} FROM orders WHERE id = $1`, [orderId]);
+        if (rows[0]) return rows[0];
+        await assertMissingNotForeign(tx, 'order', orderId);
+        throw new Error(`no order "${orderId}"`);
+      }),
+  });
+
+  const updateDraft = defineTool({
+    name: 'update_draft',
+    description: "Save the draft reply to a customer (replaces the previous draft; reversible).",
+    tier: 'write_reversible',
+    input: z.object({ customerId: z.string().min(1), body: z.string().min(1).max(10_000) }),
+    run: ({ customerId, body }, { scope, idempotencyKey }) =>
+      withScope(db, scope, async (tx) => {
+        const customer = await tx.query(`SELECT id FROM customers WHERE id = $1`, [customerId]);
+        if (!customer.rows[0]) {
+          await assertMissingNotForeign(tx, 'customer', customerId);
+          throw new Error(`no customer "${customerId}"`);
+        }
+        const { rows } = await tx.query(
+          `INSERT INTO drafts (tenant, id, customer_id, body, idempotency_key) VALUES (current_setting('keel.tenant'), $1, $1, $2, $3)
+           ON CONFLICT (tenant, id) DO UPDATE SET body = EXCLUDED.body, idempotency_key = EXCLUDED.idempotency_key, updated_at = now()
+           RETURNING customer_id AS "customerId", body`,
+          [customerId, body, idempotencyKey],
+        );
+        return { saved: true, draft: rows[0] };
+      }),
+  });
+
+  return [lookupCustomer, listOrders, getOrder, updateDraft];
+}
