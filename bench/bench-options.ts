@@ -76,7 +76,7 @@ export function parseBenchOptions(args: string[], env: NodeJS.ProcessEnv = proce
     throw new BenchOptionsError(`--only must be one of ${BENCHMARK_NAMES.join(', ')}, got "${only}"`);
   }
   const quick = parsed.quick === true;
-  const eventsPerRun = positiveInt('--events-per-run', parsed['events-per-run'] ?? env.KEEL_BENCH_EVENTS_PER_RUN);
+  const eventsPerRun = eventsPerRunOf('--events-per-run', parsed['events-per-run'] ?? env.KEEL_BENCH_EVENTS_PER_RUN);
   return {
     benchmarks: only === undefined ? [...BENCHMARK_NAMES] : [only as BenchmarkName],
     throughput: {
@@ -92,7 +92,7 @@ export function parseBenchOptions(args: string[], env: NodeJS.ProcessEnv = proce
       outputKb: positiveInt('--output-kb', parsed['output-kb'] ?? env.KEEL_BENCH_OUTPUT_KB) ?? DEFAULT_HISTORY_GROWTH_OPTIONS.outputKb,
       ...(eventsPerRun !== undefined ? { maxHistoryEventsPerRun: eventsPerRun } : {}),
       continueAsNewEventsPerRun:
-        nonNegativeInt('--can-events-per-run', parsed['can-events-per-run'] ?? env.KEEL_BENCH_CAN_EVENTS_PER_RUN) ??
+        eventsPerRunOf('--can-events-per-run', parsed['can-events-per-run'] ?? env.KEEL_BENCH_CAN_EVENTS_PER_RUN, true) ??
         (quick ? QUICK.continueAsNewEventsPerRun : DEFAULT_HISTORY_GROWTH_OPTIONS.continueAsNewEventsPerRun),
     },
     keep: parsed.keep === true,
@@ -107,9 +107,16 @@ function positiveInt(name: string, raw: string | undefined): number | undefined 
   return value;
 }
 
-function nonNegativeInt(name: string, raw: string | undefined): number | undefined {
-  if (raw === '0') return 0;
-  return positiveInt(name, raw);
+/** Smallest `maxHistoryEventsPerRun` that Keel accepts (see `SessionRequestSchema`). */
+const MIN_EVENTS_PER_RUN = 200;
+
+function eventsPerRunOf(name: string, raw: string | undefined, zeroSkips = false): number | undefined {
+  if (zeroSkips && raw?.trim() === '0') return 0;
+  const value = positiveInt(name, raw);
+  if (value !== undefined && value < MIN_EVENTS_PER_RUN) {
+    throw new BenchOptionsError(`${name} must be at least ${MIN_EVENTS_PER_RUN} (Keel's minimum maxHistoryEventsPerRun)${zeroSkips ? ' or 0' : ''}, got ${value}`);
+  }
+  return value;
 }
 
 function positiveIntList(name: string, raw: string | undefined): number[] | undefined {

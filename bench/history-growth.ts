@@ -35,7 +35,11 @@ export interface HistoryGrowthOptions {
 }
 
 /** The default sizes of the history growth benchmark. */
-export const DEFAULT_HISTORY_GROWTH_OPTIONS: HistoryGrowthOptions = { toolCalls: [10, 100, 300], outputKb: 70, continueAsNewEventsPerRun: 1000 };
+export const DEFAULT_HISTORY_GROWTH_OPTIONS: HistoryGrowthOptions = {
+  toolCalls: [10, 100, 300],
+  outputKb: 70,
+  continueAsNewEventsPerRun: 1000,
+};
 
 /**
  * Temporal's default limit on one payload (`limit.blobSize.error`, 2 MB), which also bounds the
@@ -120,7 +124,8 @@ function documentTool(kb: number) {
 
 /**
  * Runs one session per entry of `toolCalls` (and the forced continue-as-new one), all at once on
- * one Keel worker, each with raised limits (1000 tool calls, 10^12 tokens, one hour), then measures
+ * one Keel worker, each with raised limits (1000 tool calls or the session's length if more,
+ * 10^12 tokens, one hour), then measures
  * every run of each history. A session's history does not depend on the others running beside it:
  * each runs one activity at a time. Throws if a session does not complete with the scripted calls.
  */
@@ -129,7 +134,7 @@ export async function runHistoryGrowth(
   options: HistoryGrowthOptions,
   log: (line: string) => void,
 ): Promise<HistoryGrowthResult> {
-  const series: HistoryCase[] = options.toolCalls.map((toolCalls) => ({
+  const series: HistoryCase[] = [...options.toolCalls].sort((a, b) => a - b).map((toolCalls) => ({
     toolCalls,
     ...(options.maxHistoryEventsPerRun !== undefined ? { maxHistoryEventsPerRun: options.maxHistoryEventsPerRun } : {}),
   }));
@@ -172,7 +177,7 @@ export async function runHistoryGrowth(
         agent: AGENT,
         input: `${tag} case=${i} calls=${c.toolCalls}: read every document`,
         scope: { tenant: 'bench', subjects: [] },
-        limits: { maxToolCalls: 1000, maxTokens: 1e12, maxElapsedMs: 3_600_000 },
+        limits: { maxToolCalls: Math.max(1000, c.toolCalls), maxTokens: 1e12, maxElapsedMs: 3_600_000 },
         ...(c.maxHistoryEventsPerRun !== undefined ? { maxHistoryEventsPerRun: c.maxHistoryEventsPerRun } : {}),
       });
       const result = await session.result();

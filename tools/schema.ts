@@ -1,10 +1,11 @@
 import { SCOPED_ROLE, SCOPED_ROLE_SQL, type SqlDatabase } from '../store';
 
 /**
- * Tables of the example tool packs, each with forced row-level security: rows are visible and
- * writable only when `keel.tenant` (and, for customer data, `keel.subjects`) allow them, whoever runs
- * the query. `keel_scope_owner` tells, without showing the row, whom an id belongs to, so a tool can
- * report a scope violation.
+ * Tables of the example tool packs, each with forced row-level security: for the scoped role that
+ * tools run as, rows are visible and writable only when `keel.tenant` (and, for customer data,
+ * `keel.subjects`) allow them; the owner (migrations, administration) keeps full access.
+ * `keel_scope_owner` runs as the owner and tells, without showing the row, whom an id belongs to, so
+ * a tool can report a scope violation.
  */
 const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS customers (
@@ -59,7 +60,9 @@ function policySql({ table, subject }: { table: string; subject: string }): stri
 ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY;
 ALTER TABLE ${table} FORCE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS scope_isolation ON ${table};
-CREATE POLICY scope_isolation ON ${table} USING (${check}) WITH CHECK (${check});
+CREATE POLICY scope_isolation ON ${table} TO ${SCOPED_ROLE} USING (${check}) WITH CHECK (${check});
+DROP POLICY IF EXISTS administration ON ${table};
+CREATE POLICY administration ON ${table} TO CURRENT_USER USING (true) WITH CHECK (true);
 GRANT SELECT, INSERT, UPDATE ON ${table} TO ${SCOPED_ROLE};`;
 }
 

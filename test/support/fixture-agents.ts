@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineAgent } from '../../core/agent';
-import { defineTool } from '../../core/tool';
+import { defineTool, type ToolContext } from '../../core/tool';
 import { createSupportAgent } from '../../agents';
 import type { Agent } from '../../core/agent';
 import type { SqlDatabase } from '../../store';
@@ -50,10 +50,26 @@ export const slowTool = defineTool({
   },
 });
 
-/** The support agent (on the test database) with test tools added. */
-export function createTestAgent(db: SqlDatabase): Agent {
+/**
+ * The support agent (on the test database) with test tools added. With `stallAfterEffectMs`, every
+ * side-effecting tool waits that long after its effect is applied, so a test can kill the worker
+ * between the effect and the activity's completion.
+ */
+export function createTestAgent(db: SqlDatabase, options: { stallAfterEffectMs?: number } = {}): Agent {
   const support = createSupportAgent(db);
-  return defineAgent({ name: 'support', instructions: 'You are a test support agent.', tools: [...support.tools, flakyBackend, fetchDocument, slowTool] });
+  const stall = options.stallAfterEffectMs;
+  const tools = stall
+    ? support.tools.map((tool) =>
+        tool.tier === 'read'
+          ? tool
+          : { ...tool, run: async (input: unknown, context: ToolContext) => {
+              const output = await tool.run(input, context);
+              await new Promise((r) => setTimeout(r, stall));
+              return output;
+            } },
+      )
+    : support.tools;
+  return defineAgent({ name: 'support', instructions: 'You are a test support agent.', tools: [...tools, flakyBackend, fetchDocument, slowTool] });
 }
 
 /** A tool whose output breaks its own schema. */

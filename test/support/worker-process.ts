@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const worker = await createKeelWorker({
     connection,
     taskQueue: env('KEEL_WORKER_TASK_QUEUE'),
-    agents: [createTestAgent(database)],
+    agents: [createTestAgent(database, { stallAfterEffectMs: Number(process.env.KEEL_WORKER_STALL_AFTER_EFFECT_MS ?? 0) })],
     database,
     store: new FileContentStore(env('KEEL_STORE_DIR')),
     model: { baseURL: env('KEEL_WORKER_MODEL_URL'), apiKey: 'test' },
