@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { describeAgent as descriptorOf, type AgentDescriptor } from '../core/agent';
 import type { AgentRegistry } from '../core/agent-registry';
 import { FailureType } from '../core/errors';
+import type { TraceEvent } from '../core/trace';
 import { outputInstructions, parseFinalAnswer } from '../core/output-contract';
 import type { ModelCallInput, ModelCallResult } from '../core/model-call';
 import { toolInputJsonSchema, ToolTransientError } from '../core/tool';
@@ -80,6 +81,11 @@ export function createSessionActivities(deps: SessionActivityDeps) {
       return { ok: true, tier: tool.tier, input: valid! };
     },
 
+    /** Stores the trace events of a run that ends (continue-as-new) and returns their reference. */
+    async storeTraceSegment(events: TraceEvent[]): Promise<string> {
+      return store.put(JSON.stringify(events));
+    },
+
     /** Pins the agent's name, model and tool tiers at session start. */
     async describeAgent(name: string): Promise<AgentDescriptor> {
       return descriptorOf(agentOf(name));
@@ -97,8 +103,10 @@ export function createSessionActivities(deps: SessionActivityDeps) {
       const userMessage = userMessageOf(input.append);
       const messages = await toModelMessages(store, [...history, userMessage], window);
       const system = agent.output ? `${agent.instructions}\n\n${outputInstructions(agent.output)}` : agent.instructions;
+      const offered = new Set(input.tools);
+      const tools = toolsFor(agent.name).filter((tool) => offered.has(tool.name));
       const reply = await model.send(
-        { model: input.model, maxOutputTokens: input.maxOutputTokens, system, tools: toolsFor(agent.name), messages },
+        { model: input.model, maxOutputTokens: input.maxOutputTokens, system, tools, messages },
         Context.current().cancellationSignal,
       );
       const assistant: StoredBlock[] = reply.content.flatMap((block): StoredBlock[] => {

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { ResolveEscalation } from '../core/session';
+import { defaultFileContentStore } from '../store';
 import { KeelClient } from './keel-client';
 
 /** Usage of the `keel` command line. */
@@ -56,6 +57,7 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
     ...(values.address ? { address: values.address } : {}),
     ...(values.namespace ? { namespace: values.namespace } : {}),
     ...(values['task-queue'] ? { taskQueue: values['task-queue'] } : {}),
+    store: defaultFileContentStore(),
   });
   const print = (value: unknown) => out(JSON.stringify(value, null, 2));
   const sessionArg = (position: number) => {

@@ -3,6 +3,8 @@ import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@t
 import { ApplicationFailure } from '@temporalio/common';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { FailureType } from '../core/errors';
+import type { TraceEvent } from '../core/trace';
+import type { ContentStore } from '../store';
 import { KEEL_SEARCH_ATTRIBUTES } from '../core/search-attributes';
 import {
   describeRequestIssues,
@@ -27,6 +29,11 @@ export interface KeelClientOptions {
   taskQueue?: string;
   /** An existing Temporal client to use instead of connecting. */
   client?: Client;
+  /**
+   * The workers' content store; with it, `trace()` includes the events of a long session's earlier
+   * runs (continue-as-new stores them there).
+   */
+  store?: ContentStore;
 }
 
 /** A request the client refuses before starting anything; names every invalid field. */
@@ -51,18 +58,19 @@ export class KeelClient {
   private constructor(
     readonly temporal: Client,
     readonly taskQueue: string,
+    private readonly store: ContentStore | undefined,
     private readonly ownedConnection?: Connection,
   ) {}
 
   /** Connects to Temporal (the way every Temporal tool does, from environment configuration). */
   static async connect(options: KeelClientOptions = {}): Promise<KeelClient> {
     const taskQueue = options.taskQueue ?? 'keel';
-    if (options.client) return new KeelClient(options.client, taskQueue);
+    if (options.client) return new KeelClient(options.client, taskQueue, options.store);
     const config = loadClientConnectConfig();
     const address = options.address ?? config.connectionOptions.address ?? 'localhost:7233';
     const connection = await Connection.connect({ ...(config.connectionOptions as object), address });
     const namespace = options.namespace ?? config.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default';
-    return new KeelClient(new Client({ connection, namespace }), taskQueue, connection);
+    return new KeelClient(new Client({ connection, namespace }), taskQueue, options.store, connection);
   }
 
   /**
@@ -85,12 +93,12 @@ export class KeelClient {
       memo: { purpose: parsed.data.input.slice(0, 200) },
       staticSummary: `${parsed.data.agent} session for ${parsed.data.scope.tenant}`,
     });
-    return new SessionHandle(handle);
+    return new SessionHandle(handle, this.store);
   }
 
   /** A handle on an existing session. */
   getSession(sessionId: string): SessionHandle {
-    return new SessionHandle(this.temporal.workflow.getHandle(sessionId));
+    return new SessionHandle(this.temporal.workflow.getHandle(sessionId), this.store);
   }
 
   /** Closes the connection this client opened. */
@@ -101,7 +109,10 @@ export class KeelClient {
 
 /** A running or finished session. */
 export class SessionHandle {
-  constructor(readonly workflow: WorkflowHandle) {}
+  constructor(
+    readonly workflow: WorkflowHandle,
+    private readonly store?: ContentStore,
+  ) {}
 
   get sessionId(): string {
     return this.workflow.workflowId;
@@ -112,9 +123,16 @@ export class SessionHandle {
     return this.workflow.query(statusQuery);
   }
 
-  /** Every model call, tool call, breaker event and decision so far. */
-  trace(): Promise<SessionTrace> {
-    return this.workflow.query(traceQuery);
+  /**
+   * Every model call, tool call, breaker event and decision so far; earlier runs' events are included
+   * when the client has the content store.
+   */
+  async trace(): Promise<SessionTrace> {
+    const trace = await this.workflow.query(traceQuery);
+    if (!this.store || !trace.earlierRuns?.length) return { ...trace, earlierRuns: trace.earlierRuns ?? [] };
+    const earlier: TraceEvent[] = [];
+    for (const ref of trace.earlierRuns) earlier.push(...(JSON.parse(await this.store.get(ref)) as TraceEvent[]));
+    return { ...trace, events: [...earlier, ...trace.events], earlierRuns: [] };
   }
 
   /**

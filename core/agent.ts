@@ -46,9 +46,14 @@ export function defineAgent(definition: {
 export interface AgentDescriptor {
   name: string;
   model: string;
-  tools: Array<{ name: string; tier: AnyTool['tier'] }>;
+  tools: Array<{ name: string; tier: AnyTool['tier']; scope: AnyTool['scope'] }>;
   /** Whether final answers are validated against an output schema, and how many repairs they get. */
   structuredOutput: { maxRepairTurns: number } | null;
+}
+
+/** The tools of an agent that a session with `scope` is offered. */
+export function toolsInScope<T extends { scope: AnyTool['scope'] }>(tools: readonly T[], scope: { subjects: readonly string[] }): T[] {
+  return tools.filter((tool) => tool.scope !== 'subject' || scope.subjects.length > 0);
 }
 
 /** The descriptor of an agent. */
@@ -56,7 +61,7 @@ export function describeAgent(agent: Agent): AgentDescriptor {
   return {
     name: agent.name,
     model: agent.model,
-    tools: agent.tools.map((t) => ({ name: t.name, tier: t.tier })),
+    tools: agent.tools.map((t) => ({ name: t.name, tier: t.tier, scope: t.scope })),
     structuredOutput: agent.output ? { maxRepairTurns: agent.maxRepairTurns } : null,
   };
 }

@@ -24,6 +24,8 @@ export interface ModelCallInput {
   /** The transcript so far, or null for the first turn. */
   transcriptRef: string | null;
   append: TranscriptAppend;
+  /** Names of the tools this session is offered (the agent's tools filtered by the session's scope). */
+  tools: string[];
 }
 
 /** Output of the model activity. */

@@ -180,5 +180,8 @@ export interface SessionResult {
 export interface SessionTrace {
   sessionId: string;
   agent: string;
+  /** Events of the current run (all runs' when a client with a content store resolved them). */
   events: TraceEvent[];
+  /** Content references of earlier runs' events, oldest first (empty once resolved). */
+  earlierRuns: string[];
 }

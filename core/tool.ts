@@ -6,6 +6,13 @@ export type ToolTier = 'read' | 'write_reversible' | 'write_critical';
 /** The permission tiers, in order of risk. */
 export const TOOL_TIERS: readonly ToolTier[] = ['read', 'write_reversible', 'write_critical'];
 
+/**
+ * What part of a session's scope a tool needs: `tenant` tools are offered to every session;
+ * `subject` tools act on a subject (a customer, an account) and are offered only to sessions scoped
+ * to at least one subject.
+ */
+export type ToolScope = 'tenant' | 'subject';
+
 /** What a tool receives beside its validated input. */
 export interface ToolContext {
   /** The session (workflow id) the call belongs to. */
@@ -23,6 +30,8 @@ export interface Tool<I = unknown, O = unknown> {
   readonly name: string;
   readonly description: string;
   readonly tier: ToolTier;
+  /** @default 'tenant' */
+  readonly scope: ToolScope;
   readonly input: z.ZodType<I>;
   /** When given, every output is validated against it before it reaches the model. */
   readonly output?: z.ZodType;
@@ -45,24 +54,27 @@ export function defineTool<S extends z.ZodType, O>(definition: {
   name: string;
   description: string;
   tier: ToolTier;
+  /** @default 'tenant' */
+  scope?: ToolScope;
   input: S;
   output?: z.ZodType<O>;
   run: (input: z.output<S>, context: ToolContext) => Promise<O>;
 }): Tool<z.output<S>, O> {
-  const { name, description, tier, input, run, output } = definition;
+  const { name, description, tier, input, run, output, scope = 'tenant' } = definition;
   if (!TOOL_NAME.test(name ?? '')) {
     throw new ToolDefinitionError(String(name), 'the name must be 1-64 letters, digits, _ or -');
   }
   if (!TOOL_TIERS.includes(tier)) {
     throw new ToolDefinitionError(name, `tier must be one of ${TOOL_TIERS.join(', ')}, got ${String(tier)}`);
   }
+  if (scope !== 'tenant' && scope !== 'subject') throw new ToolDefinitionError(name, `scope must be tenant or subject, got ${String(scope)}`);
   if (!description?.trim()) throw new ToolDefinitionError(name, 'a description is required');
   try {
     toolInputJsonSchema(input);
   } catch (error) {
     throw new ToolDefinitionError(name, `its input schema cannot be expressed as JSON Schema: ${(error as Error).message}`);
   }
-  return { name, description, tier, input: input as z.ZodType<z.output<S>>, run, ...(output ? { output } : {}) };
+  return { name, description, tier, scope, input: input as z.ZodType<z.output<S>>, run, ...(output ? { output } : {}) };
 }
 
 /** JSON Schema of a tool's input, as sent to the model. */

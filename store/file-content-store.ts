@@ -1,9 +1,17 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ContentNotFoundError, type ContentStore } from './content-store';
 
 const REF = /^sha256:([0-9a-f]{64})$/;
+
+/** Where the file content store lives unless `KEEL_STORE_DIR` or an option says otherwise. */
+export const DEFAULT_STORE_DIR = resolve(__dirname, '..', '.keel', 'content');
+
+/** The file content store that workers and the CLI use by default (`KEEL_STORE_DIR`, else {@link DEFAULT_STORE_DIR}). */
+export function defaultFileContentStore(): FileContentStore {
+  return new FileContentStore(process.env.KEEL_STORE_DIR ?? DEFAULT_STORE_DIR);
+}
 
 /**
  * A content store in a directory (one file per content, written atomically). Every worker of a task

@@ -1,1 +1,1 @@
-export { bundleKeelWorkflows, createKeelWorker, DEFAULT_STORE_DIR, DEFAULT_TASK_QUEUE, type KeelWorkerOptions } from './keel-worker';
+export { bundleKeelWorkflows, createKeelWorker, DEFAULT_TASK_QUEUE, type KeelWorkerOptions } from './keel-worker';

@@ -3,13 +3,11 @@ import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleO
 import { createSessionActivities, ModelClient, type ContextWindow, type ModelEndpoint } from '../activities';
 import type { Agent } from '../core/agent';
 import { AgentRegistry } from '../core/agent-registry';
-import { FileAuditLog, FileContentStore, IdempotencyLedger, type AuditLog, type ContentStore, type SqlDatabase } from '../store';
+import { defaultFileContentStore, FileAuditLog, IdempotencyLedger, type AuditLog, type ContentStore, type SqlDatabase } from '../store';
 
 /** Task queue of Keel's workers unless configured otherwise. */
 export const DEFAULT_TASK_QUEUE = 'keel';
 
-/** Where the file content store lives unless `KEEL_STORE_DIR` or an option says otherwise. */
-export const DEFAULT_STORE_DIR = resolve(__dirname, '..', '.keel', 'content');
 
 /** Options of {@link createKeelWorker}. */
 export interface KeelWorkerOptions {
@@ -20,7 +18,7 @@ export interface KeelWorkerOptions {
   taskQueue?: string;
   /** The agents this worker serves. */
   agents: readonly Agent[];
-  /** @default a {@link FileContentStore} at `KEEL_STORE_DIR` or {@link DEFAULT_STORE_DIR} */
+  /** @default a file content store at `KEEL_STORE_DIR` or `.keel/content` */
   store?: ContentStore;
   /**
    * The database of the idempotency ledger (its table is created at start). Without one, side-effecting
@@ -49,7 +47,7 @@ export async function bundleKeelWorkflows(): Promise<{ code: string }> {
 /** Creates a worker that runs Keel's agent sessions for the given agents. */
 export async function createKeelWorker(options: KeelWorkerOptions): Promise<Worker> {
   const agents = new AgentRegistry(options.agents);
-  const store = options.store ?? new FileContentStore(process.env.KEEL_STORE_DIR ?? DEFAULT_STORE_DIR);
+  const store = options.store ?? defaultFileContentStore();
   let ledger: IdempotencyLedger | undefined;
   if (options.database) {
     ledger = new IdempotencyLedger(options.database);

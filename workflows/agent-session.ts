@@ -4,6 +4,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   upsertMemo,
@@ -11,7 +12,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SessionActivities } from '../activities/session-activities';
-import type { AgentDescriptor } from '../core/agent';
+import { toolsInScope, type AgentDescriptor } from '../core/agent';
 import { ApproveSchema, isAllowedApprover, RejectSchema, type ApprovalDecision, type PendingApproval } from '../core/approval';
 import {
   activeElapsedMs,
@@ -62,10 +63,16 @@ export interface SessionCarryOver {
   /** Approval requests issued so far (request ids stay unique across runs). */
   approvalsIssued: number;
   usage: { modelCalls: number; inputTokens: number; outputTokens: number; costUsd: number; repairTurns: number; scopeViolations: number };
+  /** This run's trace events (earlier runs' are in the content store, see `earlierTraces`). */
   trace: TraceEvent[];
+  /** Content references of earlier runs' trace events, oldest first. */
+  earlierTraces?: string[];
 }
 
 const PREVIEW_NOTICE_LIMIT = 2000;
+
+/** Patch id: runs recorded before it carried the whole trace to the next run (they still replay). */
+const TRACE_BY_REFERENCE = 'trace-by-reference';
 
 type EscalationDecision = z.output<typeof ResolveEscalationSchema>;
 
@@ -126,7 +133,8 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
     pendingApprovals: approvals.filter((a) => !a.decision).map(({ callId: _c, decision: _d, ...pending }) => pending),
     run,
   }));
-  setHandler(traceQuery, () => ({ sessionId, agent: request.agent, events: trace }));
+  const earlierTraces = carry?.earlierTraces ?? [];
+  setHandler(traceQuery, () => ({ sessionId, agent: request.agent, events: trace, earlierRuns: earlierTraces }));
   setHandler(resolveEscalationSignal, (raw) => {
     const decision = ResolveEscalationSchema.safeParse(raw);
     const approver = decision.success ? decision.data.approver : String((raw as { approver?: unknown })?.approver ?? '');
@@ -268,7 +276,8 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
   }
   setState('running');
   const model = request.model ?? agent.model;
-  const toolTiers = new Map(agent.tools.map((t) => [t.name, t.tier]));
+  const offeredTools = toolsInScope(agent.tools, request.scope);
+  const toolTiers = new Map(offeredTools.map((t) => [t.name, t.tier]));
 
   let append: TranscriptAppend = carry?.append ?? { kind: 'user_text', text: request.input };
   let pendingCalls: ToolCallRequest[] = carry?.pendingCalls ?? [];
@@ -278,7 +287,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
     // Tool calls of the last model turn.
     while (pendingCalls.length > 0) {
       if (shouldContinueAsNew(request)) {
-        return continueSession(request, { run, agent, transcriptRef, append, pendingCalls, pendingResults, breaker, approvals, approvalsIssued, usage, trace });
+        return continueSession(request, acts, { run, agent, transcriptRef, append, pendingCalls, pendingResults, breaker, approvals, approvalsIssued, usage, trace, earlierTraces });
       }
       const ended = await guard('tool');
       if (ended) return ended;
@@ -292,7 +301,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
     }
 
     if (shouldContinueAsNew(request)) {
-      return continueSession(request, { run, agent, transcriptRef, append, pendingCalls, pendingResults, breaker, approvals, approvalsIssued, usage, trace });
+      return continueSession(request, acts, { run, agent, transcriptRef, append, pendingCalls, pendingResults, breaker, approvals, approvalsIssued, usage, trace, earlierTraces });
     }
     const ended = await guard('model');
     if (ended) return ended;
@@ -307,6 +316,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
           maxOutputTokens: request.maxOutputTokens,
           transcriptRef,
           append,
+          tools: offeredTools.map((t) => t.name),
         },
       ]);
     } catch (error) {
@@ -470,10 +480,23 @@ function shouldContinueAsNew(request: SessionRequest): boolean {
   return (info.continueAsNewSuggested || info.historyLength >= request.maxHistoryEventsPerRun) && allHandlersFinished();
 }
 
-async function continueSession(request: SessionRequest, carry: Omit<SessionCarryOver, 'run'> & { run: number }): Promise<never> {
+/**
+ * Continues the session as a new run. The trace of the run that ends goes to the content store, so
+ * what passes to the next run stays small however long the session gets.
+ */
+async function continueSession(request: SessionRequest, acts: ReturnType<typeof sessionActivities>, carry: SessionCarryOver): Promise<never> {
   await condition(allHandlersFinished);
   carry.trace.push({ type: 'continued_as_new', atMs: Date.now(), run: carry.run + 1, historyEvents: workflowInfo().historyLength });
-  return continueAsNew<typeof agentSession>(request, { ...carry, run: carry.run + 1 });
+  if (!patched(TRACE_BY_REFERENCE)) return continueAsNew<typeof agentSession>(request, { ...carry, run: carry.run + 1 });
+  const segment = await acts.storeTraceSegment.executeWithOptions({ ...acts.describeOptions, summary: `trace of run ${carry.run}` }, [
+    carry.trace,
+  ]);
+  return continueAsNew<typeof agentSession>(request, {
+    ...carry,
+    run: carry.run + 1,
+    trace: [],
+    earlierTraces: [...(carry.earlierTraces ?? []), segment],
+  });
 }
 
 function sessionActivities(request: SessionRequest) {
@@ -500,6 +523,7 @@ function sessionActivities(request: SessionRequest) {
     runTool: proxy.runTool,
     describeAgent: proxy.describeAgent,
     prepareToolCall: proxy.prepareToolCall,
+    storeTraceSegment: proxy.storeTraceSegment,
     modelOptions,
     toolOptions,
     describeOptions,
