@@ -131,3 +131,21 @@ describe('a worker killed after a payment was made but before its activity compl
     }
   });
 });
+
+test('tools that act on a subject are not offered to a session scoped to no subject', async () => {
+  const tag = uniqueName('tool-scope');
+  suite.model.addScenario({
+    name: tag,
+    match: tag,
+    turns: [{ toolCalls: [{ name: 'update_draft', input: { customerId: 'cus_ada', body: 'hello' } }] }, { text: 'ok' }],
+  });
+  const session = await suite.env.client.startSession({ agent: 'support', input: tag, scope: { tenant: 'acme', subjects: [] } });
+  await session.result();
+  const [first, second] = suite.model.requests.filter((r) => r.scenario === tag);
+  const offered = (first!.body.tools ?? []).map((t) => t.name);
+  expect(offered).toEqual(expect.arrayContaining(['lookup_customer', 'process_payment', 'send_email']));
+  expect(offered).not.toContain('update_draft');
+  expect(offered).not.toContain('delete_record');
+  expect(JSON.stringify(second!.body.messages.at(-1))).toContain('unknown tool \\"update_draft\\"');
+  expect(await rowsOf(suite.env, 'drafts', session.sessionId)).toHaveLength(0);
+});

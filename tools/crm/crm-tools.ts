@@ -52,6 +52,7 @@ export function createCrmTools(db: SqlDatabase) {
     name: 'update_draft',
     description: "Save the draft reply to a customer (replaces the previous draft; reversible).",
     tier: 'write_reversible',
+    scope: 'subject',
     input: z.object({ customerId: z.string().min(1), body: z.string().min(1).max(10_000) }),
     run: ({ customerId, body }, { scope, idempotencyKey }) =>
       withScope(db, scope, async (tx) => {

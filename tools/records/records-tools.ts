@@ -9,6 +9,7 @@ export function createRecordsTools(db: SqlDatabase) {
     name: 'delete_record',
     description: 'Delete a customer record (rec_…). Needs human approval; say why in your message.',
     tier: 'write_critical',
+    scope: 'subject',
     input: z.object({ recordId: z.string().regex(/^rec_\w+$/) }),
     run: ({ recordId }, { scope, idempotencyKey }) =>
       withScope(db, scope, async (tx) => {
