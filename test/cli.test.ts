@@ -52,3 +52,35 @@ test('bad command lines name what is wrong', async () => {
   await expect(keel('start', '--agent', 'support')).rejects.toThrow('keel start needs --agent, --tenant and --input');
   await expect(keel('frobnicate')).rejects.toThrow('unknown command "frobnicate"');
 });
+
+test('keel approve and keel reject decide pending write_critical calls', async () => {
+  const tag = uniqueName('cli-approve');
+  suite.model.addScenario({
+    name: tag,
+    match: tag,
+    turns: (ctx) =>
+      ctx.turn === 0
+        ? {
+            toolCalls: [
+              { name: 'process_payment', input: { orderId: 'ord_1001', kind: 'refund', amountCents: 100 } },
+              { name: 'process_payment', input: { orderId: 'ord_1002', kind: 'refund', amountCents: 200 } },
+            ],
+          }
+        : { text: ctx.toolResults.map((r) => (r.isError ? 'rejected' : 'paid')).join(',') },
+  });
+  const session = await suite.env.client.startSession({ agent: 'support', input: tag, scope: { tenant: 'acme', subjects: ['cus_ada'] } });
+  let pending = (await session.status()).pendingApprovals;
+  for (let i = 0; i < 100 && pending.length < 2; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    pending = (await session.status()).pendingApprovals;
+  }
+  expect(await keel('approve', session.sessionId, pending[0]!.requestId, '--approver', 'alice')).toEqual({
+    code: 0,
+    out: `sent approve of ${pending[0]!.requestId} to ${session.sessionId}`,
+  });
+  await expect(keel('reject', session.sessionId, pending[1]!.requestId, '--approver', 'alice')).rejects.toThrow('keel reject needs --reason');
+  await keel('reject', session.sessionId, pending[1]!.requestId, '--approver', 'alice', '--reason', 'too much');
+  expect(await session.result()).toMatchObject({ outcome: 'completed', output: 'paid,rejected', usage: { toolCalls: 2 } });
+  const { events } = await session.trace();
+  expect(events.filter((e) => e.type === 'approval_decided').map((e) => e.type === 'approval_decided' && e.decision)).toEqual(['approved', 'rejected']);
+});
