@@ -134,3 +134,22 @@ test('an approval sent with the Temporal CLI works like one sent by KeelClient',
   expect(await session.result()).toMatchObject({ outcome: 'completed', output: 'results: ok' });
   expect(await paymentsFor(session.sessionId)).toHaveLength(1);
 });
+
+test('an approval pending when the session continues as new is decided in the next run and runs once', async () => {
+  const tag = uniqueName('approval-across-runs');
+  const reads = Array.from({ length: 40 }, () => ({ name: 'get_order', input: { orderId: 'ord_1002' } }));
+  // One turn: 40 reads, then the refund; the session continues as new while the refund's approval is pending.
+  proposes(tag, [...reads, refund('ord_1001', 4900)]);
+  const session = await suite.env.client.startSession({ agent: 'support', input: tag, scope, maxHistoryEventsPerRun: 200, limits: { maxToolCalls: 100 } });
+  const [pending] = await pendingApprovals(session, 1);
+  expect((await session.status()).run).toBeGreaterThan(1);
+  await session.approve({ requestId: pending!.requestId, approver: 'alice' });
+  const result = await session.result();
+  expect(result.output).toBe(`results: ${[...reads.map(() => 'ok'), 'ok'].join(' | ')}`);
+  expect(await paymentsFor(session.sessionId)).toHaveLength(1);
+  const types = (await session.trace()).events.map((e) => e.type);
+  const requested = types.indexOf('approval_requested');
+  const decided = types.indexOf('approval_decided');
+  expect(types.slice(requested, decided)).toContain('continued_as_new');
+  await expectReplays(suite.env.temporal, session.sessionId);
+});

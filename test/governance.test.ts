@@ -1,5 +1,6 @@
 import type { SessionHandle } from '../client';
-import { withScope } from '../store';
+import { readFileSync } from 'node:fs';
+import { withScope, type AuditEntry } from '../store';
 import { expectReplays, sessionSuite, uniqueName, createTestEnvironment, type TestEnvironment } from './support/environment';
 import { createTestAgent } from './support/fixture-agents';
 import { spawnWorkerProcess } from './support/worker-process-handle';
@@ -8,7 +9,7 @@ const acme = { tenant: 'acme', subjects: ['cus_ada'] };
 const suite = sessionSuite('governance', (db) => [createTestAgent(db)]);
 
 /** Rows of a table whose idempotency key belongs to the session (read as the owner, under the tenant). */
-async function rowsOf(env: TestEnvironment, table: 'payments' | 'drafts', sessionId: string) {
+async function rowsOf(env: TestEnvironment, table: 'payments' | 'drafts' | 'emails', sessionId: string) {
   const { rows } = await env.db.transaction(async (tx) => {
     await tx.query(`SELECT set_config('keel.tenant', 'acme', true), set_config('keel.subjects', '', true)`);
     return tx.query(`SELECT * FROM ${table} WHERE idempotency_key LIKE $1`, [`${sessionId}:%`]);
@@ -92,39 +93,52 @@ test('the same intent twice in a session is applied once; in two sessions it is 
     const drafts = calls.filter((e) => e.type === 'tool_call' && e['gen_ai.tool.name'] === 'update_draft');
     expect(drafts.map((e) => e.type === 'tool_call' && (e.replayed ?? false))).toEqual([false, true]);
   }
+  // Audited once per applied intent: who approved, what, input, result, session, time.
+  const audit = readFileSync(suite.env.auditPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as AuditEntry);
+  for (const session of sessions) {
+    const mine = audit.filter((e) => e.sessionId === session.sessionId);
+    expect(mine.map((e) => [e.tool, e.tier, e.approvedBy])).toEqual([
+      ['process_payment', 'write_critical', 'alice'],
+      ['update_draft', 'write_reversible', undefined],
+    ]);
+    expect(mine[0]).toMatchObject({ tenant: 'acme', input: { orderId: 'ord_1002', amountCents: 500 }, ok: true, resultRef: expect.stringMatching(/^sha256:/) });
+    expect(Date.parse(mine[0]!.atIso)).not.toBeNaN();
+  }
   // Two sessions, two refunds: the intent is per session.
   const keys = await Promise.all(sessions.map(async (s) => (await rowsOf(suite.env, 'payments', s.sessionId))[0]!.idempotency_key));
   expect(new Set(keys).size).toBe(2);
 });
 
-describe('a worker killed after a payment was made but before its activity completed', () => {
+describe('a worker killed after a side effect was applied but before its activity completed', () => {
   let env: TestEnvironment;
   beforeAll(async () => {
     env = await createTestEnvironment('kill-effect');
   });
   afterAll(async () => env?.close());
 
-  test('the retry makes no second payment and the session completes', async () => {
-    const tag = uniqueName('kill-after-effect');
-    suite.model.addScenario({
-      name: tag,
-      match: tag,
-      turns: [{ text: 'Refunding.', toolCalls: [{ name: 'process_payment', input: { orderId: 'ord_1001', kind: 'refund', amountCents: 4900 } }] }, { text: 'Refunded.' }],
-    });
+  test.each([
+    ['one payment', 'payments', { name: 'process_payment', input: { orderId: 'ord_1001', kind: 'refund', amountCents: 4900 } }],
+    ['one e-mail', 'emails', { name: 'send_email', input: { to: 'ada@example.com', subject: 'Your refund', body: 'It is on its way.' } }],
+    ['one record', 'drafts', { name: 'update_draft', input: { customerId: 'cus_ada', body: 'Draft after a crash' } }],
+  ] as const)('the retry applies it once: %s', async (_what, table, call) => {
+    const tag = uniqueName(`kill-after-${call.name}`);
+    suite.model.addScenario({ name: tag, match: tag, turns: [{ text: 'Doing it.', toolCalls: [{ name: call.name, input: { ...call.input } }] }, { text: 'Done.' }] });
     const workerEnv = { KEEL_WORKER_TASK_QUEUE: env.taskQueue, KEEL_WORKER_MODEL_URL: suite.model.url, KEEL_STORE_DIR: env.storeDir };
     const stalling = await spawnWorkerProcess({ ...workerEnv, KEEL_WORKER_STALL_AFTER_EFFECT_MS: '60000' });
     const session = await env.client.startSession({ agent: 'support', input: tag, scope: acme, timeouts: { toolHeartbeatMs: 2000, toolMaxAttempts: 6 } });
-    await approveAll(session, 1);
-    for (let i = 0; i < 300 && (await rowsOf(env, 'payments', session.sessionId)).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
-    expect(await rowsOf(env, 'payments', session.sessionId)).toHaveLength(1);
+    if (call.name !== 'update_draft') await approveAll(session, 1);
+    for (let i = 0; i < 300 && (await rowsOf(env, table, session.sessionId)).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await rowsOf(env, table, session.sessionId)).toHaveLength(1);
     await stalling.kill('SIGKILL');
 
     const healthy = await spawnWorkerProcess(workerEnv);
     try {
-      expect(await session.result()).toMatchObject({ outcome: 'completed', output: 'Refunded.' });
-      expect(await rowsOf(env, 'payments', session.sessionId)).toHaveLength(1);
-      const call = (await session.trace()).events.find((e) => e.type === 'tool_call');
-      expect(call).toMatchObject({ ok: true, 'gen_ai.tool.name': 'process_payment' });
+      expect(await session.result()).toMatchObject({ outcome: 'completed', output: 'Done.' });
+      expect(await rowsOf(env, table, session.sessionId)).toHaveLength(1);
+      const history = await session.workflow.fetchHistory();
+      const attempts = (history.events ?? []).map((e) => e.activityTaskStartedEventAttributes?.attempt ?? 0);
+      expect(Math.max(...attempts)).toBeGreaterThan(1); // the killed attempt was retried
+      expect((await session.trace()).events.find((e) => e.type === 'tool_call')).toMatchObject({ ok: true, 'gen_ai.tool.name': call.name });
       await expectReplays(env.temporal, session.sessionId);
     } finally {
       await healthy.kill('SIGTERM');

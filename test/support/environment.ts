@@ -5,7 +5,7 @@ import { temporal as proto } from '@temporalio/proto';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type Worker as WorkerType } from '@temporalio/worker';
 import type { Agent } from '../../core/agent';
-import { FileContentStore, PostgresDatabase, type ContentStore, type SqlDatabase } from '../../store';
+import { FileAuditLog, FileContentStore, PostgresDatabase, type ContentStore, type SqlDatabase } from '../../store';
 import { TEST_DATABASE_URL } from './test-database';
 import { KeelClient } from '../../client';
 import { ScriptedModelServer } from '../../scripted-model';
@@ -48,6 +48,8 @@ export interface TestEnvironment {
   storeDir: string;
   /** The test PostgreSQL (ledger and example tool data). */
   db: SqlDatabase;
+  /** The audit log file of this environment's workers (JSON lines). */
+  auditPath: string;
   /** Starts a worker for the agents against a model URL; stopped by `close`. */
   startWorker(options: { agents: readonly Agent[]; modelURL: string }): Promise<WorkerType>;
   close(): Promise<void>;
@@ -64,6 +66,7 @@ export async function createTestEnvironment(name = 'keel'): Promise<TestEnvironm
   const client = await KeelClient.connect({ client: temporal, taskQueue, store });
   const nativeConnections: NativeConnection[] = [];
   const db = new PostgresDatabase(TEST_DATABASE_URL);
+  const auditPath = join(server.dir, `audit-${taskQueue}.jsonl`);
   const running: Array<{ worker: WorkerType; done: Promise<void> }> = [];
   return {
     taskQueue,
@@ -72,6 +75,7 @@ export async function createTestEnvironment(name = 'keel'): Promise<TestEnvironm
     store,
     storeDir,
     db,
+    auditPath,
     async startWorker({ agents, modelURL }) {
       const native = await NativeConnection.connect({ address: server.address });
       nativeConnections.push(native);
@@ -81,6 +85,7 @@ export async function createTestEnvironment(name = 'keel'): Promise<TestEnvironm
         agents,
         store,
         database: db,
+        audit: new FileAuditLog(auditPath),
         model: { baseURL: modelURL, apiKey: 'test' },
         workflowBundle: { codePath: server.bundlePath },
         shutdownGraceTimeMs: 1000,
