@@ -98,7 +98,7 @@ describe('a worker killed while a tool activity is in flight', () => {
     } finally {
       await second.kill('SIGTERM');
     }
-  });
+  }, 300_000);
 });
 
 test('a session finishes when the dev server restarts in its middle (same database file)', async () => {

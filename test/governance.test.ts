@@ -143,7 +143,7 @@ describe('a worker killed after a side effect was applied but before its activit
     } finally {
       await healthy.kill('SIGTERM');
     }
-  });
+  }, 300_000);
 });
 
 test('tools that act on a subject are not offered to a session scoped to no subject', async () => {
