@@ -77,8 +77,11 @@ describe('a worker killed while a tool activity is in flight', () => {
 
     const first = await spawnWorkerProcess(workerEnv);
     const session = await env.client.startSession(request);
-    await waitForRunningTool(env.temporal, session.sessionId);
-    await first.kill('SIGKILL');
+    try {
+      await waitForRunningTool(env.temporal, session.sessionId);
+    } finally {
+      await first.kill('SIGKILL');
+    }
 
     const second = await spawnWorkerProcess(workerEnv);
     try {
