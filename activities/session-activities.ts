@@ -13,6 +13,8 @@ import type { ToolCallRequest } from '../core/model-call';
 import { ContentNotFoundError, IdempotencyClaimHeldError, type AuditLog, type ContentStore, type IdempotencyLedger } from '../store';
 import { canonicalJson, sha256Hex } from '../core/intent';
 import type { ModelClient } from './model';
+import type { KeelMetrics } from '../metrics/keel-metrics';
+import { costOf } from '../core/pricing';
 import { appendTranscript, DEFAULT_CONTEXT_WINDOW, loadTranscript, toModelMessages, userMessageOf, type ContextWindow, type StoredBlock } from './transcript';
 
 /** What the session activities need. */
@@ -21,6 +23,8 @@ export interface SessionActivityDeps {
   store: ContentStore;
   /** Where write_reversible and write_critical calls are recorded. */
   audit: AuditLog;
+  /** Worker-side metrics (model calls, tokens, cost, tool calls, scope violations). */
+  metrics?: KeelMetrics;
   /** Applies each side-effecting intent once. Without it, tools must deduplicate by their idempotency key themselves. */
   ledger?: IdempotencyLedger;
   model: ModelClient;
@@ -33,7 +37,7 @@ const HEARTBEAT_MS = 1000;
 
 /** The activities of an agent session, bound to a worker's agents, store and model endpoint. */
 export function createSessionActivities(deps: SessionActivityDeps) {
-  const { agents, store, model, audit, ledger } = deps;
+  const { agents, store, model, audit, ledger, metrics } = deps;
   const window = deps.contextWindow ?? DEFAULT_CONTEXT_WINDOW;
   const toolSchemas = new Map<string, Anthropic.Tool[]>();
 
@@ -120,6 +124,13 @@ export function createSessionActivities(deps: SessionActivityDeps) {
         userMessage,
         { role: 'assistant', content: assistant.length ? assistant : [{ type: 'text', text: '' }] },
       ]);
+      if (metrics) {
+        const labels = { agent: agent.name, model: reply.model };
+        metrics.modelCalls.inc(labels);
+        metrics.modelTokens.inc({ ...labels, direction: 'input' }, reply.inputTokens);
+        metrics.modelTokens.inc({ ...labels, direction: 'output' }, reply.outputTokens);
+        metrics.cost.inc(labels, costOf(reply.model, reply));
+      }
       const { content: _content, ...result } = reply;
       const finalOutput = agent.output && reply.toolCalls.length === 0 ? { finalOutput: parseFinalAnswer(reply.text, agent.output) } : {};
       return { ...result, transcriptRef, ...finalOutput };
@@ -132,7 +143,12 @@ export function createSessionActivities(deps: SessionActivityDeps) {
      */
     async runTool(input: ToolCallInput): Promise<ToolCallResult> {
       const started = Date.now();
+      const count = (outcome: 'ok' | 'error', kind?: string) => {
+        metrics?.toolCalls.inc({ agent: input.agent, tool: input.call.name, outcome });
+        if (kind === 'ScopeViolationError') metrics?.scopeViolations.inc({ agent: input.agent, tool: input.call.name });
+      };
       const fail = async (kind: string, message: string): Promise<ToolCallResult> => {
+        count('error', kind);
         const contentRef = await store.put(message);
         return { ok: false, contentRef, bytes: Buffer.byteLength(message), preview: message.slice(0, PREVIEW_CHARS), error: { kind, message }, latencyMs: Date.now() - started };
       };
@@ -209,6 +225,7 @@ export function createSessionActivities(deps: SessionActivityDeps) {
         return fail(err.name === 'Error' ? 'tool_error' : err.name, err.message);
       }
       const contentRef = await store.put(text);
+      count('ok');
       if (tool.tier !== 'read' && !replayed) {
         await audit.record({
           atIso: new Date().toISOString(),

@@ -1,7 +1,10 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ResolveEscalation } from '../core/session';
 import { defaultFileContentStore } from '../store';
 import { KeelClient } from './keel-client';
+import { formatReplayReport, replaySession, SessionNotFoundError } from './session-replay';
 
 /** Usage of the `keel` command line. */
 export const USAGE = `keel — agent sessions on Temporal
@@ -14,6 +17,9 @@ export const USAGE = `keel — agent sessions on Temporal
   keel reject SESSION REQUEST_ID --approver A [--role R ...] --reason TEXT
   keel escalation resume SESSION --approver A [--tool-calls N] [--tokens N] [--elapsed-ms N] [--note TEXT]
   keel escalation abort SESSION --approver A [--note TEXT]
+  keel replay SESSION [--workflows PATH] [--json]
+                                 replay every run of the session against the current workflow code
+                                 (or the workflows module at PATH); exit 0 if all replay, 1 if not
 
 Connection: Temporal's environment configuration (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, profiles);
 --address and --namespace override it, --task-queue (default keel).`;
@@ -45,6 +51,8 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
       address: { type: 'string' },
       namespace: { type: 'string' },
       'task-queue': { type: 'string' },
+      workflows: { type: 'string' },
+      json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -130,6 +138,18 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
         await sessionArg(0).resolveEscalation(decision);
         out(`sent ${action} to ${rest[0]}`);
         return 0;
+      }
+      case 'replay': {
+        const sessionId = rest[0];
+        if (!sessionId) throw new UsageError('"keel replay" needs a session id');
+        const workflowsPath = values.workflows === undefined ? undefined : resolve(values.workflows);
+        if (workflowsPath !== undefined && !existsSync(workflowsPath)) throw new UsageError(`--workflows: no such file "${values.workflows}"`);
+        const report = await replaySession(client.temporal, sessionId, workflowsPath ? { workflowsPath } : {}).catch((error: unknown) => {
+          throw error instanceof SessionNotFoundError ? new UsageError(error.message) : error;
+        });
+        if (values.json) print(report);
+        else for (const line of formatReplayReport(report, workflowsPath ?? 'the current Keel workflows')) out(line);
+        return report.ok ? 0 : 1;
       }
       default:
         throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
+import { KeelMetrics, keelMetricsSinks } from '../metrics';
 import { testServer } from './support/environment';
 
 // Histories recorded from earlier versions of the scenarios (KEEL_RECORD_HISTORIES=$PWD/test/fixtures/histories npm test):
@@ -16,7 +17,7 @@ test('every recorded session history replays on the current workflow code', asyn
     history: temporal.api.history.v1.History.decode(readFileSync(join(dir, file))),
   }));
   const failures: string[] = [];
-  for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: testServer().bundlePath } }, histories)) {
+  for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: testServer().bundlePath }, sinks: keelMetricsSinks(new KeelMetrics()) }, histories)) {
     if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
   }
   expect(failures).toEqual([]);

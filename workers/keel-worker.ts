@@ -3,6 +3,7 @@ import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleO
 import { createSessionActivities, ModelClient, type ContextWindow, type ModelEndpoint } from '../activities';
 import type { Agent } from '../core/agent';
 import { AgentRegistry } from '../core/agent-registry';
+import { KeelMetrics, keelMetricsSinks } from '../metrics';
 import { defaultFileContentStore, FileAuditLog, IdempotencyLedger, type AuditLog, type ContentStore, type SqlDatabase } from '../store';
 
 /** Task queue of Keel's workers unless configured otherwise. */
@@ -30,6 +31,8 @@ export interface KeelWorkerOptions {
   /** @default Anthropic's API with `ANTHROPIC_API_KEY`, or `ANTHROPIC_BASE_URL` */
   model?: ModelEndpoint;
   contextWindow?: ContextWindow;
+  /** Where the worker's metrics go; serve them with `serveMetrics`. @default a fresh {@link KeelMetrics} */
+  metrics?: KeelMetrics;
   /** A prebuilt bundle (see {@link bundleKeelWorkflows}); @default bundles Keel's workflows at start */
   workflowBundle?: WorkflowBundleOption;
   /** Time given to in-flight activities on shutdown. @default 10000 */
@@ -47,6 +50,7 @@ export async function bundleKeelWorkflows(): Promise<{ code: string }> {
 /** Creates a worker that runs Keel's agent sessions for the given agents. */
 export async function createKeelWorker(options: KeelWorkerOptions): Promise<Worker> {
   const agents = new AgentRegistry(options.agents);
+  const metrics = options.metrics ?? new KeelMetrics();
   const store = options.store ?? defaultFileContentStore();
   let ledger: IdempotencyLedger | undefined;
   if (options.database) {
@@ -56,6 +60,7 @@ export async function createKeelWorker(options: KeelWorkerOptions): Promise<Work
   const activities = createSessionActivities({
     agents,
     ...(ledger ? { ledger } : {}),
+    metrics,
     store,
     audit: options.audit ?? new FileAuditLog(process.env.KEEL_AUDIT_LOG ?? resolve(__dirname, '..', '.keel', 'audit.jsonl')),
     model: new ModelClient(options.model),
@@ -67,6 +72,7 @@ export async function createKeelWorker(options: KeelWorkerOptions): Promise<Work
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: workflowsPath() }),
     activities,
+    sinks: keelMetricsSinks(metrics),
     shutdownGraceTime: options.shutdownGraceTimeMs ?? 10_000,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 100,
   });

@@ -2,6 +2,7 @@
  * Entry point of a Keel worker serving the example agents. Connection settings come from Temporal's
  * environment configuration (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TLS, API key, profiles);
  * KEEL_TASK_QUEUE, KEEL_STORE_DIR, KEEL_DATABASE_URL (else an embedded PostgreSQL in .keel/pgdata),
+ * KEEL_METRICS_PORT (default 9464) and KEEL_METRICS_HOST (default 0.0.0.0) where `/metrics` is served,
  * ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL configure the rest.
  * SIGINT and SIGTERM drain in-flight activities, then exit.
  */
@@ -11,6 +12,7 @@ import { createSupportAgent, openSupportDatabase } from '../agents';
 import { ensureSearchAttributes } from '../devserver';
 import { KEEL_SEARCH_ATTRIBUTE_NAMES } from '../core/search-attributes';
 import { createKeelWorker, DEFAULT_TASK_QUEUE } from './keel-worker';
+import { KeelMetrics, serveMetrics } from '../metrics';
 
 async function main(): Promise<void> {
   const config = loadClientConnectConfig();
@@ -24,9 +26,13 @@ async function main(): Promise<void> {
     console.warn(`could not check Keel's search attributes (${(error as Error).message}); register them with the server's operator tools`);
   }
   const database = await openSupportDatabase();
-  const worker = await createKeelWorker({ connection, namespace, taskQueue, agents: [createSupportAgent(database)], database });
+  const metrics = new KeelMetrics({ processMetrics: true });
+  const metricsServer = await serveMetrics(metrics, Number(process.env.KEEL_METRICS_PORT ?? 9464), process.env.KEEL_METRICS_HOST ?? '0.0.0.0');
+  const worker = await createKeelWorker({ connection, namespace, taskQueue, agents: [createSupportAgent(database)], database, metrics });
+  console.log(`keel worker: metrics at ${metricsServer.url}`);
   console.log(`keel worker: task queue "${taskQueue}" on ${address} (namespace ${namespace}); agents: support`);
   await worker.run();
+  await metricsServer.close();
   await database.close();
   await connection.close();
   console.log('keel worker: stopped');

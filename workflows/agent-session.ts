@@ -5,6 +5,7 @@ import {
   condition,
   continueAsNew,
   patched,
+  proxySinks,
   proxyActivities,
   setHandler,
   upsertMemo,
@@ -44,7 +45,7 @@ import {
 } from '../core/session';
 import type { TraceEvent } from '../core/trace';
 import type { z } from 'zod';
-import { approveSignal, rejectSignal, resolveEscalationSignal, statusQuery, traceQuery } from './api';
+import { approveSignal, rejectSignal, resolveEscalationSignal, statusQuery, traceQuery, type KeelMetricsSinks } from './api';
 
 /** State a session carries from one run to the next when it continues as new. */
 export interface SessionCarryOver {
@@ -70,6 +71,8 @@ export interface SessionCarryOver {
 }
 
 const PREVIEW_NOTICE_LIMIT = 2000;
+
+const { keelMetrics } = proxySinks<KeelMetricsSinks>();
 
 /** Patch id: runs recorded before it carried the whole trace to the next run (they still replay). */
 const TRACE_BY_REFERENCE = 'trace-by-reference';
@@ -171,6 +174,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
       'reason' in data
         ? { decision: 'rejected', approver: data.approver, reason: data.reason }
         : { decision: 'approved', approver: data.approver, ...(data.note ? { note: data.note } : {}) };
+    keelMetrics.record({ kind: 'approval_decided', agent: request.agent, tool: record.tool, decision: record.decision.decision });
     trace.push({
       type: 'approval_decided',
       atMs: Date.now(),
@@ -192,12 +196,23 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
   const finish = (outcome: SessionOutcome, extra: Partial<SessionResult> = {}): SessionResult => {
     setState(outcome);
     trace.push({ type: 'session_ended', atMs: Date.now(), outcome, ...(extra.error ? { error: extra.error } : {}) });
+    const final = currentUsage();
+    keelMetrics.record({
+      kind: 'session_ended',
+      agent: request.agent,
+      model: request.model ?? agent?.model ?? 'unknown',
+      outcome,
+      toolCalls: final.toolCalls,
+      tokens: final.inputTokens + final.outputTokens,
+      costUsd: final.costUsd,
+      durationMs: final.elapsedMs,
+    });
     return {
       sessionId,
       agent: request.agent,
       outcome,
       output: null,
-      usage: currentUsage(),
+      usage: final,
       transcriptRef,
       ...extra,
     };
@@ -206,6 +221,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
   /** Waits for a human after a trip. Returns a result when the session ends, null when it resumes. */
   const escalate = async (trip: BreakerTrip): Promise<SessionResult | null> => {
     trace.push({ type: 'breaker_tripped', atMs: Date.now(), ...trip });
+    keelMetrics.record({ kind: 'breaker_tripped', agent: request.agent, limit: trip.limit });
     const sinceMs = Date.now();
     escalation = { limit: trip.limit, detail: trip.detail, sinceMs, timeoutMs: request.escalation.timeoutMs };
     escalationDecision = null;
@@ -214,6 +230,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
     recordPause(breaker, Date.now() - sinceMs);
     escalation = null;
     const decision = escalationDecision as EscalationDecision | null;
+    keelMetrics.record({ kind: 'escalation_resolved', agent: request.agent, action: decided && decision ? decision.action : 'timeout' });
     if (!decided || !decision) {
       trace.push({ type: 'escalation_resolved', atMs: Date.now(), action: 'timeout' });
       const breakerEnd: BreakerResolution = { ...trip, resolution: 'timeout' };
@@ -397,6 +414,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
       recordPause(breaker, Date.now() - since);
       if (!record.decision) {
         record.decision = { decision: 'timeout' };
+        keelMetrics.record({ kind: 'approval_decided', agent: request.agent, tool: record.tool, decision: 'timeout' });
         trace.push({ type: 'approval_decided', atMs: Date.now(), requestId: record.requestId, tool: record.tool, decision: 'timeout' });
       }
       setState('running');

@@ -1,4 +1,5 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, type Sinks } from '@temporalio/workflow';
+import type { SessionMetricEvent } from '../core/session-metrics';
 import type { Approve, Reject } from '../core/approval';
 import type { ResolveEscalation, SessionStatus, SessionTrace } from '../core/session';
 
@@ -19,3 +20,8 @@ export const statusQuery = defineQuery<SessionStatus>('status');
 
 /** The session's trace: every model call, tool call, breaker event and decision. */
 export const traceQuery = defineQuery<SessionTrace>('trace');
+
+/** The sink through which the session workflow reports metrics (not called during replay). */
+export interface KeelMetricsSinks extends Sinks {
+  keelMetrics: { record(event: SessionMetricEvent): void };
+}

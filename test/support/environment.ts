@@ -8,6 +8,7 @@ import type { Agent } from '../../core/agent';
 import { FileAuditLog, FileContentStore, PostgresDatabase, type ContentStore, type SqlDatabase } from '../../store';
 import { TEST_DATABASE_URL } from './test-database';
 import { KeelClient } from '../../client';
+import { KeelMetrics, keelMetricsSinks } from '../../metrics';
 import { ScriptedModelServer } from '../../scripted-model';
 import { createKeelWorker } from '../../workers/keel-worker';
 
@@ -51,7 +52,7 @@ export interface TestEnvironment {
   /** The audit log file of this environment's workers (JSON lines). */
   auditPath: string;
   /** Starts a worker for the agents against a model URL; stopped by `close`. */
-  startWorker(options: { agents: readonly Agent[]; modelURL: string }): Promise<WorkerType>;
+  startWorker(options: { agents: readonly Agent[]; modelURL: string; metrics?: KeelMetrics }): Promise<WorkerType>;
   close(): Promise<void>;
 }
 
@@ -76,7 +77,7 @@ export async function createTestEnvironment(name = 'keel'): Promise<TestEnvironm
     storeDir,
     db,
     auditPath,
-    async startWorker({ agents, modelURL }) {
+    async startWorker({ agents, modelURL, metrics }) {
       const native = await NativeConnection.connect({ address: server.address });
       nativeConnections.push(native);
       const worker = await createKeelWorker({
@@ -86,6 +87,7 @@ export async function createTestEnvironment(name = 'keel'): Promise<TestEnvironm
         store,
         database: db,
         audit: new FileAuditLog(auditPath),
+        ...(metrics ? { metrics } : {}),
         model: { baseURL: modelURL, apiKey: 'test' },
         workflowBundle: { codePath: server.bundlePath },
         shutdownGraceTimeMs: 1000,
@@ -114,7 +116,7 @@ export async function expectReplays(temporal: Client, workflowId: string): Promi
   let runs = 0;
   while (runId) {
     const history = await temporal.workflow.getHandle(workflowId, runId).fetchHistory();
-    await Worker.runReplayHistory({ workflowBundle: { codePath: bundlePath } }, history, workflowId);
+    await Worker.runReplayHistory({ workflowBundle: { codePath: bundlePath }, sinks: keelMetricsSinks(new KeelMetrics()) }, history, workflowId);
     runs += 1;
     const recordTo = process.env.KEEL_RECORD_HISTORIES;
     if (recordTo) {

@@ -1,0 +1,18 @@
+/**
+ * What the session workflow reports to metrics, through the SDK's sink mechanism (not called during
+ * replay, so a replayed session is never counted twice).
+ */
+export type SessionMetricEvent =
+  | {
+      kind: 'session_ended';
+      agent: string;
+      model: string;
+      outcome: string;
+      toolCalls: number;
+      tokens: number;
+      costUsd: number;
+      durationMs: number;
+    }
+  | { kind: 'breaker_tripped'; agent: string; limit: string }
+  | { kind: 'escalation_resolved'; agent: string; action: string }
+  | { kind: 'approval_decided'; agent: string; tool: string; decision: string };

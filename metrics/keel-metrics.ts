@@ -1,0 +1,126 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { SessionMetricEvent } from '../core/session-metrics';
+
+/**
+ * Keel's Prometheus metrics, in one registry. Names follow Prometheus conventions (base units,
+ * `_total` for counters); labels are bounded: agent, model, tool, outcome, limit, decision, never a
+ * session id.
+ */
+export class KeelMetrics {
+  readonly registry = new Registry();
+
+  readonly sessions = new Counter({
+    name: 'keel_sessions_total',
+    help: 'Finished sessions by outcome (success rate: outcome="completed" over all).',
+    labelNames: ['agent', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly sessionToolCalls = new Histogram({
+    name: 'keel_session_tool_calls',
+    help: 'Tool calls per finished session.',
+    labelNames: ['agent'] as const,
+    buckets: [0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144],
+    registers: [this.registry],
+  });
+  readonly sessionTokens = new Histogram({
+    name: 'keel_session_tokens',
+    help: 'Model tokens (input and output) per finished session.',
+    labelNames: ['agent', 'model'] as const,
+    buckets: [500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000],
+    registers: [this.registry],
+  });
+  readonly sessionDuration = new Histogram({
+    name: 'keel_session_duration_seconds',
+    help: 'Active time of finished sessions (p50/p99 from the buckets).',
+    labelNames: ['agent', 'outcome'] as const,
+    buckets: [0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600],
+    registers: [this.registry],
+  });
+  readonly sessionCost = new Histogram({
+    name: 'keel_session_cost_usd',
+    help: 'Cost in USD per finished session.',
+    labelNames: ['agent'] as const,
+    buckets: [0.0001, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+    registers: [this.registry],
+  });
+  readonly breakerTrips = new Counter({
+    name: 'keel_breaker_trips_total',
+    help: 'Circuit-breaker trips by limit.',
+    labelNames: ['agent', 'limit'] as const,
+    registers: [this.registry],
+  });
+  readonly escalations = new Counter({
+    name: 'keel_escalations_total',
+    help: 'Human escalations by how they ended (resume, abort, timeout).',
+    labelNames: ['agent', 'action'] as const,
+    registers: [this.registry],
+  });
+  readonly approvals = new Counter({
+    name: 'keel_approvals_total',
+    help: 'Decisions on write_critical calls (approved, rejected, timeout).',
+    labelNames: ['agent', 'tool', 'decision'] as const,
+    registers: [this.registry],
+  });
+  readonly toolCalls = new Counter({
+    name: 'keel_tool_calls_total',
+    help: 'Tool calls executed by a worker, by outcome (ok, error); error rate: outcome="error" over all.',
+    labelNames: ['agent', 'tool', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly scopeViolations = new Counter({
+    name: 'keel_scope_violations_total',
+    help: 'Tool calls refused for reaching outside the session scope.',
+    labelNames: ['agent', 'tool'] as const,
+    registers: [this.registry],
+  });
+  readonly modelCalls = new Counter({
+    name: 'keel_model_calls_total',
+    help: 'Model calls that returned.',
+    labelNames: ['agent', 'model'] as const,
+    registers: [this.registry],
+  });
+  readonly modelTokens = new Counter({
+    name: 'keel_model_tokens_total',
+    help: 'Model tokens by direction (input, output).',
+    labelNames: ['agent', 'model', 'direction'] as const,
+    registers: [this.registry],
+  });
+  readonly cost = new Counter({
+    name: 'keel_cost_usd_total',
+    help: 'Model cost in USD.',
+    labelNames: ['agent', 'model'] as const,
+    registers: [this.registry],
+  });
+
+  /** @param options.processMetrics also collect Node's process metrics (the worker does). @default false */
+  constructor(options: { processMetrics?: boolean } = {}) {
+    if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'keel_worker_' });
+  }
+
+  /** Records an event reported by the session workflow. */
+  record(event: SessionMetricEvent): void {
+    switch (event.kind) {
+      case 'session_ended':
+        this.sessions.inc({ agent: event.agent, outcome: event.outcome });
+        this.sessionToolCalls.observe({ agent: event.agent }, event.toolCalls);
+        this.sessionTokens.observe({ agent: event.agent, model: event.model }, event.tokens);
+        this.sessionDuration.observe({ agent: event.agent, outcome: event.outcome }, event.durationMs / 1000);
+        this.sessionCost.observe({ agent: event.agent }, event.costUsd);
+        return;
+      case 'breaker_tripped':
+        this.breakerTrips.inc({ agent: event.agent, limit: event.limit });
+        return;
+      case 'escalation_resolved':
+        this.escalations.inc({ agent: event.agent, action: event.action });
+        return;
+      case 'approval_decided':
+        this.approvals.inc({ agent: event.agent, tool: event.tool, decision: event.decision });
+        return;
+    }
+  }
+
+  /** The metrics in Prometheus' text format. */
+  scrape(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
