@@ -10,7 +10,8 @@ import type { ModelCallInput, ModelCallResult } from '../core/model-call';
 import { toolInputJsonSchema, ToolTransientError } from '../core/tool';
 import type { PreparedToolCall, ToolCallInput, ToolCallResult } from '../core/tool-call';
 import type { ToolCallRequest } from '../core/model-call';
-import { ContentNotFoundError, IdempotencyClaimHeldError, type AuditLog, type ContentStore, type IdempotencyLedger } from '../store';
+import { ContentNotFoundError, IdempotencyClaimHeldError, type AuditLog, type ContentStore, type IdempotencyLedger, type TraceStore } from '../store';
+import type { SessionTraceRecord } from '../core/trace-schema';
 import { canonicalJson, sha256Hex } from '../core/intent';
 import type { ModelClient } from './model';
 import type { KeelMetrics } from '../metrics/keel-metrics';
@@ -23,6 +24,8 @@ export interface SessionActivityDeps {
   store: ContentStore;
   /** Where write_reversible and write_critical calls are recorded. */
   audit: AuditLog;
+  /** Where finished sessions' traces are archived. Without it, `archiveSession` stores nothing. */
+  traces?: TraceStore;
   /** Worker-side metrics (model calls, tokens, cost, tool calls, scope violations). */
   metrics?: KeelMetrics;
   /** Applies each side-effecting intent once. Without it, tools must deduplicate by their idempotency key themselves. */
@@ -37,7 +40,7 @@ const HEARTBEAT_MS = 1000;
 
 /** The activities of an agent session, bound to a worker's agents, store and model endpoint. */
 export function createSessionActivities(deps: SessionActivityDeps) {
-  const { agents, store, model, audit, ledger, metrics } = deps;
+  const { agents, store, model, audit, ledger, metrics, traces } = deps;
   const window = deps.contextWindow ?? DEFAULT_CONTEXT_WINDOW;
   const toolSchemas = new Map<string, Anthropic.Tool[]>();
 
@@ -88,6 +91,19 @@ export function createSessionActivities(deps: SessionActivityDeps) {
     /** Stores the trace events of a run that ends (continue-as-new) and returns their reference. */
     async storeTraceSegment(events: TraceEvent[]): Promise<string> {
       return store.put(JSON.stringify(events));
+    },
+
+    /**
+     * Archives a finished session's whole trace (earlier runs' events resolved from the content
+     * store) in the trace store. Returns whether a trace store took it.
+     */
+    async archiveSession(input: Omit<SessionTraceRecord, 'events'> & { events: TraceEvent[]; earlierTraces: string[] }): Promise<boolean> {
+      if (!traces) return false;
+      const earlier: TraceEvent[] = [];
+      for (const ref of input.earlierTraces) earlier.push(...(JSON.parse(await store.get(ref)) as TraceEvent[]));
+      const { earlierTraces: _refs, ...record } = input;
+      await traces.save({ ...record, events: [...earlier, ...input.events] });
+      return true;
     },
 
     /** Pins the agent's name, model and tool tiers at session start. */

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ResolveEscalation } from '../core/session';
-import { defaultFileContentStore } from '../store';
+import { defaultFileContentStore, PostgresDatabase, TraceStore } from '../store';
+import { formatTrace, TRACE_FORMATS, type TraceFormat } from './trace-export';
 import { KeelClient } from './keel-client';
 import { formatReplayReport, replaySession, SessionNotFoundError } from './session-replay';
 
@@ -11,7 +12,9 @@ export const USAGE = `keel — agent sessions on Temporal
 
   keel start --agent NAME --tenant T [--subject S ...] --input TEXT [--approver A ...] [--session-id ID] [--wait]
   keel status SESSION            state, usage against limits, pending escalation
-  keel trace SESSION             every model call, tool call and decision (JSON)
+  keel trace SESSION [--format json|jsonl|otlp-json]
+                                 every model call, tool call and decision; finished sessions come
+                                 from the trace store (KEEL_DATABASE_URL or --database) when it has them
   keel result SESSION            wait for the session's result (JSON)
   keel approve SESSION REQUEST_ID --approver A [--role R ...] [--note TEXT]
   keel reject SESSION REQUEST_ID --approver A [--role R ...] --reason TEXT
@@ -51,6 +54,8 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
       address: { type: 'string' },
       namespace: { type: 'string' },
       'task-queue': { type: 'string' },
+      format: { type: 'string' },
+      database: { type: 'string' },
       workflows: { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -61,11 +66,14 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
     out(USAGE);
     return command ? 0 : 2;
   }
+  const databaseUrl = values.database ?? process.env.KEEL_DATABASE_URL;
+  const database = databaseUrl ? new PostgresDatabase(databaseUrl, { max: 1 }) : undefined;
   const client = await KeelClient.connect({
     ...(values.address ? { address: values.address } : {}),
     ...(values.namespace ? { namespace: values.namespace } : {}),
     ...(values['task-queue'] ? { taskQueue: values['task-queue'] } : {}),
     store: defaultFileContentStore(),
+    ...(database ? { traces: new TraceStore(database) } : {}),
   });
   const print = (value: unknown) => out(JSON.stringify(value, null, 2));
   const sessionArg = (position: number) => {
@@ -100,9 +108,12 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
       case 'status':
         print(await sessionArg(0).status());
         return 0;
-      case 'trace':
-        print(await sessionArg(0).trace());
+      case 'trace': {
+        const format = (values.format ?? 'json') as TraceFormat;
+        if (!TRACE_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${TRACE_FORMATS.join(', ')}, got "${format}"`);
+        out(formatTrace(await sessionArg(0).traceRecord(), format));
         return 0;
+      }
       case 'result':
         print(await sessionArg(0).result());
         return 0;
@@ -156,5 +167,6 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
     }
   } finally {
     await client.close();
+    await database?.close();
   }
 }

@@ -4,7 +4,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { FailureType } from '../core/errors';
 import type { TraceEvent } from '../core/trace';
-import type { ContentStore } from '../store';
+import type { ContentStore, TraceStore } from '../store';
+import type { SessionTraceRecord } from '../core/trace-schema';
 import { KEEL_SEARCH_ATTRIBUTES } from '../core/search-attributes';
 import {
   describeRequestIssues,
@@ -34,6 +35,8 @@ export interface KeelClientOptions {
    * runs (continue-as-new stores them there).
    */
   store?: ContentStore;
+  /** The workers' trace store, where finished sessions' traces outlive Temporal's history. */
+  traces?: TraceStore;
 }
 
 /** A request the client refuses before starting anything; names every invalid field. */
@@ -59,18 +62,19 @@ export class KeelClient {
     readonly temporal: Client,
     readonly taskQueue: string,
     private readonly store: ContentStore | undefined,
+    private readonly traces: TraceStore | undefined,
     private readonly ownedConnection?: Connection,
   ) {}
 
   /** Connects to Temporal (the way every Temporal tool does, from environment configuration). */
   static async connect(options: KeelClientOptions = {}): Promise<KeelClient> {
     const taskQueue = options.taskQueue ?? 'keel';
-    if (options.client) return new KeelClient(options.client, taskQueue, options.store);
+    if (options.client) return new KeelClient(options.client, taskQueue, options.store, options.traces);
     const config = loadClientConnectConfig();
     const address = options.address ?? config.connectionOptions.address ?? 'localhost:7233';
     const connection = await Connection.connect({ ...(config.connectionOptions as object), address });
     const namespace = options.namespace ?? config.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default';
-    return new KeelClient(new Client({ connection, namespace }), taskQueue, options.store, connection);
+    return new KeelClient(new Client({ connection, namespace }), taskQueue, options.store, options.traces, connection);
   }
 
   /**
@@ -93,12 +97,12 @@ export class KeelClient {
       memo: { purpose: parsed.data.input.slice(0, 200) },
       staticSummary: `${parsed.data.agent} session for ${parsed.data.scope.tenant}`,
     });
-    return new SessionHandle(handle, this.store);
+    return new SessionHandle(handle, this.store, this.traces);
   }
 
   /** A handle on an existing session. */
   getSession(sessionId: string): SessionHandle {
-    return new SessionHandle(this.temporal.workflow.getHandle(sessionId), this.store);
+    return new SessionHandle(this.temporal.workflow.getHandle(sessionId), this.store, this.traces);
   }
 
   /** Closes the connection this client opened. */
@@ -112,6 +116,7 @@ export class SessionHandle {
   constructor(
     readonly workflow: WorkflowHandle,
     private readonly store?: ContentStore,
+    private readonly traces?: TraceStore,
   ) {}
 
   get sessionId(): string {
@@ -133,6 +138,26 @@ export class SessionHandle {
     const earlier: TraceEvent[] = [];
     for (const ref of trace.earlierRuns) earlier.push(...(JSON.parse(await this.store.get(ref)) as TraceEvent[]));
     return { ...trace, events: [...earlier, ...trace.events], earlierRuns: [] };
+  }
+
+  /**
+   * The session's whole trace as a record: the archived one when the trace store has it (a finished
+   * session, even after Temporal deleted its history), else built from the live `trace` and `status`.
+   */
+  async traceRecord(): Promise<SessionTraceRecord> {
+    const archived = await this.traces?.get(this.sessionId);
+    if (archived) return archived;
+    const [trace, status] = await Promise.all([this.trace(), this.status()]);
+    return {
+      sessionId: this.sessionId,
+      agent: trace.agent,
+      tenant: status.tenant,
+      outcome: status.state,
+      startedAtMs: trace.events[0]?.atMs ?? 0,
+      endedAtMs: trace.events.at(-1)?.atMs ?? 0,
+      result: {},
+      events: trace.events,
+    };
   }
 
   /**

@@ -56,7 +56,7 @@ export async function replaySession(client: Client, sessionId: string, options: 
   const runs: RunReplay[] = [];
   let index = 0;
   for await (const result of Worker.runReplayHistories(replayOptions, histories)) {
-    // Results come in the order of the histories; the replay's own run id is not the recorded one.
+    // One result per history, in the order given.
     const runId = histories[index++]!.runId;
     if (!result.error) runs.push({ runId, ok: true });
     else {
@@ -87,10 +87,12 @@ async function fetchSessionHistories(client: Client, sessionId: string): Promise
 
 async function replayWorkerOptions(options: ReplaySessionOptions): Promise<ReplayWorkerOptions> {
   if (options.workflowBundle && options.workflowsPath) throw new TypeError('replaySession takes a workflowBundle or a workflowsPath, not both');
-  if (options.workflowBundle) return { workflowBundle: options.workflowBundle };
-  if (options.workflowsPath) return { workflowsPath: options.workflowsPath };
+  // The workflow reports metrics through this sink; a replay calls no sink, but the worker must know it.
+  const sinks = { keelMetrics: { record: { fn: () => undefined } } };
+  if (options.workflowBundle) return { workflowBundle: options.workflowBundle, sinks };
+  if (options.workflowsPath) return { workflowsPath: options.workflowsPath, sinks };
   const { bundleKeelWorkflows } = load<typeof import('../workers/keel-worker')>('../workers/keel-worker');
-  return { workflowBundle: await bundleKeelWorkflows() };
+  return { workflowBundle: await bundleKeelWorkflows(), sinks };
 }
 
 /**
@@ -119,8 +121,14 @@ export function formatReplayReport(report: ReplayReport, against: string): strin
   return lines;
 }
 
-/** The SDK's mismatch description (which event met which command), without its generic preamble. */
+/**
+ * The mismatch as Temporal's core states it (which history event met which command), e.g.
+ * `[TMPRL1100] Nondeterminism error: Timer machine does not handle this event: HistoryEvent(id: 5, …)`,
+ * without the SDK's preamble and the failure's debug dump around it.
+ */
 function nondeterminismDetails(message: string): string {
+  const core = /message: "((?:[^"\\]|\\.)*)"/.exec(message)?.[1];
+  if (core) return core.replace(/\\(.)/g, '$1');
   const at = message.indexOf('Details: ');
   return at >= 0 ? message.slice(at + 'Details: '.length) : message;
 }

@@ -4,3 +4,4 @@ export { FileAuditLog, type AuditEntry, type AuditLog } from './audit-log';
 export { IdempotencyClaimHeldError, IdempotencyLedger, IDEMPOTENCY_LEDGER_SQL, type LedgerOutcome } from './idempotency-ledger';
 export { SCOPED_ROLE, SCOPED_ROLE_SQL, withScope } from './scoped-transaction';
 export { EmbeddedPostgresDatabase, PostgresDatabase, type SqlClient, type SqlDatabase } from './sql-database';
+export { TraceStore, TRACE_STORE_SQL } from './trace-store';

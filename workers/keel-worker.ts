@@ -4,7 +4,7 @@ import { createSessionActivities, ModelClient, type ContextWindow, type ModelEnd
 import type { Agent } from '../core/agent';
 import { AgentRegistry } from '../core/agent-registry';
 import { KeelMetrics, keelMetricsSinks } from '../metrics';
-import { defaultFileContentStore, FileAuditLog, IdempotencyLedger, type AuditLog, type ContentStore, type SqlDatabase } from '../store';
+import { defaultFileContentStore, FileAuditLog, IdempotencyLedger, TraceStore, type AuditLog, type ContentStore, type SqlDatabase } from '../store';
 
 /** Task queue of Keel's workers unless configured otherwise. */
 export const DEFAULT_TASK_QUEUE = 'keel';
@@ -22,8 +22,9 @@ export interface KeelWorkerOptions {
   /** @default a file content store at `KEEL_STORE_DIR` or `.keel/content` */
   store?: ContentStore;
   /**
-   * The database of the idempotency ledger (its table is created at start). Without one, side-effecting
-   * tools must deduplicate by their idempotency key themselves.
+   * The database of the idempotency ledger and the trace store (their tables are created at start).
+   * Without one, side-effecting tools must deduplicate by their idempotency key themselves, and
+   * finished sessions' traces live only as long as Temporal keeps their history.
    */
   database?: SqlDatabase;
   /** @default a {@link FileAuditLog} at `KEEL_AUDIT_LOG` or `.keel/audit.jsonl` */
@@ -53,13 +54,17 @@ export async function createKeelWorker(options: KeelWorkerOptions): Promise<Work
   const metrics = options.metrics ?? new KeelMetrics();
   const store = options.store ?? defaultFileContentStore();
   let ledger: IdempotencyLedger | undefined;
+  let traces: TraceStore | undefined;
   if (options.database) {
     ledger = new IdempotencyLedger(options.database);
     await ledger.migrate();
+    traces = new TraceStore(options.database);
+    await traces.migrate();
   }
   const activities = createSessionActivities({
     agents,
     ...(ledger ? { ledger } : {}),
+    ...(traces ? { traces } : {}),
     metrics,
     store,
     audit: options.audit ?? new FileAuditLog(process.env.KEEL_AUDIT_LOG ?? resolve(__dirname, '..', '.keel', 'audit.jsonl')),

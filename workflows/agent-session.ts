@@ -76,6 +76,8 @@ const { keelMetrics } = proxySinks<KeelMetricsSinks>();
 
 /** Patch id: runs recorded before it carried the whole trace to the next run (they still replay). */
 const TRACE_BY_REFERENCE = 'trace-by-reference';
+/** Patch id: runs recorded before it ended without archiving their trace (they still replay). */
+const ARCHIVE_TRACE = 'archive-trace';
 
 type EscalationDecision = z.output<typeof ResolveEscalationSchema>;
 
@@ -193,7 +195,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
     upsertSearchAttributes({ [KEEL_SEARCH_ATTRIBUTES.state]: [next] });
   };
 
-  const finish = (outcome: SessionOutcome, extra: Partial<SessionResult> = {}): SessionResult => {
+  const finish = async (outcome: SessionOutcome, extra: Partial<SessionResult> = {}): Promise<SessionResult> => {
     setState(outcome);
     trace.push({ type: 'session_ended', atMs: Date.now(), outcome, ...(extra.error ? { error: extra.error } : {}) });
     const final = currentUsage();
@@ -207,15 +209,23 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
       costUsd: final.costUsd,
       durationMs: final.elapsedMs,
     });
-    return {
-      sessionId,
-      agent: request.agent,
-      outcome,
-      output: null,
-      usage: final,
-      transcriptRef,
-      ...extra,
-    };
+    const result: SessionResult = { sessionId, agent: request.agent, outcome, output: null, usage: final, transcriptRef, ...extra };
+    if (patched(ARCHIVE_TRACE)) {
+      await acts.archiveSession.executeWithOptions({ ...acts.describeOptions, summary: 'archive trace' }, [
+        {
+          sessionId,
+          agent: request.agent,
+          tenant: request.scope.tenant,
+          outcome,
+          startedAtMs: breaker.startedAtMs,
+          endedAtMs: Date.now(),
+          result: result as unknown as Record<string, unknown>,
+          events: trace,
+          earlierTraces,
+        },
+      ]);
+    }
+    return result;
   };
 
   /** Waits for a human after a trip. Returns a result when the session ends, null when it resumes. */
@@ -265,7 +275,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
     }
   };
 
-  const failed = (error: unknown): SessionResult => {
+  const failed = (error: unknown): Promise<SessionResult> => {
     const cause = error instanceof ActivityFailure ? error.cause : error;
     const type = cause instanceof ApplicationFailure && cause.type ? cause.type : (cause as Error)?.name ?? 'Error';
     return finish('failed', { error: { type, message: (cause as Error)?.message ?? String(cause) } });
@@ -542,6 +552,7 @@ function sessionActivities(request: SessionRequest) {
     describeAgent: proxy.describeAgent,
     prepareToolCall: proxy.prepareToolCall,
     storeTraceSegment: proxy.storeTraceSegment,
+    archiveSession: proxy.archiveSession,
     modelOptions,
     toolOptions,
     describeOptions,

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+
+const at = { atMs: z.number() };
+const error = z.object({ kind: z.string(), message: z.string() });
+
+/** Zod schema of one trace event (see `TraceEvent`): exports are validated against it. */
+export const TraceEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('model_call'),
+    ...at,
+    'gen_ai.request.model': z.string(),
+    'gen_ai.response.model': z.string(),
+    'gen_ai.usage.input_tokens': z.number().int().nonnegative(),
+    'gen_ai.usage.output_tokens': z.number().int().nonnegative(),
+    'gen_ai.response.finish_reasons': z.array(z.string()),
+    latencyMs: z.number().nonnegative(),
+    costUsd: z.number().nonnegative(),
+    toolCalls: z.array(z.string()),
+  }),
+  z.object({
+    type: z.literal('tool_call'),
+    ...at,
+    'gen_ai.tool.name': z.string(),
+    'gen_ai.tool.call.id': z.string(),
+    tier: z.string().optional(),
+    input: z.unknown(),
+    idempotencyKey: z.string().optional(),
+    replayed: z.boolean().optional(),
+    ok: z.boolean(),
+    error: error.optional(),
+    outputRef: z.string().optional(),
+    outputBytes: z.number().int().nonnegative(),
+    outputPreview: z.string(),
+    latencyMs: z.number().nonnegative(),
+  }),
+  z.object({ type: z.literal('approval_requested'), ...at, requestId: z.string(), tool: z.string(), input: z.unknown(), digest: z.string(), reason: z.string() }),
+  z.object({
+    type: z.literal('approval_decided'),
+    ...at,
+    requestId: z.string(),
+    tool: z.string(),
+    decision: z.enum(['approved', 'rejected', 'timeout']),
+    approver: z.string().optional(),
+    note: z.string().optional(),
+  }),
+  z.object({ type: z.literal('scope_violation'), ...at, tool: z.string(), input: z.unknown(), message: z.string() }),
+  z.object({ type: z.literal('output_rejected'), ...at, issues: z.string(), repairTurn: z.number().int() }),
+  z.object({ type: z.literal('breaker_tripped'), ...at, limit: z.string(), detail: z.string() }),
+  z.object({
+    type: z.literal('escalation_resolved'),
+    ...at,
+    approver: z.string().optional(),
+    action: z.enum(['resume', 'abort', 'timeout']),
+    extraBudget: z.record(z.string(), z.number().optional()).optional(),
+    note: z.string().optional(),
+  }),
+  z.object({ type: z.literal('signal_refused'), ...at, signal: z.string(), approver: z.string(), reason: z.string() }),
+  z.object({ type: z.literal('continued_as_new'), ...at, run: z.number().int(), historyEvents: z.number().int() }),
+  z.object({ type: z.literal('session_ended'), ...at, outcome: z.string(), error: z.object({ type: z.string(), message: z.string() }).optional() }),
+]);
+
+/** Zod schema of a finished session's archived trace, as `keel trace --format json` exports it. */
+export const SessionTraceRecordSchema = z.object({
+  sessionId: z.string(),
+  agent: z.string(),
+  tenant: z.string(),
+  outcome: z.string(),
+  startedAtMs: z.number(),
+  endedAtMs: z.number(),
+  result: z.record(z.string(), z.unknown()),
+  events: z.array(TraceEventSchema),
+});
+
+/** A finished session's archived trace. */
+export type SessionTraceRecord = z.output<typeof SessionTraceRecordSchema>;

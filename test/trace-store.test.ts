@@ -1,0 +1,82 @@
+import { runCli } from '../client/cli';
+import { costOf } from '../core/pricing';
+import { SessionTraceRecordSchema } from '../core/trace-schema';
+import { TraceStore } from '../store';
+import { sessionSuite, testServer, uniqueName } from './support/environment';
+import { createTestAgent } from './support/fixture-agents';
+import { TEST_DATABASE_URL } from './support/test-database';
+
+const suite = sessionSuite('traces', (db) => [createTestAgent(db)]);
+
+async function keel(...args: string[]): Promise<string> {
+  const lines: string[] = [];
+  const code = await runCli([...args, '--address', testServer().address, '--task-queue', suite.env.taskQueue, '--database', TEST_DATABASE_URL], (l) => lines.push(l));
+  expect(code).toBe(0);
+  return lines.join('\n');
+}
+
+test('a finished session is archived with every step, exports in three formats, and outlives its workflow history', async () => {
+  const tag = uniqueName('archive');
+  suite.model.addScenario({
+    name: tag,
+    match: tag,
+    turns: [
+      { toolCalls: [{ name: 'lookup_customer', input: { customer: 'cus_ada' } }], usage: { input_tokens: 1200, output_tokens: 80 }, latencyMs: 150 },
+      { toolCalls: [{ name: 'get_order', input: { orderId: 'ord_9999' } }], usage: { input_tokens: 1500, output_tokens: 60 } },
+      { text: 'Your order does not exist.', usage: { input_tokens: 1700, output_tokens: 30 } },
+    ],
+  });
+  const session = await suite.env.client.startSession({ agent: 'support', input: tag, scope: { tenant: 'acme', subjects: ['cus_ada'] } });
+  const result = await session.result();
+
+  const archived = await new TraceStore(suite.env.db).get(session.sessionId);
+  expect(archived).toBeDefined();
+  const record = SessionTraceRecordSchema.parse(archived);
+  expect(record).toMatchObject({ sessionId: session.sessionId, agent: 'support', tenant: 'acme', outcome: 'completed' });
+  expect(record.result).toMatchObject({ outcome: 'completed', output: 'Your order does not exist.' });
+  const models = record.events.filter((e) => e.type === 'model_call');
+  expect(models.map((e) => e.type === 'model_call' && [e['gen_ai.usage.input_tokens'], e['gen_ai.usage.output_tokens']])).toEqual([
+    [1200, 80],
+    [1500, 60],
+    [1700, 30],
+  ]);
+  for (const e of models) if (e.type === 'model_call') expect(e.costUsd).toBeCloseTo(costOf('claude-sonnet-5-5', { inputTokens: e['gen_ai.usage.input_tokens'], outputTokens: e['gen_ai.usage.output_tokens'] }), 12);
+  expect(models[0]!.type === 'model_call' && models[0]!.latencyMs).toBeGreaterThanOrEqual(150);
+  const tools = record.events.filter((e) => e.type === 'tool_call');
+  expect(tools.map((e) => e.type === 'tool_call' && [e['gen_ai.tool.name'], e.ok, e.error?.kind])).toEqual([
+    ['lookup_customer', true, undefined],
+    ['get_order', false, 'tool_error'],
+  ]);
+  expect(result.usage.costUsd).toBeCloseTo(models.reduce((sum, e) => sum + (e.type === 'model_call' ? e.costUsd : 0), 0), 12);
+
+  // Temporal forgets the session (as retention would); the trace store still has it.
+  // Deletion is asynchronous on the server; ask again until the execution is gone.
+  for (let i = 0; i < 60; i++) {
+    if (i % 10 === 0) {
+      await suite.env.temporal.workflowService.deleteWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: session.sessionId } });
+    }
+    const gone = await session.workflow.describe().then(() => false, () => true);
+    if (gone) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  await expect(session.workflow.describe()).rejects.toThrow(/not found/i);
+
+  const json = SessionTraceRecordSchema.parse(JSON.parse(await keel('trace', session.sessionId, '--format', 'json')));
+  expect(json.events).toEqual(record.events);
+  const lines = (await keel('trace', session.sessionId, '--format', 'jsonl')).split('\n').map((l) => JSON.parse(l) as { type: string; sessionId: string });
+  expect(lines.map((l) => l.type)).toEqual(record.events.map((e) => e.type));
+  const otlp = JSON.parse(await keel('trace', session.sessionId, '--format', 'otlp-json')) as {
+    resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<{ name: string; traceId: string; parentSpanId?: string; spanId: string }> }> }>;
+  };
+  const spans = otlp.resourceSpans[0]!.scopeSpans[0]!.spans;
+  expect(spans.map((s) => s.name)).toEqual([
+    'invoke_agent support',
+    'chat claude-sonnet-5-5',
+    'execute_tool lookup_customer',
+    'chat claude-sonnet-5-5',
+    'execute_tool get_order',
+    'chat claude-sonnet-5-5',
+  ]);
+  expect(new Set(spans.map((s) => s.traceId)).size).toBe(1);
+  expect(spans.slice(1).every((s) => s.parentSpanId === spans[0]!.spanId)).toBe(true);
+});
