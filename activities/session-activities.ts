@@ -12,6 +12,9 @@ import type { PreparedToolCall, ToolCallInput, ToolCallResult } from '../core/to
 import type { ToolCallRequest } from '../core/model-call';
 import { ContentNotFoundError, IdempotencyClaimHeldError, type AuditLog, type ContentStore, type IdempotencyLedger, type TraceStore } from '../store';
 import type { SessionTraceRecord } from '../core/trace-schema';
+import type { DriftOptions, SessionSummary } from '../core/drift-detector';
+import type { AlertSink, DeliveredAlert } from '../alerts';
+import { AGENT_MONITOR_WORKFLOW, monitorWorkflowId, sessionSummarySignal } from '../workflows/api';
 import { canonicalJson, sha256Hex } from '../core/intent';
 import type { ModelClient } from './model';
 import type { KeelMetrics } from '../metrics/keel-metrics';
@@ -26,6 +29,10 @@ export interface SessionActivityDeps {
   audit: AuditLog;
   /** Where finished sessions' traces are archived. Without it, `archiveSession` stores nothing. */
   traces?: TraceStore;
+  /** Report finished sessions to their agent's behaviour monitor. @default off */
+  monitor?: { options?: Partial<DriftOptions> };
+  /** Where the monitors' drift alerts go. @default none */
+  alertSinks?: readonly AlertSink[];
   /** Worker-side metrics (model calls, tokens, cost, tool calls, scope violations). */
   metrics?: KeelMetrics;
   /** Applies each side-effecting intent once. Without it, tools must deduplicate by their idempotency key themselves. */
@@ -40,7 +47,8 @@ const HEARTBEAT_MS = 1000;
 
 /** The activities of an agent session, bound to a worker's agents, store and model endpoint. */
 export function createSessionActivities(deps: SessionActivityDeps) {
-  const { agents, store, model, audit, ledger, metrics, traces } = deps;
+  const { agents, store, model, audit, ledger, metrics, traces, monitor } = deps;
+  const alertSinks = deps.alertSinks ?? [];
   const window = deps.contextWindow ?? DEFAULT_CONTEXT_WINDOW;
   const toolSchemas = new Map<string, Anthropic.Tool[]>();
 
@@ -94,16 +102,37 @@ export function createSessionActivities(deps: SessionActivityDeps) {
     },
 
     /**
-     * Archives a finished session's whole trace (earlier runs' events resolved from the content
-     * store) in the trace store. Returns whether a trace store took it.
+     * Records a finished session: archives its whole trace (earlier runs' events resolved from the
+     * content store) in the trace store, and reports its summary to its agent's monitor
+     * (signal-with-start, so the monitor starts with the first session it hears of).
      */
-    async archiveSession(input: Omit<SessionTraceRecord, 'events'> & { events: TraceEvent[]; earlierTraces: string[] }): Promise<boolean> {
-      if (!traces) return false;
-      const earlier: TraceEvent[] = [];
-      for (const ref of input.earlierTraces) earlier.push(...(JSON.parse(await store.get(ref)) as TraceEvent[]));
-      const { earlierTraces: _refs, ...record } = input;
-      await traces.save({ ...record, events: [...earlier, ...input.events] });
-      return true;
+    async recordSessionEnd(input: {
+      record: Omit<SessionTraceRecord, 'events'> & { events: TraceEvent[]; earlierTraces: string[] };
+      summary: SessionSummary;
+    }): Promise<void> {
+      if (traces) {
+        const earlier: TraceEvent[] = [];
+        for (const ref of input.record.earlierTraces) earlier.push(...(JSON.parse(await store.get(ref)) as TraceEvent[]));
+        const { earlierTraces: _refs, ...record } = input.record;
+        await traces.save({ ...record, events: [...earlier, ...input.record.events] });
+      }
+      if (monitor) {
+        const { client, info } = Context.current();
+        const agent = input.record.agent;
+        await client.workflow.signalWithStart(AGENT_MONITOR_WORKFLOW, {
+          workflowId: monitorWorkflowId(agent),
+          taskQueue: info.taskQueue,
+          args: [{ agent, ...(monitor.options ? { options: monitor.options } : {}) }],
+          signal: sessionSummarySignal,
+          signalArgs: [{ sessionId: input.record.sessionId, ...input.summary }],
+          staticSummary: `behaviour monitor of agent ${agent}`,
+        });
+      }
+    },
+
+    /** Delivers a monitor's alert to every alert sink. */
+    async deliverAlert(input: { agent: string; alert: DeliveredAlert }): Promise<void> {
+      for (const sink of alertSinks) await sink.deliver(input.agent, input.alert);
     },
 
     /** Pins the agent's name, model and tool tiers at session start. */

@@ -4,7 +4,7 @@
  * model, a drop in success rate, a rise in tool calls) and how often it raises false alerts on
  * stable data. Pure computation, no Temporal server.
  *
- * `npx tsx bench/drift-detection.ts [--seeds N]` or `npm run bench -- --only drift`. Prints a table
+ * `npx tsx bench/drift-detection.ts [--seeds N] [--detector '{"threshold":14}']` or `npm run bench -- --only drift`. Prints a table
  * and, as the last line of stdout, `BENCH_JSON {...}`.
  */
 import { performance } from 'node:perf_hooks';
@@ -430,11 +430,12 @@ export function formatDriftDetection(result: DriftBenchResult): string {
 }
 
 function main(): void {
-  const { values } = parseArgs({ args: process.argv.slice(2), strict: true, options: { seeds: { type: 'string' } } });
+  const { values } = parseArgs({ args: process.argv.slice(2), strict: true, options: { seeds: { type: 'string' }, detector: { type: 'string' } } });
   const seeds = values.seeds === undefined ? DEFAULT_DRIFT_BENCH_OPTIONS.seeds : Number(values.seeds);
   if (!Number.isInteger(seeds) || seeds <= 0) throw new Error(`--seeds must be a positive integer, got "${values.seeds}"`);
   const started = performance.now();
-  const result = runDriftDetection({ ...DEFAULT_DRIFT_BENCH_OPTIONS, seeds }, (line) => process.stderr.write(`[bench] ${line}\n`));
+  const detector = values.detector === undefined ? {} : (JSON.parse(values.detector) as Partial<DriftOptions>);
+  const result = runDriftDetection({ ...DEFAULT_DRIFT_BENCH_OPTIONS, seeds, detector }, (line) => process.stderr.write(`[bench] ${line}\n`));
   console.log(formatDriftDetection(result));
   console.log(`total ${((performance.now() - started) / 1000).toFixed(1)} s, node ${process.version}`);
   console.log(`BENCH_JSON ${JSON.stringify({ node: process.version, drift: result })}`);

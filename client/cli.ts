@@ -16,6 +16,7 @@ export const USAGE = `keel — agent sessions on Temporal
                                  every model call, tool call and decision; finished sessions come
                                  from the trace store (KEEL_DATABASE_URL or --database) when it has them
   keel result SESSION            wait for the session's result (JSON)
+  keel alerts [--agent A]        drift alerts of the agents' behaviour monitors
   keel approve SESSION REQUEST_ID --approver A [--role R ...] [--note TEXT]
   keel reject SESSION REQUEST_ID --approver A [--role R ...] --reason TEXT
   keel escalation resume SESSION --approver A [--tool-calls N] [--tokens N] [--elapsed-ms N] [--note TEXT]
@@ -117,6 +118,19 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
       case 'result':
         print(await sessionArg(0).result());
         return 0;
+      case 'alerts': {
+        const agents = values.agent ? [values.agent] : await client.monitoredAgents();
+        const statuses = await Promise.all(agents.map((agent) => client.monitorStatus(agent)));
+        if (values.format === 'json') print(statuses);
+        else {
+          for (const status of statuses) {
+            out(`${status.agent}: ${status.sessionsObserved} sessions observed, ${status.alerts.length} alert(s)`);
+            for (const alert of status.alerts) out(`  ${new Date(alert.atMs).toISOString()} ${alert.detail} (session ${alert.sessionId})`);
+          }
+          if (statuses.length === 0) out('no behaviour monitor is running');
+        }
+        return 0;
+      }
       case 'approve':
       case 'reject': {
         const requestId = rest[1];

@@ -17,7 +17,18 @@ import {
   type SessionStatus,
   type SessionTrace,
 } from '../core/session';
-import { AGENT_SESSION_WORKFLOW, approveSignal, rejectSignal, resolveEscalationSignal, statusQuery, traceQuery } from '../workflows/api';
+import {
+  AGENT_MONITOR_WORKFLOW,
+  AGENT_SESSION_WORKFLOW,
+  approveSignal,
+  monitorStatusQuery,
+  monitorWorkflowId,
+  rejectSignal,
+  resolveEscalationSignal,
+  statusQuery,
+  traceQuery,
+  type MonitorStatus,
+} from '../workflows/api';
 import { ApproveSchema, RejectSchema, type Approve, type Reject } from '../core/approval';
 
 /** Options of {@link KeelClient.connect}. */
@@ -103,6 +114,20 @@ export class KeelClient {
   /** A handle on an existing session. */
   getSession(sessionId: string): SessionHandle {
     return new SessionHandle(this.temporal.workflow.getHandle(sessionId), this.store, this.traces);
+  }
+
+  /** Agents whose behaviour monitor is running. */
+  async monitoredAgents(): Promise<string[]> {
+    const agents: string[] = [];
+    for await (const execution of this.temporal.workflow.list({ query: `WorkflowType = "${AGENT_MONITOR_WORKFLOW}" AND ExecutionStatus = "Running"` })) {
+      agents.push(execution.workflowId.replace(/^keel-monitor-/, ''));
+    }
+    return agents.sort();
+  }
+
+  /** An agent's behaviour monitor: sessions observed and recent drift alerts. */
+  monitorStatus(agent: string): Promise<MonitorStatus> {
+    return this.temporal.workflow.getHandle(monitorWorkflowId(agent)).query(monitorStatusQuery);
   }
 
   /** Closes the connection this client opened. */

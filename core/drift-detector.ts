@@ -200,12 +200,12 @@ type RateMetric = 'errorRate' | 'successRate';
 /** Unit of each level metric on its log scale `ln(1 + value/unit)`: about the smallest value that matters. */
 const LEVEL_UNITS: Record<LevelMetric, number> = { toolCalls: 1, tokens: 1, costUsd: 1e-6, latencyMs: 1 };
 
-/** Standard deviation of a normal sample per unit of its median absolute deviation. */
-const MAD_TO_SIGMA = 1.4826;
-/** Standard deviation per unit of mean absolute deviation (normal), the fallback when the MAD is 0. */
-const MEAN_AD_TO_SIGMA = 1.2533;
-/** Standard error of a normal sample's median, per σ/√n. */
-const MEDIAN_SE = 1.2533;
+/** σ of a normal sample per unit of its 10 %-winsorized standard deviation. */
+const WINSORIZED_SD_TO_SIGMA = 1.214;
+/** Standard error of a normal sample's 20 %-trimmed mean, per σ/√n. */
+const TRIMMED_MEAN_SE = 1.06;
+/** How much longer than `quarantine` values wait while a metric is suspicious (see `pendingLimit`). */
+const FROZEN_QUARANTINE_FACTOR = 5;
 /** Log values are stored rounded to this many decimals (1e-6 relative): smaller state, exact JSON. */
 const STORED_DECIMALS = 1e6;
 
@@ -285,31 +285,30 @@ function observeLevel(state: DriftState, metric: LevelMetric, value: number): Dr
     m.baseline.push(x);
     return null;
   }
-  const sorted = [...m.baseline].sort((a, b) => a - b);
-  const median = medianOfSorted(sorted);
-  const deviations = sorted.map((v) => Math.abs(v - median)).sort((a, b) => a - b);
+  const { center, lower, upper } = robustLevel(m.baseline);
   const design = Math.log1p(options.relativeChange);
-  let sigma = MAD_TO_SIGMA * medianOfSorted(deviations);
-  if (sigma === 0) sigma = (MEAN_AD_TO_SIGMA * deviations.reduce((s, d) => s + d, 0)) / deviations.length;
   // A floor keeps the design shift within the clip: a perfectly steady metric still needs several
   // sessions of change, and a design shift beyond the clip could never accumulate evidence.
-  sigma = Math.max(sigma, design / options.clip);
-  const delta = design / sigma;
-  const se = (MEDIAN_SE * sigma) / Math.sqrt(sorted.length);
-  const zUp = clamp((x - (median + se)) / sigma, options.clip);
-  const zDown = clamp((median - se - x) / sigma, options.clip);
-  accumulate(m.up, delta * (zUp - delta / 2), state.sessions, x, 0);
-  accumulate(m.down, delta * (zDown - delta / 2), state.sessions, x, 0);
+  const below = Math.max(lower, design / options.clip);
+  const above = Math.max(upper, design / options.clip);
+  const se = (TRIMMED_MEAN_SE * (below + above)) / 2 / Math.sqrt(m.baseline.length);
+  // Distance from the center in the spread of its side; the value clipped to ±clip spreads.
+  const standard = (d: number) => (d >= 0 ? d / above : d / below);
+  const clipped = Math.min(center + options.clip * above, Math.max(center - options.clip * below, x));
+  const upFrom = clipped - (center + se);
+  const downFrom = clipped - (center - se);
+  accumulate(m.up, (standard(upFrom) ** 2 - standard(upFrom - design) ** 2) / 2, state.sessions, x, 0);
+  accumulate(m.down, (standard(downFrom) ** 2 - standard(downFrom + design) ** 2) / 2, state.sessions, x, 0);
 
   m.pending.push(x);
-  if (m.pending.length > options.quarantine) m.baseline.push(m.pending.shift()!);
-  if (m.baseline.length > options.baselineWindow) m.baseline.shift();
+  for (let n = pendingLimit(m, options); m.pending.length > n; ) m.baseline.push(m.pending.shift()!);
+  if (m.baseline.length > options.baselineWindow) m.baseline.splice(0, m.baseline.length - options.baselineWindow);
 
   const direction = m.up.evidence >= options.threshold ? 'up' : m.down.evidence >= options.threshold ? 'down' : null;
   if (!direction) return null;
   const run = m[direction];
   const fromLog = (v: number) => LEVEL_UNITS[metric] * Math.expm1(v);
-  const baseline = fromLog(median);
+  const baseline = fromLog(center);
   const current = fromLog(run.sum / run.sessions);
   const alert = makeAlert(state, metric, direction, baseline, current, run, formatLevel(metric, baseline), formatLevel(metric, current), 'geometric mean');
   // Re-baseline on the run that raised the alert (those of its values still in quarantine).
@@ -320,9 +319,52 @@ function observeLevel(state: DriftState, metric: LevelMetric, value: number): Dr
   return alert;
 }
 
-function medianOfSorted(sorted: readonly number[]): number {
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+/**
+ * Robust level and spreads of log values: the 20 %-trimmed mean (smooth in the data, unlike a median
+ * of discrete counts) and, on each side of it, the root mean square deviation of the 10 %-winsorized
+ * values, scaled to a normal σ. Separate spreads below and above let a skewed metric (log counts have
+ * a long left tail) be judged fairly in both directions.
+ */
+function robustLevel(values: readonly number[]): { center: number; lower: number; upper: number } {
+  const sorted = Float64Array.from(values).sort();
+  const n = sorted.length;
+  const trim = Math.floor(n * 0.2);
+  let sum = 0;
+  for (let i = trim; i < n - trim; i++) sum += sorted[i]!;
+  const center = sum / (n - 2 * trim);
+  const cut = Math.floor(n * 0.1);
+  const lo = sorted[cut]!;
+  const hi = sorted[n - 1 - cut]!;
+  let belowSquares = 0;
+  let belowCount = 0;
+  let aboveSquares = 0;
+  let aboveCount = 0;
+  for (let i = 0; i < n; i++) {
+    const d = Math.min(hi, Math.max(lo, sorted[i]!)) - center;
+    if (d <= 0) {
+      belowSquares += d * d;
+      belowCount += d === 0 ? 0.5 : 1;
+    }
+    if (d >= 0) {
+      aboveSquares += d * d;
+      aboveCount += d === 0 ? 0.5 : 1;
+    }
+  }
+  return {
+    center,
+    lower: belowCount > 0 ? WINSORIZED_SD_TO_SIGMA * Math.sqrt(belowSquares / belowCount) : 0,
+    upper: aboveCount > 0 ? WINSORIZED_SD_TO_SIGMA * Math.sqrt(aboveSquares / aboveCount) : 0,
+  };
+}
+
+/**
+ * How many values may wait in quarantine: `quarantine` normally; while either direction holds at
+ * least half the evidence of an alert, the baseline is frozen and up to 5 × `quarantine` values wait,
+ * so a change that takes long to prove is not absorbed meanwhile.
+ */
+function pendingLimit(m: { up: DriftCusum; down: DriftCusum }, options: DriftOptions): number {
+  const suspicious = Math.max(m.up.evidence, m.down.evidence) >= options.threshold / 2;
+  return suspicious ? FROZEN_QUARANTINE_FACTOR * options.quarantine : options.quarantine;
 }
 
 function clamp(z: number, limit: number): number {
@@ -350,7 +392,7 @@ function observeRate(state: DriftState, metric: RateMetric, events: number, tria
   }
 
   m.pending.push([events, trials]);
-  if (m.pending.length > options.quarantine) {
+  for (let n = pendingLimit(m, options); m.pending.length > n; ) {
     const [e, t] = m.pending.shift()!;
     addToRateBaseline(m, e, t, options.rateMemory);
   }

@@ -92,6 +92,13 @@ export class KeelMetrics {
     registers: [this.registry],
   });
 
+  readonly driftAlerts = new Counter({
+    name: 'keel_drift_alerts_total',
+    help: "Alerts of the agents' behaviour monitors, by metric and direction.",
+    labelNames: ['agent', 'metric', 'direction'] as const,
+    registers: [this.registry],
+  });
+
   /** @param options.processMetrics also collect Node's process metrics (the worker does). @default false */
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'keel_worker_' });

@@ -4,6 +4,8 @@ import { createSessionActivities, ModelClient, type ContextWindow, type ModelEnd
 import type { Agent } from '../core/agent';
 import { AgentRegistry } from '../core/agent-registry';
 import { KeelMetrics, keelMetricsSinks } from '../metrics';
+import { logAlertSink, metricAlertSink, type AlertSink } from '../alerts';
+import type { DriftOptions } from '../core/drift-detector';
 import { defaultFileContentStore, FileAuditLog, IdempotencyLedger, TraceStore, type AuditLog, type ContentStore, type SqlDatabase } from '../store';
 
 /** Task queue of Keel's workers unless configured otherwise. */
@@ -34,6 +36,13 @@ export interface KeelWorkerOptions {
   contextWindow?: ContextWindow;
   /** Where the worker's metrics go; serve them with `serveMetrics`. @default a fresh {@link KeelMetrics} */
   metrics?: KeelMetrics;
+  /**
+   * Report every finished session to its agent's behaviour monitor (a durable `agentMonitor`
+   * workflow per agent on this task queue), with the drift detector's options. @default on, defaults
+   */
+  monitor?: false | { options?: Partial<DriftOptions> };
+  /** Where the monitors' drift alerts go. @default log (stderr) and the `keel_drift_alerts_total` metric */
+  alertSinks?: readonly AlertSink[];
   /** A prebuilt bundle (see {@link bundleKeelWorkflows}); @default bundles Keel's workflows at start */
   workflowBundle?: WorkflowBundleOption;
   /** Time given to in-flight activities on shutdown. @default 10000 */
@@ -65,6 +74,8 @@ export async function createKeelWorker(options: KeelWorkerOptions): Promise<Work
     agents,
     ...(ledger ? { ledger } : {}),
     ...(traces ? { traces } : {}),
+    ...(options.monitor === false ? {} : { monitor: options.monitor ?? {} }),
+    alertSinks: options.alertSinks ?? [logAlertSink, metricAlertSink(metrics)],
     metrics,
     store,
     audit: options.audit ?? new FileAuditLog(process.env.KEEL_AUDIT_LOG ?? resolve(__dirname, '..', '.keel', 'audit.jsonl')),

@@ -63,7 +63,7 @@ export interface SessionCarryOver {
   approvals: ApprovalRecord[];
   /** Approval requests issued so far (request ids stay unique across runs). */
   approvalsIssued: number;
-  usage: { modelCalls: number; inputTokens: number; outputTokens: number; costUsd: number; repairTurns: number; scopeViolations: number };
+  usage: { modelCalls: number; inputTokens: number; outputTokens: number; costUsd: number; repairTurns: number; scopeViolations: number; toolErrors: number };
   /** This run's trace events (earlier runs' are in the content store, see `earlierTraces`). */
   trace: TraceEvent[];
   /** Content references of earlier runs' trace events, oldest first. */
@@ -76,8 +76,8 @@ const { keelMetrics } = proxySinks<KeelMetricsSinks>();
 
 /** Patch id: runs recorded before it carried the whole trace to the next run (they still replay). */
 const TRACE_BY_REFERENCE = 'trace-by-reference';
-/** Patch id: runs recorded before it ended without archiving their trace (they still replay). */
-const ARCHIVE_TRACE = 'archive-trace';
+/** Patch id: runs recorded before it ended without recording their end (trace archive, monitor). */
+const RECORD_SESSION_END = 'record-session-end';
 
 type EscalationDecision = z.output<typeof ResolveEscalationSchema>;
 
@@ -109,7 +109,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
   let agent = carry?.agent;
   const trace: TraceEvent[] = carry?.trace ?? [];
   const breaker = carry?.breaker ?? createBreaker(request.limits, Date.now());
-  const usage = carry?.usage ?? { modelCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, repairTurns: 0, scopeViolations: 0 };
+  const usage = carry?.usage ?? { modelCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, repairTurns: 0, scopeViolations: 0, toolErrors: 0 };
   let transcriptRef = carry?.transcriptRef ?? null;
   let escalation: PendingEscalation | null = null;
   let escalationDecision: EscalationDecision | null = null;
@@ -210,18 +210,28 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
       durationMs: final.elapsedMs,
     });
     const result: SessionResult = { sessionId, agent: request.agent, outcome, output: null, usage: final, transcriptRef, ...extra };
-    if (patched(ARCHIVE_TRACE)) {
-      await acts.archiveSession.executeWithOptions({ ...acts.describeOptions, summary: 'archive trace' }, [
+    if (patched(RECORD_SESSION_END)) {
+      await acts.recordSessionEnd.executeWithOptions({ ...acts.describeOptions, summary: 'record session end' }, [
         {
-          sessionId,
-          agent: request.agent,
-          tenant: request.scope.tenant,
-          outcome,
-          startedAtMs: breaker.startedAtMs,
-          endedAtMs: Date.now(),
-          result: result as unknown as Record<string, unknown>,
-          events: trace,
-          earlierTraces,
+          record: {
+            sessionId,
+            agent: request.agent,
+            tenant: request.scope.tenant,
+            outcome,
+            startedAtMs: breaker.startedAtMs,
+            endedAtMs: Date.now(),
+            result: result as unknown as Record<string, unknown>,
+            events: trace,
+            earlierTraces,
+          },
+          summary: {
+            outcome,
+            toolCalls: final.toolCalls,
+            tokens: final.inputTokens + final.outputTokens,
+            costUsd: final.costUsd,
+            latencyMs: final.elapsedMs,
+            toolErrors: usage.toolErrors ?? 0,
+          },
         },
       ]);
     }
@@ -476,6 +486,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
         },
       ]);
       recordToolCall(breaker, result.error ? { tool: call.name, ...result.error } : null);
+      if (!result.ok) usage.toolErrors = (usage.toolErrors ?? 0) + 1;
       if (result.error?.kind === 'ScopeViolationError') {
         usage.scopeViolations += 1;
         trace.push({ type: 'scope_violation', atMs: Date.now(), tool: call.name, input: call.input, message: result.error.message });
@@ -497,6 +508,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
       const kind = cause instanceof ApplicationFailure && cause.type ? cause.type : 'activity_failure';
       const message = `the tool failed after retries: ${((cause as Error)?.message ?? String(cause)).slice(0, PREVIEW_NOTICE_LIMIT)}`;
       recordToolCall(breaker, { tool: call.name, kind, message });
+      usage.toolErrors = (usage.toolErrors ?? 0) + 1;
       trace.push({ ...base, ok: false, error: { kind, message }, outputBytes: 0, outputPreview: '', latencyMs: Date.now() - atMs });
       return { toolUseId: call.id, isError: true, content: { text: message } };
     }
@@ -552,7 +564,7 @@ function sessionActivities(request: SessionRequest) {
     describeAgent: proxy.describeAgent,
     prepareToolCall: proxy.prepareToolCall,
     storeTraceSegment: proxy.storeTraceSegment,
-    archiveSession: proxy.archiveSession,
+    recordSessionEnd: proxy.recordSessionEnd,
     modelOptions,
     toolOptions,
     describeOptions,

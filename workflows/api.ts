@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal, type Sinks } from '@temporalio/workflow';
 import type { SessionMetricEvent } from '../core/session-metrics';
+import type { DriftAlert, SessionSummary } from '../core/drift-detector';
 import type { Approve, Reject } from '../core/approval';
 import type { ResolveEscalation, SessionStatus, SessionTrace } from '../core/session';
 
@@ -25,3 +26,31 @@ export const traceQuery = defineQuery<SessionTrace>('trace');
 export interface KeelMetricsSinks extends Sinks {
   keelMetrics: { record(event: SessionMetricEvent): void };
 }
+
+/** Workflow type of the per-agent behaviour monitor. */
+export const AGENT_MONITOR_WORKFLOW = 'agentMonitor';
+
+/** Workflow id of an agent's monitor: one durable monitor per agent. */
+export function monitorWorkflowId(agent: string): string {
+  return `keel-monitor-${agent}`;
+}
+
+/** A finished session's summary, as sessions report it to their agent's monitor. */
+export type MonitoredSession = SessionSummary & { sessionId: string };
+
+/** Delivers one finished session's summary to the monitor (sent with signal-with-start). */
+export const sessionSummarySignal = defineSignal<[MonitoredSession]>('sessionSummary');
+
+/** What `keel alerts` shows of a monitor. */
+export interface MonitorStatus {
+  agent: string;
+  sessionsObserved: number;
+  /** The most recent alerts, newest last (at most {@link KEPT_ALERTS}). */
+  alerts: Array<DriftAlert & { sessionId: string; atMs: number }>;
+}
+
+/** The monitor's status and recent alerts. */
+export const monitorStatusQuery = defineQuery<MonitorStatus>('monitorStatus');
+
+/** Alerts kept in a monitor's state for `keel alerts`. */
+export const KEPT_ALERTS = 100;

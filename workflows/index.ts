@@ -1,1 +1,2 @@
 export { agentSession, type SessionCarryOver } from './agent-session';
+export { agentMonitor } from './agent-monitor';

@@ -9,6 +9,7 @@ import { FileAuditLog, FileContentStore, PostgresDatabase, type ContentStore, ty
 import { TEST_DATABASE_URL } from './test-database';
 import { KeelClient } from '../../client';
 import { KeelMetrics, keelMetricsSinks } from '../../metrics';
+import type { AlertSink } from '../../alerts';
 import { ScriptedModelServer } from '../../scripted-model';
 import { createKeelWorker } from '../../workers/keel-worker';
 
@@ -52,7 +53,7 @@ export interface TestEnvironment {
   /** The audit log file of this environment's workers (JSON lines). */
   auditPath: string;
   /** Starts a worker for the agents against a model URL; stopped by `close`. */
-  startWorker(options: { agents: readonly Agent[]; modelURL: string; metrics?: KeelMetrics }): Promise<WorkerType>;
+  startWorker(options: { agents: readonly Agent[]; modelURL: string; metrics?: KeelMetrics; alertSinks?: readonly AlertSink[] }): Promise<WorkerType>;
   close(): Promise<void>;
 }
 
@@ -77,7 +78,7 @@ export async function createTestEnvironment(name = 'keel'): Promise<TestEnvironm
     storeDir,
     db,
     auditPath,
-    async startWorker({ agents, modelURL, metrics }) {
+    async startWorker({ agents, modelURL, metrics, alertSinks }) {
       const native = await NativeConnection.connect({ address: server.address });
       nativeConnections.push(native);
       const worker = await createKeelWorker({
@@ -88,6 +89,7 @@ export async function createTestEnvironment(name = 'keel'): Promise<TestEnvironm
         database: db,
         audit: new FileAuditLog(auditPath),
         ...(metrics ? { metrics } : {}),
+        ...(alertSinks ? { alertSinks } : {}),
         model: { baseURL: modelURL, apiKey: 'test' },
         workflowBundle: { codePath: server.bundlePath },
         shutdownGraceTimeMs: 1000,

@@ -1,0 +1,1 @@
+export { logAlertSink, metricAlertSink, webhookAlertSink, type AlertSink, type DeliveredAlert } from './alert-sinks';
