@@ -3,6 +3,7 @@
  * environment configuration (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TLS, API key, profiles);
  * KEEL_TASK_QUEUE, KEEL_STORE_DIR, KEEL_DATABASE_URL (else an embedded PostgreSQL in .keel/pgdata),
  * KEEL_METRICS_PORT (default 9464) and KEEL_METRICS_HOST (default 0.0.0.0) where `/metrics` is served,
+ * KEEL_ALERT_WEBHOOK_URL where drift alerts are POSTed (besides the log and the metric),
  * ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL configure the rest.
  * SIGINT and SIGTERM drain in-flight activities, then exit.
  */
@@ -13,6 +14,7 @@ import { ensureSearchAttributes } from '../devserver';
 import { KEEL_SEARCH_ATTRIBUTE_NAMES } from '../core/search-attributes';
 import { createKeelWorker, DEFAULT_TASK_QUEUE } from './keel-worker';
 import { KeelMetrics, serveMetrics } from '../metrics';
+import { logAlertSink, metricAlertSink, webhookAlertSink } from '../alerts';
 
 async function main(): Promise<void> {
   const config = loadClientConnectConfig();
@@ -28,7 +30,9 @@ async function main(): Promise<void> {
   const database = await openSupportDatabase();
   const metrics = new KeelMetrics({ processMetrics: true });
   const metricsServer = await serveMetrics(metrics, Number(process.env.KEEL_METRICS_PORT ?? 9464), process.env.KEEL_METRICS_HOST ?? '0.0.0.0');
-  const worker = await createKeelWorker({ connection, namespace, taskQueue, agents: [createSupportAgent(database)], database, metrics });
+  const webhook = process.env.KEEL_ALERT_WEBHOOK_URL;
+  const alertSinks = [logAlertSink, metricAlertSink(metrics), ...(webhook ? [webhookAlertSink(webhook)] : [])];
+  const worker = await createKeelWorker({ connection, namespace, taskQueue, agents: [createSupportAgent(database)], database, metrics, alertSinks });
   console.log(`keel worker: metrics at ${metricsServer.url}`);
   console.log(`keel worker: task queue "${taskQueue}" on ${address} (namespace ${namespace}); agents: support`);
   await worker.run();
