@@ -20,6 +20,11 @@ export interface ModelRequest {
   system: string;
   tools: Anthropic.Tool[];
   messages: Anthropic.MessageParam[];
+  /**
+   * Mark cache breakpoints for the provider's prompt cache: after the system prompt (which follows
+   * the tools) and at the end of the conversation, so the next turn reads everything before it.
+   */
+  promptCaching?: boolean;
 }
 
 /** The model's reply, reduced to what a session needs. */
@@ -50,8 +55,8 @@ export class ModelClient {
         {
           model: request.model,
           max_tokens: request.maxOutputTokens,
-          system: request.system,
-          messages: request.messages,
+          system: request.promptCaching ? [{ type: 'text', text: request.system, cache_control: { type: 'ephemeral' } }] : request.system,
+          messages: request.promptCaching ? withTrailingBreakpoint(request.messages) : request.messages,
           ...(request.tools.length ? { tools: request.tools } : {}),
         },
         { signal },
@@ -75,9 +80,31 @@ export class ModelClient {
       stopReason: response.stop_reason ?? 'unknown',
       inputTokens: response.usage.input_tokens,
       outputTokens: response.usage.output_tokens,
+      ...cacheUsage(response.usage),
       latencyMs: Date.now() - started,
     };
   }
+}
+
+/** A copy of `messages` whose last content block carries a cache breakpoint. */
+function withTrailingBreakpoint(messages: Anthropic.MessageParam[]): Anthropic.MessageParam[] {
+  const last = messages.at(-1);
+  if (!last || typeof last.content === 'string' || last.content.length === 0) return messages;
+  const blocks = [...last.content];
+  blocks[blocks.length - 1] = { ...blocks[blocks.length - 1]!, cache_control: { type: 'ephemeral' } } as Anthropic.ContentBlockParam;
+  return [...messages.slice(0, -1), { ...last, content: blocks } as Anthropic.MessageParam];
+}
+
+/** Prompt-cache reads and writes (by TTL) of a response's usage; absent fields count as zero. */
+function cacheUsage(usage: Anthropic.Usage): { cacheReadTokens: number; cacheWrite5mTokens: number; cacheWrite1hTokens: number } {
+  const written = usage.cache_creation_input_tokens ?? 0;
+  const byTtl = usage.cache_creation;
+  const write1h = byTtl?.ephemeral_1h_input_tokens ?? 0;
+  return {
+    cacheReadTokens: usage.cache_read_input_tokens ?? 0,
+    cacheWrite5mTokens: byTtl ? (byTtl.ephemeral_5m_input_tokens ?? 0) : written,
+    cacheWrite1hTokens: write1h,
+  };
 }
 
 /** Maps an error of the Anthropic SDK to a typed Temporal failure. */

@@ -155,7 +155,7 @@ export function createSessionActivities(deps: SessionActivityDeps) {
       const offered = new Set(input.tools);
       const tools = toolsFor(agent.name).filter((tool) => offered.has(tool.name));
       const reply = await model.send(
-        { model: input.model, maxOutputTokens: input.maxOutputTokens, system, tools, messages },
+        { model: input.model, maxOutputTokens: input.maxOutputTokens, system, tools, messages, promptCaching: input.promptCaching ?? false },
         Context.current().cancellationSignal,
       );
       const assistant: StoredBlock[] = reply.content.flatMap((block): StoredBlock[] => {
@@ -174,6 +174,8 @@ export function createSessionActivities(deps: SessionActivityDeps) {
         metrics.modelCalls.inc(labels);
         metrics.modelTokens.inc({ ...labels, direction: 'input' }, reply.inputTokens);
         metrics.modelTokens.inc({ ...labels, direction: 'output' }, reply.outputTokens);
+        metrics.modelTokens.inc({ ...labels, direction: 'cache_read' }, reply.cacheReadTokens ?? 0);
+        metrics.modelTokens.inc({ ...labels, direction: 'cache_write' }, (reply.cacheWrite5mTokens ?? 0) + (reply.cacheWrite1hTokens ?? 0));
         metrics.cost.inc(labels, costOf(reply.model, reply));
       }
       const { content: _content, ...result } = reply;

@@ -27,8 +27,9 @@ import { formatNumber, formatTable } from './text-table';
 export class SeededRandom {
   private s: number;
 
+  /** Nearby seeds (1, 2, 3…) are spread over the state space first. */
   constructor(seed: number) {
-    this.s = seed >>> 0;
+    this.s = Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1) >>> 0;
   }
 
   /** Uniform in [0, 1). */

@@ -46,7 +46,7 @@ export function defineAgent(definition: {
 export interface AgentDescriptor {
   name: string;
   model: string;
-  tools: Array<{ name: string; tier: AnyTool['tier']; scope: AnyTool['scope'] }>;
+  tools: Array<{ name: string; tier: AnyTool['tier']; scope: AnyTool['scope']; cacheTtlMs?: number }>;
   /** Whether final answers are validated against an output schema, and how many repairs they get. */
   structuredOutput: { maxRepairTurns: number } | null;
 }
@@ -61,7 +61,7 @@ export function describeAgent(agent: Agent): AgentDescriptor {
   return {
     name: agent.name,
     model: agent.model,
-    tools: agent.tools.map((t) => ({ name: t.name, tier: t.tier, scope: t.scope })),
+    tools: agent.tools.map((t) => ({ name: t.name, tier: t.tier, scope: t.scope, ...(t.cache ? { cacheTtlMs: t.cache.ttlMs } : {}) })),
     structuredOutput: agent.output ? { maxRepairTurns: agent.maxRepairTurns } : null,
   };
 }

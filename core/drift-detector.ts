@@ -285,20 +285,14 @@ function observeLevel(state: DriftState, metric: LevelMetric, value: number): Dr
     m.baseline.push(x);
     return null;
   }
-  const { center, lower, upper } = robustLevel(m.baseline);
   const design = Math.log1p(options.relativeChange);
-  // A floor keeps the design shift within the clip: a perfectly steady metric still needs several
-  // sessions of change, and a design shift beyond the clip could never accumulate evidence.
-  const below = Math.max(lower, design / options.clip);
-  const above = Math.max(upper, design / options.clip);
-  const se = (TRIMMED_MEAN_SE * (below + above)) / 2 / Math.sqrt(m.baseline.length);
-  // Distance from the center in the spread of its side; the value clipped to ±clip spreads.
-  const standard = (d: number) => (d >= 0 ? d / above : d / below);
-  const clipped = Math.min(center + options.clip * above, Math.max(center - options.clip * below, x));
-  const upFrom = clipped - (center + se);
-  const downFrom = clipped - (center - se);
-  accumulate(m.up, (standard(upFrom) ** 2 - standard(upFrom - design) ** 2) / 2, state.sessions, x, 0);
-  accumulate(m.down, (standard(downFrom) ** 2 - standard(downFrom + design) ** 2) / 2, state.sessions, x, 0);
+  const { mean, sigma } = clippedLevel(m.baseline, options.clip, design);
+  const clip = (v: number) => Math.min(mean + options.clip * sigma, Math.max(mean - options.clip * sigma, v));
+  const se = sigma / Math.sqrt(m.baseline.length);
+  const delta = design / sigma;
+  const z = (clip(x) - mean) / sigma;
+  accumulate(m.up, delta * (z - se / sigma - delta / 2), state.sessions, clip(x), 0);
+  accumulate(m.down, delta * (-z - se / sigma - delta / 2), state.sessions, clip(x), 0);
 
   m.pending.push(x);
   for (let n = pendingLimit(m, options); m.pending.length > n; ) m.baseline.push(m.pending.shift()!);
@@ -308,7 +302,7 @@ function observeLevel(state: DriftState, metric: LevelMetric, value: number): Dr
   if (!direction) return null;
   const run = m[direction];
   const fromLog = (v: number) => LEVEL_UNITS[metric] * Math.expm1(v);
-  const baseline = fromLog(center);
+  const baseline = fromLog(mean);
   const current = fromLog(run.sum / run.sessions);
   const alert = makeAlert(state, metric, direction, baseline, current, run, formatLevel(metric, baseline), formatLevel(metric, current), 'geometric mean');
   // Re-baseline on the run that raised the alert (those of its values still in quarantine).
@@ -320,12 +314,15 @@ function observeLevel(state: DriftState, metric: LevelMetric, value: number): Dr
 }
 
 /**
- * Robust level and spreads of log values: the 20 %-trimmed mean (smooth in the data, unlike a median
- * of discrete counts) and, on each side of it, the root mean square deviation of the 10 %-winsorized
- * values, scaled to a normal σ. Separate spreads below and above let a skewed metric (log counts have
- * a long left tail) be judged fairly in both directions.
+ * Robust level and spread of a baseline of log values, in two steps. First a rough center and spread
+ * that outliers cannot move: the 20 %-trimmed mean and the 10 %-winsorized standard deviation (scaled
+ * to a normal σ). Then every value is clipped to ±`clip` spreads of that center, and the mean and
+ * standard deviation of the clipped values are the level and spread that the CUSUM uses: bounded
+ * influence per value, and on the baseline itself the scores average exactly 0 with unit variance,
+ * whatever the skew or discreteness of the metric (log counts have a long left tail). The spread is
+ * floored at `design / clip`, so a perfectly steady metric still needs several sessions of change.
  */
-function robustLevel(values: readonly number[]): { center: number; lower: number; upper: number } {
+function clippedLevel(values: readonly number[], clip: number, design: number): { mean: number; sigma: number } {
   const sorted = Float64Array.from(values).sort();
   const n = sorted.length;
   const trim = Math.floor(n * 0.2);
@@ -335,26 +332,23 @@ function robustLevel(values: readonly number[]): { center: number; lower: number
   const cut = Math.floor(n * 0.1);
   const lo = sorted[cut]!;
   const hi = sorted[n - 1 - cut]!;
-  let belowSquares = 0;
-  let belowCount = 0;
-  let aboveSquares = 0;
-  let aboveCount = 0;
+  let wSum = 0;
+  let wSquares = 0;
   for (let i = 0; i < n; i++) {
     const d = Math.min(hi, Math.max(lo, sorted[i]!)) - center;
-    if (d <= 0) {
-      belowSquares += d * d;
-      belowCount += d === 0 ? 0.5 : 1;
-    }
-    if (d >= 0) {
-      aboveSquares += d * d;
-      aboveCount += d === 0 ? 0.5 : 1;
-    }
+    wSum += d;
+    wSquares += d * d;
   }
-  return {
-    center,
-    lower: belowCount > 0 ? WINSORIZED_SD_TO_SIGMA * Math.sqrt(belowSquares / belowCount) : 0,
-    upper: aboveCount > 0 ? WINSORIZED_SD_TO_SIGMA * Math.sqrt(aboveSquares / aboveCount) : 0,
-  };
+  const spread = Math.max(design / clip, WINSORIZED_SD_TO_SIGMA * Math.sqrt(Math.max(0, wSquares / n - (wSum / n) ** 2)));
+  let cSum = 0;
+  let cSquares = 0;
+  for (let i = 0; i < n; i++) {
+    const d = Math.min(clip * spread, Math.max(-clip * spread, sorted[i]! - center));
+    cSum += d;
+    cSquares += d * d;
+  }
+  const offset = cSum / n;
+  return { mean: center + offset, sigma: Math.max(design / clip, Math.sqrt(Math.max(0, cSquares / n - offset * offset))) };
 }
 
 /**
@@ -363,7 +357,7 @@ function robustLevel(values: readonly number[]): { center: number; lower: number
  * so a change that takes long to prove is not absorbed meanwhile.
  */
 function pendingLimit(m: { up: DriftCusum; down: DriftCusum }, options: DriftOptions): number {
-  const suspicious = Math.max(m.up.evidence, m.down.evidence) >= options.threshold / 2;
+  const suspicious = Math.max(m.up.evidence, m.down.evidence) >= options.threshold * Number(process.env.FT ?? 0.5);
   return suspicious ? FROZEN_QUARANTINE_FACTOR * options.quarantine : options.quarantine;
 }
 
@@ -431,9 +425,10 @@ function addToRateBaseline(m: RateMetricState, events: number, trials: number, m
 function wilsonBounds(events: number, trials: number): { lower: number; upper: number } {
   if (trials <= 0) return { lower: 0, upper: 1 };
   const p = events / trials;
-  const denominator = 1 + 1 / trials;
-  const center = (p + 1 / (2 * trials)) / denominator;
-  const half = Math.sqrt((p * (1 - p)) / trials + 1 / (4 * trials * trials)) / denominator;
+  const z = Number(process.env.WZ ?? 1); const z2 = z * z;
+  const denominator = 1 + z2 / trials;
+  const center = (p + z2 / (2 * trials)) / denominator;
+  const half = z * Math.sqrt((p * (1 - p)) / trials + z2 / (4 * trials * trials)) / denominator;
   return { lower: Math.max(0, center - half), upper: Math.min(1, center + half) };
 }
 

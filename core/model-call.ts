@@ -26,6 +26,8 @@ export interface ModelCallInput {
   append: TranscriptAppend;
   /** Names of the tools this session is offered (the agent's tools filtered by the session's scope). */
   tools: string[];
+  /** Mark the stable prefix (tools, system prompt, earlier turns) for the provider's prompt cache. */
+  promptCaching?: boolean;
 }
 
 /** Output of the model activity. */
@@ -36,8 +38,14 @@ export interface ModelCallResult {
   text: string;
   toolCalls: ToolCallRequest[];
   stopReason: string;
+  /** Prompt tokens billed at the base rate (not read from or written to the prompt cache). */
   inputTokens: number;
   outputTokens: number;
+  /** Prompt tokens read from the provider's prompt cache (absent in results recorded before caching). */
+  cacheReadTokens?: number;
+  /** Prompt tokens written to the prompt cache, by TTL. */
+  cacheWrite5mTokens?: number;
+  cacheWrite1hTokens?: number;
   latencyMs: number;
   /** For a final answer of an agent with an output schema: the validated value, or why it is invalid. */
   finalOutput?: { ok: true; value: unknown } | { ok: false; issues: string };

@@ -2,6 +2,24 @@
 export interface ModelPrice {
   input: number;
   output: number;
+  /** Prompt-cache writes with the 5-minute TTL. @default 1.25 × input */
+  cacheWrite5m?: number;
+  /** Prompt-cache writes with the 1-hour TTL. @default 2 × input */
+  cacheWrite1h?: number;
+  /** Prompt-cache reads. @default 0.1 × input */
+  cacheRead?: number;
+}
+
+/** Token usage of one model call, as priced. */
+export interface PricedUsage {
+  inputTokens: number;
+  outputTokens: number;
+  /** Prompt tokens written to the cache with the 5-minute TTL. */
+  cacheWrite5mTokens?: number;
+  /** Prompt tokens written to the cache with the 1-hour TTL. */
+  cacheWrite1hTokens?: number;
+  /** Prompt tokens read from the cache. */
+  cacheReadTokens?: number;
 }
 
 /**
@@ -9,9 +27,9 @@ export interface ModelPrice {
  * priced by the longest listed prefix of its name, else as {@link FALLBACK_PRICE}.
  */
 export const DEFAULT_PRICES: Readonly<Record<string, ModelPrice>> = {
-  'claude-fable-5-1': { input: 10, output: 50 },
+  'claude-fable-5-1': { input: 10, output: 50, cacheWrite5m: 12.5, cacheWrite1h: 20, cacheRead: 0.25 },
   'claude-fable-5': { input: 10, output: 50 },
-  'claude-opus-5-5': { input: 4, output: 20 },
+  'claude-opus-5-5': { input: 4, output: 20, cacheWrite5m: 5, cacheWrite1h: 8, cacheRead: 0.2 },
   'claude-opus-5': { input: 5, output: 25 },
   'claude-opus-4-5': { input: 5, output: 25 },
   'claude-opus-4-6': { input: 5, output: 25 },
@@ -19,7 +37,7 @@ export const DEFAULT_PRICES: Readonly<Record<string, ModelPrice>> = {
   'claude-opus-4-8': { input: 5, output: 25 },
   'claude-opus-4-1': { input: 15, output: 75 },
   'claude-opus-4': { input: 15, output: 75 },
-  'claude-sonnet-5-5': { input: 2, output: 10 },
+  'claude-sonnet-5-5': { input: 2, output: 10, cacheWrite5m: 2.5, cacheWrite1h: 4, cacheRead: 0.2 },
   'claude-sonnet-5': { input: 2, output: 10 },
   'claude-sonnet-4': { input: 3, output: 15 },
   'claude-haiku-5-5': { input: 0.1, output: 0.5 },
@@ -39,8 +57,18 @@ export function priceOf(model: string, prices: Readonly<Record<string, ModelPric
   return best ? prices[best]! : FALLBACK_PRICE;
 }
 
-/** Cost in USD of one model call. */
-export function costOf(model: string, usage: { inputTokens: number; outputTokens: number }, prices = DEFAULT_PRICES): number {
+/** Cost in USD of one model call, cache writes and reads included. */
+export function costOf(model: string, usage: PricedUsage, prices = DEFAULT_PRICES): number {
   const price = priceOf(model, prices);
-  return (usage.inputTokens * price.input + usage.outputTokens * price.output) / 1_000_000;
+  const write5m = price.cacheWrite5m ?? price.input * 1.25;
+  const write1h = price.cacheWrite1h ?? price.input * 2;
+  const read = price.cacheRead ?? price.input * 0.1;
+  return (
+    (usage.inputTokens * price.input +
+      usage.outputTokens * price.output +
+      (usage.cacheWrite5mTokens ?? 0) * write5m +
+      (usage.cacheWrite1hTokens ?? 0) * write1h +
+      (usage.cacheReadTokens ?? 0) * read) /
+    1_000_000
+  );
 }

@@ -64,6 +64,8 @@ export const SessionRequestSchema = z.object({
   approvalTimeoutMs: z.number().int().positive().default(3_600_000),
   /** Overrides the agent's model, e.g. `claude-haiku-5-5`. */
   model: z.string().min(1).optional(),
+  /** Mark the stable prompt prefix for the provider's prompt cache (cache reads cost a tenth). @default true */
+  promptCaching: z.boolean().default(true),
   /** Max output tokens of one model call. @default 1024 */
   maxOutputTokens: z.number().int().positive().default(1024),
   timeouts: TimeoutsSchema.default(TimeoutsSchema.parse({})),
@@ -118,8 +120,13 @@ export type SessionOutcome = 'completed' | 'breaker_tripped' | 'fallback' | 'inv
 export interface SessionUsage {
   modelCalls: number;
   toolCalls: number;
+  /** Prompt tokens at the base rate. */
   inputTokens: number;
   outputTokens: number;
+  /** Prompt tokens read from the provider's prompt cache. */
+  cacheReadTokens: number;
+  /** Prompt tokens written to the provider's prompt cache. */
+  cacheWriteTokens: number;
   /** Active time (time waiting for a human excluded). */
   elapsedMs: number;
   costUsd: number;

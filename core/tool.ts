@@ -35,6 +35,11 @@ export interface Tool<I = unknown, O = unknown> {
   readonly input: z.ZodType<I>;
   /** When given, every output is validated against it before it reaches the model. */
   readonly output?: z.ZodType;
+  /**
+   * A `read` tool whose results may be reused within a session for this long: a repeated identical
+   * call runs nothing and the model is pointed at the earlier result. Any write in the session clears it.
+   */
+  readonly cache?: { ttlMs: number };
   run(input: I, context: ToolContext): Promise<O>;
 }
 
@@ -58,9 +63,12 @@ export function defineTool<S extends z.ZodType, O>(definition: {
   scope?: ToolScope;
   input: S;
   output?: z.ZodType<O>;
+  cache?: { ttlMs: number };
   run: (input: z.output<S>, context: ToolContext) => Promise<O>;
 }): Tool<z.output<S>, O> {
-  const { name, description, tier, input, run, output, scope = 'tenant' } = definition;
+  const { name, description, tier, input, run, output, cache, scope = 'tenant' } = definition;
+  if (cache && tier !== 'read') throw new ToolDefinitionError(String(name), 'only read tools can be cached');
+  if (cache && !(Number.isInteger(cache.ttlMs) && cache.ttlMs > 0)) throw new ToolDefinitionError(String(name), 'cache.ttlMs must be a positive whole number');
   if (!TOOL_NAME.test(name ?? '')) {
     throw new ToolDefinitionError(String(name), 'the name must be 1-64 letters, digits, _ or -');
   }
@@ -74,7 +82,7 @@ export function defineTool<S extends z.ZodType, O>(definition: {
   } catch (error) {
     throw new ToolDefinitionError(name, `its input schema cannot be expressed as JSON Schema: ${(error as Error).message}`);
   }
-  return { name, description, tier, scope, input: input as z.ZodType<z.output<S>>, run, ...(output ? { output } : {}) };
+  return { name, description, tier, scope, input: input as z.ZodType<z.output<S>>, run, ...(output ? { output } : {}), ...(cache ? { cache } : {}) };
 }
 
 /** JSON Schema of a tool's input, as sent to the model. */

@@ -10,6 +10,8 @@ export type TraceEvent =
       'gen_ai.response.model': string;
       'gen_ai.usage.input_tokens': number;
       'gen_ai.usage.output_tokens': number;
+      'gen_ai.usage.cache_read_input_tokens'?: number;
+      'gen_ai.usage.cache_creation_input_tokens'?: number;
       'gen_ai.response.finish_reasons': string[];
       latencyMs: number;
       costUsd: number;
@@ -25,6 +27,8 @@ export type TraceEvent =
       idempotencyKey?: string;
       /** The intent had been applied before; the stored result was returned. */
       replayed?: boolean;
+      /** Served from the session's tool-result cache: no activity ran. */
+      cacheHit?: boolean;
       ok: boolean;
       error?: { kind: string; message: string };
       outputRef?: string;

@@ -55,27 +55,120 @@ export function toolUseIds(messages: ReadonlyArray<MessageParam>): Set<string> {
   return ids;
 }
 
+/** The part of a request a prompt block comes from, in the order the model reads them. */
+export type PromptSection = 'tools' | 'system' | 'messages';
+
+/**
+ * One block of a request's prompt, in the order the model reads it: each tool definition, each
+ * block of the system prompt, each content block of each message (a string is one text block).
+ */
+export interface PromptBlock {
+  section: PromptSection;
+  /** Where the block is in the request, as the API names fields: `tools.0`, `system.1`, `messages.2.content.0`. */
+  where: string;
+  /** Characters of text the token estimate counts for this block (see {@link requestTextLength}). */
+  characters: number;
+  /**
+   * What the block contributes to the prompt, without its `cache_control` markers: the value whose
+   * fingerprint identifies the block in a cache key. Moving a breakpoint does not change it.
+   */
+  content: unknown;
+  /**
+   * The `cache_control` values on this block, as sent (not yet checked): the block's own, then
+   * those of the blocks nested in a `tool_result`'s content. Empty when it has none (`null` counts as none).
+   */
+  cacheControls: Array<{ where: string; value: unknown }>;
+}
+
+/**
+ * The blocks of a request's prompt in the order the model reads them: tools, then system, then
+ * messages. Their characters add up to {@link requestTextLength}: a tool definition counts as its
+ * JSON (without `cache_control`) plus the bracket or comma before it (the first one also the
+ * closing bracket), so tools together count as the JSON list; a system text block after the first
+ * counts the newline that joins it to the one before.
+ */
+export function promptBlocks(request: MessagesRequest): PromptBlock[] {
+  const blocks: PromptBlock[] = [];
+  (request.tools ?? []).forEach((tool, i) => {
+    const content = withoutCacheControl(tool);
+    blocks.push({
+      section: 'tools',
+      where: `tools.${i}`,
+      characters: JSON.stringify(content).length + (i === 0 ? 2 : 1),
+      content,
+      cacheControls: controlsOf(tool, `tools.${i}`),
+    });
+  });
+  if (typeof request.system === 'string') {
+    blocks.push({ section: 'system', where: 'system', characters: request.system.length, content: { type: 'text', text: request.system }, cacheControls: [] });
+  } else if (request.system !== undefined) {
+    let texts = 0;
+    request.system.forEach((block, i) => {
+      const isText = block.type === 'text' && typeof block.text === 'string';
+      const characters = isText ? (block.text as string).length + (texts > 0 ? 1 : 0) : 0;
+      if (isText) texts++;
+      blocks.push({ section: 'system', where: `system.${i}`, characters, content: withoutCacheControl(block), cacheControls: controlsOf(block, `system.${i}`) });
+    });
+  }
+  request.messages.forEach((message, m) => {
+    if (typeof message.content === 'string') {
+      const content = { role: message.role, first: true, block: { type: 'text', text: message.content } };
+      blocks.push({ section: 'messages', where: `messages.${m}.content`, characters: message.content.length, content, cacheControls: [] });
+      return;
+    }
+    message.content.forEach((block, b) => {
+      const where = `messages.${m}.content.${b}`;
+      const content = { role: message.role, first: b === 0, block: withoutCacheControl(block) };
+      blocks.push({ section: 'messages', where, characters: blockTextLength(block), content, cacheControls: controlsOf(block, where) });
+    });
+  });
+  return blocks;
+}
+
 /**
  * Number of characters of text the model would read in a request: the system prompt, text blocks,
- * tool calls (name and input as JSON), tool results' text, and the tool definitions as JSON.
- * Other blocks (images, documents, thinking) are not counted.
+ * tool calls (name and input as JSON), tool results' text, and the tool definitions as JSON
+ * (without `cache_control` markers). Other blocks (images, documents, thinking) are not counted.
  */
 export function requestTextLength(request: MessagesRequest): number {
   let length = 0;
-  if (request.system !== undefined) length += contentText(request.system).length;
-  for (const message of request.messages) {
-    if (typeof message.content === 'string') {
-      length += message.content.length;
-      continue;
-    }
-    for (const block of message.content) {
-      if (block.type === 'text' && typeof block.text === 'string') length += block.text.length;
-      else if (block.type === 'tool_use') length += String(block.name ?? '').length + JSON.stringify(block.input ?? {}).length;
-      else if (block.type === 'tool_result') length += contentText(block.content).length;
-    }
-  }
-  if (request.tools !== undefined && request.tools.length > 0) length += JSON.stringify(request.tools).length;
+  for (const block of promptBlocks(request)) length += block.characters;
   return length;
+}
+
+/** Characters of text the token estimate counts for a message content block. */
+function blockTextLength(block: ContentBlockParam): number {
+  if (block.type === 'text' && typeof block.text === 'string') return block.text.length;
+  if (block.type === 'tool_use') return String(block.name ?? '').length + JSON.stringify(block.input ?? {}).length;
+  if (block.type === 'tool_result') return contentText(block.content).length;
+  return 0;
+}
+
+/** A block (or tool) without its `cache_control`, nor those of the blocks nested in its `content`. */
+function withoutCacheControl(block: Record<string, unknown>): Record<string, unknown> {
+  const { cache_control: _marker, ...rest } = block;
+  if (Array.isArray(rest.content)) {
+    rest.content = rest.content.map((nested: unknown) => (isRecord(nested) ? withoutCacheControl(nested) : nested));
+  }
+  return rest;
+}
+
+/** The `cache_control` values of a block and of the blocks nested in its `content`, null ones left out. */
+function controlsOf(block: Record<string, unknown>, where: string): Array<{ where: string; value: unknown }> {
+  const found: Array<{ where: string; value: unknown }> = [];
+  if (block.cache_control !== undefined && block.cache_control !== null) found.push({ where: `${where}.cache_control`, value: block.cache_control });
+  if (Array.isArray(block.content)) {
+    block.content.forEach((nested: unknown, i) => {
+      if (isRecord(nested) && nested.cache_control !== undefined && nested.cache_control !== null) {
+        found.push({ where: `${where}.content.${i}.cache_control`, value: nested.cache_control });
+      }
+    });
+  }
+  return found;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**

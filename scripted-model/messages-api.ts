@@ -23,7 +23,16 @@ export interface ContentBlockParam {
   content?: string | ContentBlockParam[];
   /** Whether a `tool_result` block reports a failure. */
   is_error?: boolean;
+  /** A prompt cache breakpoint at this block. */
+  cache_control?: CacheControl | null;
   [field: string]: unknown;
+}
+
+/** A prompt cache breakpoint: the prefix up to and including the block carrying it may be cached. */
+export interface CacheControl {
+  type: 'ephemeral';
+  /** @default '5m' */
+  ttl?: '5m' | '1h';
 }
 
 /** One message of the conversation sent to the model. */
@@ -37,6 +46,8 @@ export interface ToolDefinition {
   name: string;
   description?: string;
   input_schema?: Record<string, unknown>;
+  /** A prompt cache breakpoint at this tool definition. */
+  cache_control?: CacheControl | null;
   [field: string]: unknown;
 }
 
@@ -52,6 +63,8 @@ export interface MessagesRequest {
   stop_sequences?: string[];
   temperature?: number;
   stream?: boolean;
+  /** Automatic caching: a breakpoint on the last block of the prompt. */
+  cache_control?: CacheControl | null;
   [field: string]: unknown;
 }
 
@@ -63,12 +76,17 @@ export type ResponseContentBlock =
   | { type: 'text'; text: string }
   | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> };
 
-/** Token usage reported with a reply. */
+/** Token usage reported with a reply. The prompt's tokens are `input_tokens + cache_creation_input_tokens + cache_read_input_tokens`. */
 export interface ResponseUsage {
+  /** Prompt tokens after the last cache breakpoint read or written. */
   input_tokens: number;
   output_tokens: number;
+  /** Prompt tokens written to the cache. */
   cache_creation_input_tokens: number;
+  /** Prompt tokens read from the cache. */
   cache_read_input_tokens: number;
+  /** The tokens written to the cache, by TTL. */
+  cache_creation: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
 }
 
 /** The JSON body of a successful `POST /v1/messages` answer. */

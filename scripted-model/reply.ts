@@ -1,5 +1,6 @@
 import { newMessageId } from './ids';
-import type { MessageResponse, ResponseContentBlock } from './messages-api';
+import type { MessageResponse, ResponseContentBlock, ResponseUsage } from './messages-api';
+import type { PromptTokens } from './prompt-cache';
 import type { ScriptedReply } from './scenario';
 
 /** What a reply is rendered against: the request's model and conversation. */
@@ -12,8 +13,8 @@ export interface ReplyContext {
   conversationKey: string;
   /** Tool use ids already in the conversation, which default ids avoid. */
   usedToolUseIds: ReadonlySet<string>;
-  /** Characters of text in the request, for the `input_tokens` estimate. */
-  requestTextLength: number;
+  /** The request's prompt tokens as estimated, and how the prompt cache divided them. */
+  prompt: PromptTokens;
 }
 
 /** The token count estimated for a number of characters of text: ceil(characters / 4). */
@@ -47,11 +48,31 @@ export function renderReply(reply: ScriptedReply, ctx: ReplyContext): MessageRes
     stop_reason: reply.stopReason ?? (toolCalls.length > 0 ? 'tool_use' : 'end_turn'),
     stop_sequence: null,
     usage: {
-      input_tokens: reply.usage?.input_tokens ?? estimateTokens(ctx.requestTextLength),
+      ...promptUsage(ctx.prompt, reply.usage?.input_tokens),
       output_tokens: reply.usage?.output_tokens ?? estimateTokens(outputLength),
+    },
+  };
+}
+
+/**
+ * The prompt's part of a reply's usage: how the prompt cache divided the estimated prompt tokens,
+ * or, when the step scripts `input_tokens`, exactly that and no cache reads or writes (a scripted
+ * count is reported as given).
+ */
+function promptUsage(prompt: PromptTokens, scriptedInputTokens: number | undefined): Omit<ResponseUsage, 'output_tokens'> {
+  if (scriptedInputTokens !== undefined) {
+    return {
+      input_tokens: scriptedInputTokens,
       cache_creation_input_tokens: 0,
       cache_read_input_tokens: 0,
-    },
+      cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+    };
+  }
+  return {
+    input_tokens: prompt.uncached,
+    cache_creation_input_tokens: prompt.cacheWrite5m + prompt.cacheWrite1h,
+    cache_read_input_tokens: prompt.cacheRead,
+    cache_creation: { ephemeral_5m_input_tokens: prompt.cacheWrite5m, ephemeral_1h_input_tokens: prompt.cacheWrite1h },
   };
 }
 

@@ -2,11 +2,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiErrorAnswer, errorTypeForStatus } from './api-error';
-import { assistantTurns, fingerprint, firstUserText, lastToolResults, requestTextLength, toolUseIds } from './conversation';
+import { assistantTurns, fingerprint, firstUserText, lastToolResults, toolUseIds } from './conversation';
 import { AttemptCounter } from './attempts';
 import { ServerAlreadyStartedError, ServerNotStartedError } from './errors';
 import { newRequestId } from './ids';
-import type { MessageResponse, MessagesRequest } from './messages-api';
+import type { MessageResponse, MessagesRequest, ResponseUsage } from './messages-api';
+import { defaultMinCacheableTokens, layoutPrompt, PromptCache, type PromptLayout } from './prompt-cache';
 import { renderReply } from './reply';
 import { parseMessagesRequest, readBody } from './request-body';
 import { isScriptedError, type Scenario, scenarioMatches, scriptedStep, type TurnContext } from './scenario';
@@ -24,6 +25,20 @@ export interface ScriptedModelServerOptions {
   defaultLatencyMs?: number;
   /** Largest request body accepted; larger ones get 413 `request_too_large`, as from the real API. @default 33554432 (32 MiB) */
   maxRequestBytes?: number;
+  /** The clock of the prompt cache, in milliseconds; inject one to expire cache entries in tests. @default Date.now */
+  now?: () => number;
+  /** Most prompt cache entries kept (all models together); the least recently used go first. @default 4096 */
+  maxCacheEntries?: number;
+  /**
+   * How many blocks before each cache breakpoint are checked for an earlier cached prefix, as the
+   * API does ("about 20"). `Infinity` checks every earlier block. @default 20
+   */
+  cacheLookbackBlocks?: number;
+  /**
+   * The shortest prefix, in estimated tokens, cached for a model; shorter ones are neither read
+   * nor written. @default 2048 for models whose name contains `haiku`, else 1024
+   */
+  minCacheableTokens?: (model: string) => number;
 }
 
 /** The defaults of {@link ScriptedModelServerOptions}, in one place. */
@@ -32,6 +47,10 @@ const DEFAULTS = {
   port: 0,
   defaultLatencyMs: 0,
   maxRequestBytes: 32 * 1024 * 1024,
+  now: Date.now,
+  maxCacheEntries: 4096,
+  cacheLookbackBlocks: 20,
+  minCacheableTokens: defaultMinCacheableTokens,
 } as const;
 
 /** Longest part of the first user message quoted when no scenario matches. */
@@ -49,6 +68,8 @@ export interface RecordedRequest {
   status: number;
   /** The parsed request body. */
   body: MessagesRequest;
+  /** The usage reported, for a successful answer: with the prompt cache's reads and writes. */
+  usage?: ResponseUsage;
 }
 
 /** The decision for one valid request: the answer and how long to wait before sending it. */
@@ -72,6 +93,7 @@ export class ScriptedModelServer {
   private readonly attempts = new AttemptCounter();
   private readonly log: RecordedRequest[] = [];
   private readonly options: Required<Omit<ScriptedModelServerOptions, 'scenarios'>>;
+  private readonly promptCache: PromptCache;
   private server: Server | undefined;
   private address: string | undefined;
   private shutdown = new AbortController();
@@ -82,7 +104,17 @@ export class ScriptedModelServer {
       port: options.port ?? DEFAULTS.port,
       defaultLatencyMs: options.defaultLatencyMs ?? DEFAULTS.defaultLatencyMs,
       maxRequestBytes: options.maxRequestBytes ?? DEFAULTS.maxRequestBytes,
+      now: options.now ?? DEFAULTS.now,
+      maxCacheEntries: options.maxCacheEntries ?? DEFAULTS.maxCacheEntries,
+      cacheLookbackBlocks: options.cacheLookbackBlocks ?? DEFAULTS.cacheLookbackBlocks,
+      minCacheableTokens: options.minCacheableTokens ?? DEFAULTS.minCacheableTokens,
     };
+    this.promptCache = new PromptCache({
+      now: this.options.now,
+      maxEntries: this.options.maxCacheEntries,
+      lookbackBlocks: this.options.cacheLookbackBlocks,
+      minCacheableTokens: this.options.minCacheableTokens,
+    });
     for (const scenario of options.scenarios ?? []) this.addScenario(scenario);
   }
 
@@ -155,8 +187,10 @@ export class ScriptedModelServer {
       return;
     }
     let request: MessagesRequest;
+    let layout: PromptLayout;
     try {
       request = parseMessagesRequest(await readBody(req, this.options.maxRequestBytes));
+      layout = layoutPrompt(request);
     } catch (error) {
       if (error instanceof ApiErrorAnswer) {
         this.send(res, error);
@@ -164,7 +198,7 @@ export class ScriptedModelServer {
       }
       throw error;
     }
-    const { answer, latencyMs } = this.answer(request);
+    const { answer, latencyMs } = this.answer(request, layout);
     if (latencyMs > 0) {
       try {
         await sleep(latencyMs, undefined, { signal: this.shutdown.signal });
@@ -176,7 +210,7 @@ export class ScriptedModelServer {
   }
 
   /** Decides the answer to a valid request, records it, and says how long to wait. */
-  private answer(request: MessagesRequest): { answer: Answer; latencyMs: number } {
+  private answer(request: MessagesRequest, layout: PromptLayout): { answer: Answer; latencyMs: number } {
     const messagesKey = fingerprint(request.messages);
     const base = {
       request,
@@ -185,7 +219,14 @@ export class ScriptedModelServer {
       firstUserText: firstUserText(request.messages),
     };
     const record = (scenario: string | undefined, attempt: number, answer: Answer): Answer => {
-      this.log.push({ ...(scenario === undefined ? {} : { scenario }), turn: base.turn, attempt, status: answer.status, body: request });
+      this.log.push({
+        ...(scenario === undefined ? {} : { scenario }),
+        turn: base.turn,
+        attempt,
+        status: answer.status,
+        body: request,
+        ...('body' in answer ? { usage: answer.body.usage } : {}),
+      });
       return answer;
     };
     const fail = (error: ApiErrorAnswer): Answer => ({ status: error.status, error });
@@ -244,12 +285,13 @@ export class ScriptedModelServer {
       });
       return done(fail(error), latencyMs);
     }
+    // Only a successful answer reads and writes the prompt cache, as on the API.
     const body = renderReply(step, {
       model: request.model,
       turn: ctx.turn,
       conversationKey: fingerprint(request.messages[0]).slice(0, 8),
       usedToolUseIds: toolUseIds(request.messages),
-      requestTextLength: requestTextLength(request),
+      prompt: this.promptCache.use(layout, request.model),
     });
     return done({ status: 200, body }, latencyMs);
   }

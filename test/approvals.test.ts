@@ -137,7 +137,7 @@ test('an approval sent with the Temporal CLI works like one sent by KeelClient',
 
 test('an approval pending when the session continues as new is decided in the next run and runs once', async () => {
   const tag = uniqueName('approval-across-runs');
-  const reads = Array.from({ length: 40 }, () => ({ name: 'get_order', input: { orderId: 'ord_1002' } }));
+  const reads = Array.from({ length: 40 }, (_, i) => ({ name: 'list_orders', input: { customerId: `cus_nobody_${i}` } }));
   // One turn: 40 reads, then the refund; the session continues as new while the refund's approval is pending.
   proposes(tag, [...reads, refund('ord_1001', 4900)]);
   const session = await suite.env.client.startSession({ agent: 'support', input: tag, scope, maxHistoryEventsPerRun: 200, limits: { maxToolCalls: 100 } });

@@ -163,3 +163,32 @@ test('tools that act on a subject are not offered to a session scoped to no subj
   expect(JSON.stringify(second!.body.messages.at(-1))).toContain('unknown tool \\"update_draft\\"');
   expect(await rowsOf(suite.env, 'drafts', session.sessionId)).toHaveLength(0);
 });
+
+test('a repeated read is served from the session cache, not pasted again, and a write clears the cache', async () => {
+  const tag = uniqueName('tool-cache');
+  const read = { name: 'get_order', input: { orderId: 'ord_1002' } };
+  suite.model.addScenario({
+    name: tag,
+    match: tag,
+    turns: [
+      { toolCalls: [read, read] },
+      { toolCalls: [{ name: 'update_draft', input: { customerId: 'cus_ada', body: `cache ${tag}` } }, read] },
+      { text: 'done' },
+    ],
+  });
+  const session = await suite.env.client.startSession({ agent: 'support', input: tag, scope: acme });
+  expect(await session.result()).toMatchObject({ outcome: 'completed', usage: { toolCalls: 4 } });
+  const calls = (await session.trace()).events.filter((e) => e.type === 'tool_call');
+  expect(calls.map((e) => e.type === 'tool_call' && [e['gen_ai.tool.name'], e.cacheHit ?? false])).toEqual([
+    ['get_order', false],
+    ['get_order', true],
+    ['update_draft', false],
+    ['get_order', false],
+  ]);
+  const history = await session.workflow.fetchHistory();
+  const tools = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runTool');
+  expect(tools).toHaveLength(3);
+  const second = JSON.stringify(suite.model.requests.filter((r) => r.scenario === tag)[1]!.body.messages.at(-1));
+  expect(second.match(/Brass gear set/g)).toHaveLength(1);
+  expect(second).toContain('Same result as tool call');
+});

@@ -63,7 +63,9 @@ export interface SessionCarryOver {
   approvals: ApprovalRecord[];
   /** Approval requests issued so far (request ids stay unique across runs). */
   approvalsIssued: number;
-  usage: { modelCalls: number; inputTokens: number; outputTokens: number; costUsd: number; repairTurns: number; scopeViolations: number; toolErrors: number };
+  /** Results of cacheable read tools, by tool and canonical input. */
+  toolCache?: ToolCache;
+  usage: { modelCalls: number; inputTokens: number; outputTokens: number; costUsd: number; repairTurns: number; scopeViolations: number; toolErrors: number; cacheReadTokens?: number; cacheWriteTokens?: number };
   /** This run's trace events (earlier runs' are in the content store, see `earlierTraces`). */
   trace: TraceEvent[];
   /** Content references of earlier runs' trace events, oldest first. */
@@ -80,6 +82,9 @@ const TRACE_BY_REFERENCE = 'trace-by-reference';
 const RECORD_SESSION_END = 'record-session-end';
 
 type EscalationDecision = z.output<typeof ResolveEscalationSchema>;
+
+/** Cached results of read tools within a session, by `tool:canonical input`. */
+type ToolCache = Record<string, { callId: string; ref: string; bytes: number; preview: string; atMs: number }>;
 
 /** A write_critical call's approval: the pending request, the call it belongs to and its decision. */
 interface ApprovalRecord extends PendingApproval {
@@ -116,12 +121,15 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
   const run = carry?.run ?? 1;
   let approvals: ApprovalRecord[] = carry?.approvals ?? [];
   let approvalsIssued = carry?.approvalsIssued ?? 0;
+  let toolCache: ToolCache = carry?.toolCache ?? {};
 
   const currentUsage = (): SessionUsage => ({
     modelCalls: usage.modelCalls,
     toolCalls: breaker.toolCalls,
     inputTokens: usage.inputTokens,
     outputTokens: usage.outputTokens,
+    cacheReadTokens: usage.cacheReadTokens ?? 0,
+    cacheWriteTokens: usage.cacheWriteTokens ?? 0,
     elapsedMs: activeElapsedMs(breaker, Date.now()) - (escalation ? Date.now() - escalation.sinceMs : 0),
     costUsd: usage.costUsd,
     scopeViolations: usage.scopeViolations ?? 0,
@@ -205,7 +213,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
       model: request.model ?? agent?.model ?? 'unknown',
       outcome,
       toolCalls: final.toolCalls,
-      tokens: final.inputTokens + final.outputTokens,
+      tokens: final.inputTokens + final.cacheReadTokens + final.cacheWriteTokens + final.outputTokens,
       costUsd: final.costUsd,
       durationMs: final.elapsedMs,
     });
@@ -227,7 +235,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
           summary: {
             outcome,
             toolCalls: final.toolCalls,
-            tokens: final.inputTokens + final.outputTokens,
+            tokens: final.inputTokens + final.cacheReadTokens + final.cacheWriteTokens + final.outputTokens,
             costUsd: final.costUsd,
             latencyMs: final.elapsedMs,
             toolErrors: usage.toolErrors ?? 0,
@@ -315,6 +323,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
   const model = request.model ?? agent.model;
   const offeredTools = toolsInScope(agent.tools, request.scope);
   const toolTiers = new Map(offeredTools.map((t) => [t.name, t.tier]));
+  const cacheTtl = new Map(offeredTools.filter((t) => t.cacheTtlMs).map((t) => [t.name, t.cacheTtlMs!]));
 
   let append: TranscriptAppend = carry?.append ?? { kind: 'user_text', text: request.input };
   let pendingCalls: ToolCallRequest[] = carry?.pendingCalls ?? [];
@@ -324,7 +333,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
     // Tool calls of the last model turn.
     while (pendingCalls.length > 0) {
       if (shouldContinueAsNew(request)) {
-        return continueSession(request, acts, { run, agent, transcriptRef, append, pendingCalls, pendingResults, breaker, approvals, approvalsIssued, usage, trace, earlierTraces });
+        return continueSession(request, acts, { run, agent, transcriptRef, append, pendingCalls, pendingResults, breaker, approvals, approvalsIssued, toolCache, usage, trace, earlierTraces });
       }
       const ended = await guard('tool');
       if (ended) return ended;
@@ -338,7 +347,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
     }
 
     if (shouldContinueAsNew(request)) {
-      return continueSession(request, acts, { run, agent, transcriptRef, append, pendingCalls, pendingResults, breaker, approvals, approvalsIssued, usage, trace, earlierTraces });
+      return continueSession(request, acts, { run, agent, transcriptRef, append, pendingCalls, pendingResults, breaker, approvals, approvalsIssued, toolCache, usage, trace, earlierTraces });
     }
     const ended = await guard('model');
     if (ended) return ended;
@@ -354,6 +363,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
           transcriptRef,
           append,
           tools: offeredTools.map((t) => t.name),
+          promptCaching: request.promptCaching,
         },
       ]);
     } catch (error) {
@@ -362,10 +372,13 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
     transcriptRef = reply.transcriptRef;
     const costUsd = costOf(reply.model, reply);
     usage.modelCalls += 1;
+    const cacheWrite = (reply.cacheWrite5mTokens ?? 0) + (reply.cacheWrite1hTokens ?? 0);
     usage.inputTokens += reply.inputTokens;
     usage.outputTokens += reply.outputTokens;
+    usage.cacheReadTokens = (usage.cacheReadTokens ?? 0) + (reply.cacheReadTokens ?? 0);
+    usage.cacheWriteTokens = (usage.cacheWriteTokens ?? 0) + cacheWrite;
     usage.costUsd += costUsd;
-    recordTokens(breaker, reply.inputTokens + reply.outputTokens);
+    recordTokens(breaker, reply.inputTokens + (reply.cacheReadTokens ?? 0) + cacheWrite + reply.outputTokens);
     trace.push({
       type: 'model_call',
       atMs: Date.now(),
@@ -373,6 +386,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
       'gen_ai.response.model': reply.model,
       'gen_ai.usage.input_tokens': reply.inputTokens,
       'gen_ai.usage.output_tokens': reply.outputTokens,
+      ...(reply.cacheReadTokens || cacheWrite ? { 'gen_ai.usage.cache_read_input_tokens': reply.cacheReadTokens ?? 0, 'gen_ai.usage.cache_creation_input_tokens': cacheWrite } : {}),
       'gen_ai.response.finish_reasons': [reply.stopReason],
       latencyMs: reply.latencyMs,
       costUsd,
@@ -459,6 +473,15 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
       trace.push({ ...base, ok: false, error: { kind: 'unknown_tool', message }, outputBytes: 0, outputPreview: '', latencyMs: 0 });
       return { toolUseId: call.id, isError: true, content: { text: message } };
     }
+    const cacheKey = cacheTtl.has(call.name) ? `${call.name}:${canonicalJson(call.input)}` : undefined;
+    const cached = cacheKey ? toolCache[cacheKey] : undefined;
+    if (cached && Date.now() - cached.atMs < cacheTtl.get(call.name)!) {
+      recordToolCall(breaker, null);
+      trace.push({ ...base, ok: true, cacheHit: true, outputRef: cached.ref, outputBytes: cached.bytes, outputPreview: cached.preview, latencyMs: 0 });
+      // The result is already in the conversation: point at it instead of pasting it again.
+      return { toolUseId: call.id, isError: false, content: { text: `Same result as tool call ${cached.callId} above (unchanged).` } };
+    }
+    if (toolTiers.get(call.name) !== 'read') toolCache = {}; // a write may change what was read
     const approval = approvals.find((a) => a.callId === call.id);
     let approvedBy: { requestId: string; digest: string; approver: string } | undefined;
     if (approval) {
@@ -502,6 +525,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
         outputPreview: result.preview,
         latencyMs: result.latencyMs,
       });
+      if (cacheKey && result.ok) toolCache[cacheKey] = { callId: call.id, ref: result.contentRef, bytes: result.bytes, preview: result.preview, atMs: Date.now() };
       return { toolUseId: call.id, isError: !result.ok, content: { ref: result.contentRef, bytes: result.bytes } };
     } catch (error) {
       const cause = error instanceof ActivityFailure ? error.cause : error;

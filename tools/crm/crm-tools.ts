@@ -11,6 +11,7 @@ export function createCrmTools(db: SqlDatabase) {
     name: 'lookup_customer',
     description: 'Look up a customer by customer id (cus_…) or e-mail address. Returns the customer record or an error.',
     tier: 'read',
+    cache: { ttlMs: 300_000 },
     input: z.object({ customer: z.string().min(1).describe('customer id or e-mail address') }),
     run: ({ customer }, { scope }) =>
       withScope(db, scope, async (tx) => {
@@ -25,6 +26,7 @@ export function createCrmTools(db: SqlDatabase) {
     name: 'list_orders',
     description: "List a customer's orders, newest first, with status and amount in cents.",
     tier: 'read',
+    cache: { ttlMs: 60_000 },
     input: z.object({ customerId: z.string().min(1) }),
     run: ({ customerId }, { scope }) =>
       withScope(db, scope, async (tx) => {
@@ -38,6 +40,7 @@ export function createCrmTools(db: SqlDatabase) {
     name: 'get_order',
     description: 'Get one order by id (ord_…): item, amount in cents, status and date.',
     tier: 'read',
+    cache: { ttlMs: 60_000 },
     input: z.object({ orderId: z.string().regex(/^ord_\w+$/, 'an order id looks like ord_1001') }),
     run: ({ orderId }, { scope }) =>
       withScope(db, scope, async (tx) => {
