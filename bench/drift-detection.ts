@@ -417,7 +417,7 @@ export function formatDriftDetection(result: DriftBenchResult): string {
   );
   return [
     `Drift detection: ${o.seeds} seeds per scenario; delays in sessions after the change (${o.after} watched); detector threshold ${d.threshold} nats, ` +
-      `relativeChange ${d.relativeChange}, oddsRatio ${d.oddsRatio}, warmup ${d.warmup}, baselineWindow ${d.baselineWindow}, quarantine ${d.quarantine}, clip ${d.clip}`,
+      `relativeChange ${d.relativeChange}, rateWindow ${d.rateWindow}, warmup ${d.warmup}, baselineWindow ${d.baselineWindow}, quarantine ${d.quarantine}, clip ${d.clip}`,
     changes,
     '',
     `Stable: ${s.seeds} seeds × ${s.sessionsPerSeed} sessions: ${s.alerts} alerts = ${formatNumber(s.alertsPer1000Sessions, 3)} per 1000 sessions` +

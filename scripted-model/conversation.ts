@@ -64,9 +64,7 @@ export type PromptSection = 'tools' | 'system' | 'messages';
  */
 export interface PromptBlock {
   section: PromptSection;
-  /** Where the block is in the request, as the API names fields: `tools.0`, `system.1`, `messages.2.content.0`. */
-  where: string;
-  /** Characters of text the token estimate counts for this block (see {@link requestTextLength}). */
+  /** Characters of text the token estimate counts for this block (see {@link promptBlocks}). */
   characters: number;
   /**
    * What the block contributes to the prompt, without its `cache_control` markers: the value whose
@@ -74,7 +72,8 @@ export interface PromptBlock {
    */
   content: unknown;
   /**
-   * The `cache_control` values on this block, as sent (not yet checked): the block's own, then
+   * The `cache_control` values on this block, as sent (not yet checked), each with the field it
+   * is in as the API names fields (`messages.2.content.0.cache_control`): the block's own, then
    * those of the blocks nested in a `tool_result`'s content. Empty when it has none (`null` counts as none).
    */
   cacheControls: Array<{ where: string; value: unknown }>;
@@ -82,10 +81,12 @@ export interface PromptBlock {
 
 /**
  * The blocks of a request's prompt in the order the model reads them: tools, then system, then
- * messages. Their characters add up to {@link requestTextLength}: a tool definition counts as its
- * JSON (without `cache_control`) plus the bracket or comma before it (the first one also the
- * closing bracket), so tools together count as the JSON list; a system text block after the first
- * counts the newline that joins it to the one before.
+ * messages. Their characters are the text the model would read, for the token estimate: the tool
+ * definitions as a JSON list (without `cache_control`), the system prompt's text blocks joined by
+ * newlines, message text blocks, tool calls (name and input as JSON) and tool results' text. Other
+ * blocks (images, documents, thinking) count no characters. Per block: a tool definition counts
+ * its JSON plus the bracket or comma before it (the first one also the closing bracket); a system
+ * text block after the first counts the newline that joins it to the one before.
  */
 export function promptBlocks(request: MessagesRequest): PromptBlock[] {
   const blocks: PromptBlock[] = [];
@@ -93,47 +94,35 @@ export function promptBlocks(request: MessagesRequest): PromptBlock[] {
     const content = withoutCacheControl(tool);
     blocks.push({
       section: 'tools',
-      where: `tools.${i}`,
       characters: JSON.stringify(content).length + (i === 0 ? 2 : 1),
       content,
       cacheControls: controlsOf(tool, `tools.${i}`),
     });
   });
   if (typeof request.system === 'string') {
-    blocks.push({ section: 'system', where: 'system', characters: request.system.length, content: { type: 'text', text: request.system }, cacheControls: [] });
+    blocks.push({ section: 'system', characters: request.system.length, content: { type: 'text', text: request.system }, cacheControls: [] });
   } else if (request.system !== undefined) {
     let texts = 0;
     request.system.forEach((block, i) => {
       const isText = block.type === 'text' && typeof block.text === 'string';
       const characters = isText ? (block.text as string).length + (texts > 0 ? 1 : 0) : 0;
       if (isText) texts++;
-      blocks.push({ section: 'system', where: `system.${i}`, characters, content: withoutCacheControl(block), cacheControls: controlsOf(block, `system.${i}`) });
+      blocks.push({ section: 'system', characters, content: withoutCacheControl(block), cacheControls: controlsOf(block, `system.${i}`) });
     });
   }
   request.messages.forEach((message, m) => {
     if (typeof message.content === 'string') {
       const content = { role: message.role, first: true, block: { type: 'text', text: message.content } };
-      blocks.push({ section: 'messages', where: `messages.${m}.content`, characters: message.content.length, content, cacheControls: [] });
+      blocks.push({ section: 'messages', characters: message.content.length, content, cacheControls: [] });
       return;
     }
     message.content.forEach((block, b) => {
       const where = `messages.${m}.content.${b}`;
       const content = { role: message.role, first: b === 0, block: withoutCacheControl(block) };
-      blocks.push({ section: 'messages', where, characters: blockTextLength(block), content, cacheControls: controlsOf(block, where) });
+      blocks.push({ section: 'messages', characters: blockTextLength(block), content, cacheControls: controlsOf(block, where) });
     });
   });
   return blocks;
-}
-
-/**
- * Number of characters of text the model would read in a request: the system prompt, text blocks,
- * tool calls (name and input as JSON), tool results' text, and the tool definitions as JSON
- * (without `cache_control` markers). Other blocks (images, documents, thinking) are not counted.
- */
-export function requestTextLength(request: MessagesRequest): number {
-  let length = 0;
-  for (const block of promptBlocks(request)) length += block.characters;
-  return length;
 }
 
 /** Characters of text the token estimate counts for a message content block. */

@@ -14,7 +14,10 @@ export interface ScriptedReply {
   /**
    * Token counts to report. Each one left out is estimated as ceil(characters / 4): of the
    * request's text (system, message texts, tool calls and results, tool definitions as JSON) for
-   * `input_tokens`, of the reply's text and tool calls for `output_tokens`.
+   * the prompt, divided by the simulated prompt cache into `input_tokens`,
+   * `cache_read_input_tokens` and `cache_creation_input_tokens`; of the reply's text and tool calls
+   * for `output_tokens`. A scripted `input_tokens` is reported as given, with no cache reads or
+   * writes (the cache is still read and written, for the requests that follow).
    */
   usage?: { input_tokens?: number; output_tokens?: number };
   /** Milliseconds to wait before answering. @default the server's `defaultLatencyMs` */

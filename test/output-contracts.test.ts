@@ -15,7 +15,9 @@ test('a final answer that fails the schema gets a repair turn, and the valid one
   const result = await session.result();
   expect(result).toMatchObject({ outcome: 'completed', data: { category: 'billing', priority: 2 }, usage: { modelCalls: 2 } });
   const requests = suite.model.requests.filter((r) => r.scenario === tag);
-  expect(String(requests[0]!.body.system)).toContain('"priority":{"type":"integer","minimum":1,"maximum":5}');
+  const system = requests[0]!.body.system;
+  const systemText = typeof system === 'string' ? system : (system ?? []).map((block) => block.text).join('\n');
+  expect(systemText).toContain('"priority":{"type":"integer","minimum":1,"maximum":5}');
   expect(JSON.stringify(requests[1]!.body.messages.at(-1))).toContain('does not satisfy the required schema');
   await expectReplays(suite.env.temporal, session.sessionId);
 });

@@ -392,3 +392,225 @@ describe('scripted model server', () => {
     expect(() => idle.url).toThrow(ServerNotStartedError);
   });
 });
+
+describe('scripted model prompt caching', () => {
+  const SONNET = 'claude-sonnet-scripted';
+  const MINUTE = 60_000;
+  /** `chars` characters of text made of `seed`; with `chars` a multiple of 4 it is exactly chars / 4 tokens. */
+  const filler = (seed: string, chars: number): string => seed.repeat(Math.ceil(chars / seed.length)).slice(0, chars);
+  const tokens = (chars: number): number => Math.ceil(chars / 4);
+  const LONG_SYSTEM = filler('You are a careful support agent. ', 8000); // 2000 tokens
+
+  let clock = 0;
+  let server: ScriptedModelServer;
+  let client: Anthropic;
+
+  beforeEach(async () => {
+    clock = 1_700_000_000_000;
+    server = new ScriptedModelServer({
+      now: () => clock,
+      scenarios: [
+        { name: 'tool-turn', match: 'look up customer', turns: [{ text: 'Looking.', toolCalls: [{ name: 'lookup', input: { id: 42 } }] }, { text: 'Found Ada.' }] },
+        { name: 'scripted-usage', match: 'scripted usage', turns: [{ text: 'ok', usage: { input_tokens: 77, output_tokens: 5 } }] },
+        { name: 'any', match: '', turns: () => ({ text: 'ok' }) },
+      ],
+    });
+    await server.start();
+    client = clientFor(server);
+  });
+  afterEach(() => server.stop());
+
+  /** A request whose system prompt is one block carrying a breakpoint. */
+  function withCachedSystem(question: string, options: { system?: string; model?: string; ttl?: '5m' | '1h' } = {}) {
+    const cache_control: Anthropic.CacheControlEphemeral = options.ttl === undefined ? { type: 'ephemeral' } : { type: 'ephemeral', ttl: options.ttl };
+    return client.messages.create({
+      model: options.model ?? SONNET,
+      max_tokens: 64,
+      system: [{ type: 'text', text: options.system ?? LONG_SYSTEM, cache_control }],
+      messages: [{ role: 'user', content: question }],
+    });
+  }
+
+  const usageOf = (message: Anthropic.Message) => {
+    const { input_tokens, cache_creation_input_tokens, cache_read_input_tokens, cache_creation } = message.usage;
+    return { input_tokens, cache_creation_input_tokens, cache_read_input_tokens, cache_creation };
+  };
+  const split = (input: number, written: number, read: number, written1h = 0) => ({
+    input_tokens: input,
+    cache_creation_input_tokens: written,
+    cache_read_input_tokens: read,
+    cache_creation: { ephemeral_5m_input_tokens: written - written1h, ephemeral_1h_input_tokens: written1h },
+  });
+
+  it('writes a long system prompt on the first request and reads it on the next, per model and exact prefix', async () => {
+    // 8000 + 16 characters: 2004 tokens, of which the system prompt's 2000 are written.
+    const first = await withCachedSystem('first question??');
+    expect(usageOf(first)).toEqual(split(4, 2000, 0));
+    expect(server.requests.at(-1)?.usage).toEqual(first.usage);
+
+    const second = await withCachedSystem('another question');
+    expect(usageOf(second)).toEqual(split(4, 0, 2000));
+
+    // One character changed in the prefix: a miss, written anew.
+    const changed = await withCachedSystem('first question??', { system: `${LONG_SYSTEM.slice(0, -1)}!` });
+    expect(usageOf(changed)).toEqual(split(4, 2000, 0));
+
+    // Same prefix, another model: its own cache.
+    const otherModel = await withCachedSystem('first question??', { model: 'claude-opus-scripted' });
+    expect(usageOf(otherModel)).toEqual(split(4, 2000, 0));
+
+    // Without a breakpoint nothing is read or written; the total is the same estimate as always.
+    const plain = await ask(client, [{ role: 'user', content: 'first question??' }], { model: SONNET, system: LONG_SYSTEM });
+    expect(usageOf(plain)).toEqual(split(2004, 0, 0));
+  });
+
+  it('does not cache a prefix shorter than the model minimum: 1024 tokens, 2048 for Haiku', async () => {
+    const short = filler('Be brief. ', 4000); // 1000 tokens
+    for (let i = 0; i < 2; i++) expect(usageOf(await withCachedSystem('question', { system: short }))).toEqual(split(1002, 0, 0));
+
+    const medium = filler('Be thorough. ', 6000); // 1500 tokens: enough for Sonnet, not for Haiku
+    for (const expected of [split(2, 1500, 0), split(2, 0, 1500)]) {
+      expect(usageOf(await withCachedSystem('question', { system: medium }))).toEqual(expected);
+    }
+    for (let i = 0; i < 2; i++) {
+      expect(usageOf(await withCachedSystem('question', { system: medium, model: 'claude-haiku-scripted' }))).toEqual(split(1502, 0, 0));
+    }
+  });
+
+  it('expires an entry 5 minutes after its last use, or 1 hour with ttl 1h', async () => {
+    expect(usageOf(await withCachedSystem('q1'))).toEqual(split(1, 2000, 0));
+    clock += 4 * MINUTE + 59_000;
+    expect(usageOf(await withCachedSystem('q2'))).toEqual(split(1, 0, 2000)); // a hit refreshes the TTL
+    clock += 4 * MINUTE + 59_000;
+    expect(usageOf(await withCachedSystem('q3'))).toEqual(split(1, 0, 2000));
+    clock += 5 * MINUTE + 1;
+    expect(usageOf(await withCachedSystem('q4'))).toEqual(split(1, 2000, 0)); // expired: written again
+
+    const hourly = filler('Answer in French. ', 8000);
+    expect(usageOf(await withCachedSystem('q1', { system: hourly, ttl: '1h' }))).toEqual(split(1, 2000, 0, 2000));
+    clock += 59 * MINUTE;
+    expect(usageOf(await withCachedSystem('q2', { system: hourly, ttl: '1h' }))).toEqual(split(1, 0, 2000));
+    clock += 60 * MINUTE + 1;
+    expect(usageOf(await withCachedSystem('q3', { system: hourly, ttl: '1h' }))).toEqual(split(1, 2000, 0, 2000));
+  });
+
+  it('refuses more than 4 breakpoints, a malformed one, and a 1h breakpoint after a 5m one, with a 400', async () => {
+    const marked = (n: number, ttl?: '5m' | '1h'): Anthropic.TextBlockParam[] =>
+      Array.from({ length: n }, (_, i) => ({ type: 'text', text: `part ${i}`, cache_control: ttl === undefined ? { type: 'ephemeral' } : { type: 'ephemeral', ttl } }));
+    const logged = server.requests.length;
+
+    const five = await rejection(client.messages.create({ model: SONNET, max_tokens: 10, system: marked(2), messages: [{ role: 'user', content: marked(3) }] }));
+    expect(five).toBeInstanceOf(BadRequestError);
+    expect((five as APIError).type).toBe('invalid_request_error');
+    expect((five as APIError).apiMessage).toBe('A maximum of 4 blocks with cache_control may be provided. Found 5.');
+
+    const badTtl = await rejection(
+      client.messages.create({ model: SONNET, max_tokens: 10, messages: [{ role: 'user', content: [{ type: 'text', text: 'x', cache_control: { type: 'ephemeral', ttl: '2h' } as never }] }] }),
+    );
+    expect((badTtl as APIError).apiMessage).toBe("messages.0.content.0.cache_control.ttl: Input should be '5m' or '1h'");
+
+    const order = await rejection(
+      client.messages.create({ model: SONNET, max_tokens: 10, system: marked(1, '5m'), messages: [{ role: 'user', content: marked(1, '1h') }] }),
+    );
+    expect((order as APIError).apiMessage).toMatch(/^a ttl='1h' cache_control block must not come after a ttl='5m' cache_control block/);
+
+    // Four are fine, 1h before 5m is fine; refused requests are not recorded.
+    expect(server.requests).toHaveLength(logged);
+    await client.messages.create({ model: SONNET, max_tokens: 10, system: marked(2, '1h'), messages: [{ role: 'user', content: marked(2, '5m') }] });
+    expect(server.requests).toHaveLength(logged + 1);
+  });
+
+  it('caches tools, system and a growing conversation: each turn reads what the last one wrote and writes the new part', async () => {
+    const tool = { name: 'lookup', description: filler('Looks a customer up by id. ', 4400), input_schema: { type: 'object' as const, properties: { id: { type: 'number' } } } };
+    const tools: Anthropic.Tool[] = [{ ...tool, cache_control: { type: 'ephemeral' } }];
+    const system: Anthropic.TextBlockParam[] = [{ type: 'text', text: LONG_SYSTEM, cache_control: { type: 'ephemeral' } }];
+    const question = 'Please look up customer 42';
+    const toolsChars = JSON.stringify(tool).length + 2; // the tool list as JSON, without the marker
+    const systemChars = toolsChars + LONG_SYSTEM.length;
+
+    // Turn 1: breakpoints on the tools, the system prompt and the question; all of it is written.
+    const turn1Chars = systemChars + question.length;
+    const t1 = await client.messages.create({
+      model: SONNET,
+      max_tokens: 100,
+      tools,
+      system,
+      messages: [{ role: 'user', content: [{ type: 'text', text: question, cache_control: { type: 'ephemeral' } }] }],
+    });
+    expect(usageOf(t1)).toEqual(split(0, tokens(turn1Chars), 0));
+    const call = t1.content[1] as Anthropic.ToolUseBlock;
+
+    // Turn 2: the breakpoint moves to the tool result. The prefix up to the question (its marker gone,
+    // its content the same) is read; the assistant turn and the tool result are written.
+    const result = 'customer 42: Ada Lovelace, ada@example.com, 3 open orders';
+    const history: Anthropic.MessageParam[] = [
+      { role: 'user', content: [{ type: 'text', text: question }] },
+      { role: 'assistant', content: t1.content },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: call.id, content: result, cache_control: { type: 'ephemeral' } }] },
+    ];
+    const turn2Chars = turn1Chars + 'Looking.'.length + 'lookup'.length + JSON.stringify({ id: 42 }).length + result.length;
+    const t2 = await client.messages.create({ model: SONNET, max_tokens: 100, tools, system, messages: history });
+    expect(t2.content).toEqual([{ type: 'text', text: 'Found Ada.' }]);
+    expect(usageOf(t2)).toEqual(split(0, tokens(turn2Chars) - tokens(turn1Chars), tokens(turn1Chars)));
+
+    // The same turn again reads it all.
+    expect(usageOf(await client.messages.create({ model: SONNET, max_tokens: 100, tools, system, messages: history }))).toEqual(split(0, 0, tokens(turn2Chars)));
+
+    // Another tool_choice invalidates the cached messages, not the tools and system prompt.
+    const forced = await client.messages.create({ model: SONNET, max_tokens: 100, tools, system, messages: history, tool_choice: { type: 'any' } });
+    expect(usageOf(forced)).toEqual(split(0, tokens(turn2Chars) - tokens(systemChars), tokens(systemChars)));
+
+    // Automatic caching: a top-level cache_control marks the last block.
+    const plainHistory: Anthropic.MessageParam[] = [{ role: 'user', content: `${question} (automatic)` }];
+    const auto1 = await client.messages.create({ model: SONNET, max_tokens: 100, tools, system, messages: plainHistory, cache_control: { type: 'ephemeral' } });
+    const autoChars = systemChars + question.length + ' (automatic)'.length;
+    expect(usageOf(auto1)).toEqual(split(0, tokens(autoChars) - tokens(systemChars), tokens(systemChars)));
+    const auto2 = await client.messages.create({ model: SONNET, max_tokens: 100, tools, system, messages: plainHistory, cache_control: { type: 'ephemeral' } });
+    expect(usageOf(auto2)).toEqual(split(0, 0, tokens(autoChars)));
+  });
+
+  it('looks back 20 blocks before a breakpoint for an earlier cached prefix', async () => {
+    const system: Anthropic.TextBlockParam[] = [{ type: 'text', text: LONG_SYSTEM, cache_control: { type: 'ephemeral' } }];
+    const opening: Anthropic.TextBlockParam = { type: 'text', text: 'first message, 32 characters....' };
+    const marked = (block: Anthropic.TextBlockParam): Anthropic.TextBlockParam => ({ ...block, cache_control: { type: 'ephemeral' } });
+    const notes = (n: number): Anthropic.TextBlockParam[] => Array.from({ length: n }, (_, i) => ({ type: 'text', text: `note ${String(i).padStart(3, '0')}` })); // 8 characters each
+    const send = (target: Anthropic, content: Anthropic.TextBlockParam[]) =>
+      target.messages.create({ model: SONNET, max_tokens: 10, system, messages: [{ role: 'user', content }] });
+
+    await send(client, [marked(opening)]); // writes the prefix ending at the opening block (2008 tokens)
+    // 20 blocks later: found by looking back from the new breakpoint.
+    expect(usageOf(await send(client, [opening, ...notes(19), marked({ type: 'text', text: 'last....' })]))).toEqual(split(0, 40, 2008));
+    // 25 blocks later: out of reach; only the system prompt is read.
+    expect(usageOf(await send(client, [opening, ...notes(24), marked({ type: 'text', text: 'end.....' })]))).toEqual(split(0, 58, 2000));
+
+    // cacheLookbackBlocks: Infinity finds it at any distance.
+    const unbounded = new ScriptedModelServer({ cacheLookbackBlocks: Infinity, scenarios: [{ name: 'any', match: '', turns: () => ({ text: 'ok' }) }] });
+    await unbounded.start();
+    try {
+      await send(clientFor(unbounded), [marked(opening)]);
+      expect(usageOf(await send(clientFor(unbounded), [opening, ...notes(24), marked({ type: 'text', text: 'end.....' })]))).toEqual(split(0, 50, 2008));
+    } finally {
+      await unbounded.stop();
+    }
+  });
+
+  it('reports a scripted input_tokens as given, while the cache is still written; keeps a bounded number of entries', async () => {
+    const scripted = await withCachedSystem('scripted usage, please');
+    expect(scripted.usage).toMatchObject({ ...split(77, 0, 0), output_tokens: 5 });
+    expect(usageOf(await withCachedSystem('an estimated one'))).toEqual(split(4, 0, 2000));
+
+    const small = new ScriptedModelServer({ maxCacheEntries: 2, scenarios: [{ name: 'any', match: '', turns: () => ({ text: 'ok' }) }] });
+    await small.start();
+    try {
+      const smallClient = clientFor(small);
+      const send = (system: string) =>
+        smallClient.messages.create({ model: SONNET, max_tokens: 10, system: [{ type: 'text', text: system, cache_control: { type: 'ephemeral' } }], messages: [{ role: 'user', content: 'q' }] });
+      const prompts = ['A', 'B', 'C'].map((seed) => filler(`${seed} system prompt `, 8000));
+      for (const prompt of prompts) expect((await send(prompt)).usage.cache_creation_input_tokens).toBe(2000);
+      expect((await send(prompts[2]!)).usage.cache_read_input_tokens).toBe(2000);
+      expect((await send(prompts[0]!)).usage.cache_read_input_tokens).toBe(0); // evicted, least recently used
+    } finally {
+      await small.stop();
+    }
+  });
+});
