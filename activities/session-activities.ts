@@ -120,7 +120,7 @@ export function createSessionActivities(deps: SessionActivityDeps) {
         const { client, info } = Context.current();
         const agent = input.record.agent;
         await client.workflow.signalWithStart(AGENT_MONITOR_WORKFLOW, {
-          workflowId: monitorWorkflowId(agent),
+          workflowId: monitorWorkflowId(agent, info.taskQueue),
           taskQueue: info.taskQueue,
           args: [{ agent, ...(monitor.options ? { options: monitor.options } : {}) }],
           signal: sessionSummarySignal,

@@ -12,9 +12,9 @@ import { parseArgs } from 'node:util';
 import {
   createDriftState,
   observeSession,
-  type DriftAlert,
   type DriftMetric,
   type DriftOptions,
+  type DriftState,
   type SessionSummary,
 } from '../core/drift-detector';
 import { percentile } from './percentile';
@@ -178,9 +178,10 @@ export function generateChange(seed: number, before: number, after: number, chan
 // ---------------------------------------------------------------------------------------------
 // Scenarios
 
-/** A change to detect: sessions of the steady agent, then of the changed one. */
+/** A change to detect: `before` sessions of the steady agent, then sessions of the changed one. */
 interface ChangeScenario {
   name: string;
+  before: number;
   change: Partial<AgentProfile>;
   /** The alerts that count as detecting it. */
   detects: Array<{ metric: DriftMetric; direction: 'up' | 'down' }>;
@@ -188,57 +189,81 @@ interface ChangeScenario {
   targetSessions?: number;
 }
 
+const VERBOSE_MODEL: ChangeScenario = {
+  name: 'verbose model: tokens +40%',
+  before: 200,
+  change: { tokensScale: 1.4 },
+  detects: [
+    { metric: 'tokens', direction: 'up' },
+    { metric: 'costUsd', direction: 'up' },
+  ],
+  targetSessions: 30,
+};
+
 const CHANGES: ChangeScenario[] = [
-  {
-    name: 'verbose model: tokens +40%',
-    change: { tokensScale: 1.4 },
-    detects: [
-      { metric: 'tokens', direction: 'up' },
-      { metric: 'costUsd', direction: 'up' },
-    ],
-    targetSessions: 30,
-  },
-  { name: 'success rate 97% → 85%', change: { successRate: 0.85 }, detects: [{ metric: 'successRate', direction: 'down' }] },
-  { name: 'tool calls +50% (5 → 7.5)', change: { toolCallsMean: 7.5 }, detects: [{ metric: 'toolCalls', direction: 'up' }] },
-  { name: 'tool calls +100% (5 → 10)', change: { toolCallsMean: 10 }, detects: [{ metric: 'toolCalls', direction: 'up' }] },
-  { name: 'tool errors 3% → 9%', change: { toolErrorRate: 0.09 }, detects: [{ metric: 'errorRate', direction: 'up' }] },
+  VERBOSE_MODEL,
+  { name: 'success rate 97% → 85%', before: 200, change: { successRate: 0.85 }, detects: [{ metric: 'successRate', direction: 'down' }] },
+  { name: 'success rate 97% → 85%', before: 1000, change: { successRate: 0.85 }, detects: [{ metric: 'successRate', direction: 'down' }] },
+  { name: 'tool calls +50% (5 → 7.5)', before: 200, change: { toolCallsMean: 7.5 }, detects: [{ metric: 'toolCalls', direction: 'up' }] },
+  { name: 'tool calls +100% (5 → 10)', before: 200, change: { toolCallsMean: 10 }, detects: [{ metric: 'toolCalls', direction: 'up' }] },
+  { name: 'tool errors 3% → 9% of calls', before: 200, change: { toolErrorRate: 0.09 }, detects: [{ metric: 'errorRate', direction: 'up' }] },
 ];
 
 /** Options of the drift benchmark. */
 export interface DriftBenchOptions {
   /** Seeds per scenario. @default 50 */
   seeds: number;
-  /** Stable sessions before each change. @default 200 */
-  before: number;
-  /** Sessions after each change; a change not detected by then counts as missed. @default 300 */
+  /** Sessions watched after each change; a change not detected by then counts as missed. @default 400 */
   after: number;
-  /** Sessions of the stable scenario. @default 1000 */
+  /** Sessions of each seed of the stable scenario. @default 1000 */
   stableSessions: number;
+  /** Seeds × sessions of the long stable run, where baselines are mature. @default 10 × 10000 */
+  longRun: { seeds: number; sessions: number };
+  /** Thresholds of the sweep (verbose model and stable data at each). @default 11, 12, 13, 14 */
+  thresholds: number[];
+  /** Token noise levels of the sweep (`AgentProfile.tokensSigma`). @default 0.1, 0.2, 0.3 */
+  tokenNoise: number[];
   /** Options of the detector under test (its defaults otherwise). */
   detector: Partial<DriftOptions>;
 }
 
 /** The default sizes of the drift benchmark. */
-export const DEFAULT_DRIFT_BENCH_OPTIONS: DriftBenchOptions = { seeds: 50, before: 200, after: 300, stableSessions: 1000, detector: {} };
+export const DEFAULT_DRIFT_BENCH_OPTIONS: DriftBenchOptions = {
+  seeds: 50,
+  after: 400,
+  stableSessions: 1000,
+  longRun: { seeds: 10, sessions: 10_000 },
+  thresholds: [11, 12, 13, 14],
+  tokenNoise: [0.1, 0.2, 0.3],
+  detector: {},
+};
+
+/** Detection delays, in sessions after the change (1 = the first changed session raised it). */
+export interface DelayStats {
+  /** Seeds whose change was detected within the sessions watched. */
+  detected: number;
+  seeds: number;
+  /** Over the detected seeds. */
+  median: number;
+  p90: number;
+  /** Null when a seed was missed. */
+  worst: number | null;
+  /** Seeds detected within the scenario's target (null without a target). */
+  withinTarget: number | null;
+}
 
 /** What one change scenario measured over every seed. */
-export interface ChangeResult {
+export interface ChangeResult extends DelayStats {
   name: string;
-  seeds: number;
-  /** Seeds whose change was detected within `after` sessions. */
-  detected: number;
-  /** Sessions from the change to the detecting alert (1 = the first changed session raised it). */
-  delay: { median: number; p90: number; worst: number };
+  before: number;
   targetSessions: number | null;
-  /** Seeds detected within the target (null without a target). */
-  withinTarget: number | null;
-  /** Alerts before the change, over all seeds. */
+  /** Alerts before the change, over all seeds: false alerts. */
   falseAlertsBefore: number;
-  /** Other alerts after the change (other metrics or directions), over all seeds. */
+  /** Alerts after the change on other metrics or directions, over all seeds. */
   otherAlertsAfter: number;
 }
 
-/** What the stable scenario measured. */
+/** What a stable run measured. */
 export interface StableResult {
   seeds: number;
   sessionsPerSeed: number;
@@ -247,14 +272,11 @@ export interface StableResult {
   byMetric: Record<string, number>;
 }
 
-/** How noise in tokens limits the detection of +40 %: the verbose-model scenario at several noise levels. */
-export interface NoiseRow {
-  tokensSigma: number;
-  /** Measured spread of log tokens per session (MAD × 1.4826), tool-call variation included. */
+/** One row of a sweep: the verbose-model scenario and the stable run at one setting. */
+export interface SweepRow extends DelayStats {
+  setting: number;
+  /** Spread of log tokens per session (1.4826 × MAD), tool-call variation included. */
   logTokensSpread: number;
-  detected: number;
-  withinTarget: number;
-  delay: { median: number; worst: number };
   falseAlertsPer1000Sessions: number;
 }
 
@@ -264,27 +286,28 @@ export interface DriftBenchResult {
   detectorOptions: DriftOptions;
   changes: ChangeResult[];
   stable: StableResult;
-  noise: NoiseRow[];
-  /** State size after 10 000 sessions, as JSON bytes. */
-  stateBytes: number;
-  /** Mean time of one `observeSession` call. */
+  longRun: StableResult;
+  thresholdSweep: SweepRow[];
+  noiseSweep: SweepRow[];
+  /** Largest state seen over the long run, as JSON bytes. */
+  maxStateBytes: number;
+  /** Mean time of one `observeSession` call over the long run. */
   microsPerSession: number;
 }
 
-function runChange(scenario: ChangeScenario, options: DriftBenchOptions, base: AgentProfile = STEADY_AGENT): ChangeResult {
+function runChange(scenario: ChangeScenario, options: DriftBenchOptions, detector: Partial<DriftOptions>, base: AgentProfile = STEADY_AGENT): ChangeResult {
   const delays: number[] = [];
   let falseAlertsBefore = 0;
   let otherAlertsAfter = 0;
   for (let seed = 1; seed <= options.seeds; seed++) {
-    const state = createDriftState(options.detector);
-    const sessions = generateChange(seed, options.before, options.after, scenario.change, base);
+    const state = createDriftState(detector);
     let delay: number | null = null;
-    sessions.forEach((summary, i) => {
+    generateChange(seed, scenario.before, options.after, scenario.change, base).forEach((summary, i) => {
       for (const alert of observeSession(state, summary)) {
-        if (i < options.before) falseAlertsBefore++;
-        else if (delay === null && scenario.detects.some((d) => d.metric === alert.metric && d.direction === alert.direction)) {
-          delay = i + 1 - options.before;
-        } else otherAlertsAfter++;
+        const detecting = scenario.detects.some((d) => d.metric === alert.metric && d.direction === alert.direction);
+        if (i < scenario.before) falseAlertsBefore++;
+        else if (!detecting) otherAlertsAfter++;
+        else if (delay === null) delay = i + 1 - scenario.before;
       }
     });
     if (delay !== null) delays.push(delay);
@@ -292,36 +315,40 @@ function runChange(scenario: ChangeScenario, options: DriftBenchOptions, base: A
   const target = scenario.targetSessions ?? null;
   return {
     name: scenario.name,
-    seeds: options.seeds,
-    detected: delays.length,
-    delay: { median: percentile(delays, 50), p90: percentile(delays, 90), worst: delays.length === options.seeds ? Math.max(...delays) : Number.POSITIVE_INFINITY },
+    before: scenario.before,
     targetSessions: target,
-    withinTarget: target === null ? null : delays.filter((d) => d <= target).length,
+    ...delayStats(delays, options.seeds, target),
     falseAlertsBefore,
     otherAlertsAfter,
   };
 }
 
-function runStable(options: DriftBenchOptions, profile: AgentProfile = STEADY_AGENT): StableResult {
+function delayStats(delays: number[], seeds: number, target: number | null): DelayStats {
+  return {
+    detected: delays.length,
+    seeds,
+    median: percentile(delays, 50),
+    p90: percentile(delays, 90),
+    worst: delays.length === seeds ? Math.max(...delays) : null,
+    withinTarget: target === null ? null : delays.filter((d) => d <= target).length,
+  };
+}
+
+function runStable(seeds: number, sessions: number, detector: Partial<DriftOptions>, profile: AgentProfile = STEADY_AGENT, onState?: (state: DriftState) => void): StableResult {
   let alerts = 0;
   const byMetric: Record<string, number> = {};
-  for (let seed = 1; seed <= options.seeds; seed++) {
-    const state = createDriftState(options.detector);
-    for (const summary of generateSessions(1000 + seed, options.stableSessions, profile)) {
+  for (let seed = 1; seed <= seeds; seed++) {
+    const state = createDriftState(detector);
+    for (const summary of generateSessions(1000 + seed, sessions, profile)) {
       for (const alert of observeSession(state, summary)) {
         alerts++;
         const key = `${alert.metric} ${alert.direction}`;
         byMetric[key] = (byMetric[key] ?? 0) + 1;
       }
+      onState?.(state);
     }
   }
-  return {
-    seeds: options.seeds,
-    sessionsPerSeed: options.stableSessions,
-    alerts,
-    alertsPer1000Sessions: (alerts * 1000) / (options.seeds * options.stableSessions),
-    byMetric,
-  };
+  return { seeds, sessionsPerSeed: sessions, alerts, alertsPer1000Sessions: (alerts * 1000) / (seeds * sessions), byMetric };
 }
 
 function logTokensSpread(profile: AgentProfile): number {
@@ -331,102 +358,99 @@ function logTokensSpread(profile: AgentProfile): number {
   return 1.4826 * deviations[deviations.length >> 1]!;
 }
 
-function runNoise(options: DriftBenchOptions, sigmas: readonly number[]): NoiseRow[] {
-  const verbose = CHANGES[0]!;
-  return sigmas.map((tokensSigma) => {
-    const profile = { ...STEADY_AGENT, tokensSigma };
-    const change = runChange(verbose, options, profile);
-    const stable = runStable(options, profile);
-    return {
-      tokensSigma,
-      logTokensSpread: logTokensSpread(profile),
-      detected: change.detected,
-      withinTarget: change.withinTarget ?? 0,
-      delay: { median: change.delay.median, worst: change.delay.worst },
-      falseAlertsPer1000Sessions: stable.alertsPer1000Sessions,
-    };
-  });
+function sweepRow(setting: number, options: DriftBenchOptions, detector: Partial<DriftOptions>, profile: AgentProfile): SweepRow {
+  const change = runChange(VERBOSE_MODEL, options, detector, profile);
+  const stable = runStable(options.seeds, options.stableSessions, detector, profile);
+  return { setting, ...change, logTokensSpread: logTokensSpread(profile), falseAlertsPer1000Sessions: stable.alertsPer1000Sessions };
 }
 
 /** Runs every scenario of the drift benchmark. */
 export function runDriftDetection(options: DriftBenchOptions = DEFAULT_DRIFT_BENCH_OPTIONS, log: (line: string) => void = () => {}): DriftBenchResult {
-  const detectorOptions = createDriftState(options.detector).options;
+  const detector = options.detector;
+  const detectorOptions = createDriftState(detector).options;
   const changes = CHANGES.map((scenario) => {
-    log(`drift: ${scenario.name}, ${options.seeds} seeds`);
-    return runChange(scenario, options);
+    log(`drift: ${scenario.name} after ${scenario.before} sessions, ${options.seeds} seeds`);
+    return runChange(scenario, options, detector);
   });
   log(`drift: stable, ${options.seeds} seeds × ${options.stableSessions} sessions`);
-  const stable = runStable(options);
-  log('drift: noise sweep');
-  const noise = runNoise(options, [0.1, 0.2, 0.3, 0.4]);
-
-  const state = createDriftState(options.detector);
-  const sessions = generateSessions(99, 10_000);
+  const stable = runStable(options.seeds, options.stableSessions, detector);
+  log(`drift: long stable run, ${options.longRun.seeds} seeds × ${options.longRun.sessions} sessions`);
+  let maxStateBytes = 0;
   const started = performance.now();
-  for (const summary of sessions) observeSession(state, summary);
-  const microsPerSession = ((performance.now() - started) * 1000) / sessions.length;
-  return { options, detectorOptions, changes, stable, noise, stateBytes: JSON.stringify(state).length, microsPerSession };
+  const longRun = runStable(options.longRun.seeds, options.longRun.sessions, detector, STEADY_AGENT, (state) => {
+    if (state.sessions % 100 === 0) maxStateBytes = Math.max(maxStateBytes, JSON.stringify(state).length);
+  });
+  const microsPerSession = ((performance.now() - started) * 1000) / (options.longRun.seeds * options.longRun.sessions);
+  log('drift: threshold sweep');
+  const thresholdSweep = options.thresholds.map((threshold) => sweepRow(threshold, options, { ...detector, threshold }, STEADY_AGENT));
+  log('drift: token noise sweep');
+  const noiseSweep = options.tokenNoise.map((tokensSigma) => sweepRow(tokensSigma, options, detector, { ...STEADY_AGENT, tokensSigma }));
+  return { options, detectorOptions, changes, stable, longRun, thresholdSweep, noiseSweep, maxStateBytes, microsPerSession };
 }
 
 /** The drift benchmark's tables, for humans. */
 export function formatDriftDetection(result: DriftBenchResult): string {
   const { options: o, detectorOptions: d } = result;
-  const delay = (n: number) => (Number.isFinite(n) ? formatNumber(n) : 'missed');
+  const delayCells = (r: DelayStats): string[] => [
+    `${r.detected}/${r.seeds}`,
+    formatNumber(r.median),
+    formatNumber(r.p90),
+    r.worst === null ? 'missed' : formatNumber(r.worst),
+  ];
+  const delayColumns = [{ header: 'detected' }, { header: 'delay p50' }, { header: 'p90' }, { header: 'worst' }];
   const changes = formatTable(
     [
-      { header: 'change (after 200 steady sessions)', align: 'left' },
-      { header: 'detected' },
-      { header: 'delay p50' },
-      { header: 'p90' },
-      { header: 'worst' },
+      { header: 'change', align: 'left' },
+      { header: 'after' },
+      ...delayColumns,
       { header: 'within target' },
       { header: 'false alerts before' },
       { header: 'other alerts after' },
     ],
     result.changes.map((c) => [
       c.name,
-      `${c.detected}/${c.seeds}`,
-      delay(c.delay.median),
-      delay(c.delay.p90),
-      delay(c.delay.worst),
+      String(c.before),
+      ...delayCells(c),
       c.targetSessions === null ? '-' : `${c.withinTarget}/${c.seeds} ≤ ${c.targetSessions}`,
       String(c.falseAlertsBefore),
       String(c.otherAlertsAfter),
     ]),
   );
-  const s = result.stable;
-  const noise = formatTable(
-    [
-      { header: 'token noise (t5 σ)', align: 'left' },
-      { header: 'log-tokens spread' },
-      { header: 'detected' },
-      { header: '≤ 30 sessions' },
-      { header: 'delay p50' },
-      { header: 'worst' },
-      { header: 'false alerts /1000 stable' },
-    ],
-    result.noise.map((r) => [
-      formatNumber(r.tokensSigma, 2),
-      formatNumber(r.logTokensSpread, 2),
-      `${r.detected}/${o.seeds}`,
-      `${r.withinTarget}/${o.seeds}`,
-      delay(r.delay.median),
-      delay(r.delay.worst),
-      formatNumber(r.falseAlertsPer1000Sessions, 3),
-    ]),
-  );
+  const sweep = (header: string, rows: SweepRow[], digits: number) =>
+    formatTable(
+      [
+        { header, align: 'left' },
+        { header: 'log-tokens spread' },
+        ...delayColumns,
+        { header: '≤ 30 sessions' },
+        { header: 'false alerts/1000 stable' },
+      ],
+      rows.map((r) => [
+        formatNumber(r.setting, digits),
+        formatNumber(r.logTokensSpread, 2),
+        ...delayCells(r),
+        `${r.withinTarget}/${r.seeds}`,
+        formatNumber(r.falseAlertsPer1000Sessions, 3),
+      ]),
+    );
+  const stableLine = (name: string, s: StableResult) =>
+    `${name}: ${s.seeds} seeds × ${formatNumber(s.sessionsPerSeed)} sessions: ${s.alerts} alerts = ${formatNumber(s.alertsPer1000Sessions, 3)} per 1000 sessions` +
+    (s.alerts > 0 ? ` (${Object.entries(s.byMetric).map(([k, v]) => `${k}: ${v}`).join(', ')})` : '');
   return [
-    `Drift detection: ${o.seeds} seeds per scenario; delays in sessions after the change (${o.after} watched); detector threshold ${d.threshold} nats, ` +
-      `relativeChange ${d.relativeChange}, rateWindow ${d.rateWindow}, warmup ${d.warmup}, baselineWindow ${d.baselineWindow}, quarantine ${d.quarantine}, clip ${d.clip}`,
+    `Drift detection, ${o.seeds} seeds per scenario, delays in sessions after the change (${o.after} watched). Detector: ` +
+      Object.entries(d).map(([k, v]) => `${k} ${v}`).join(', '),
     changes,
     '',
-    `Stable: ${s.seeds} seeds × ${s.sessionsPerSeed} sessions: ${s.alerts} alerts = ${formatNumber(s.alertsPer1000Sessions, 3)} per 1000 sessions` +
-      (s.alerts > 0 ? ` (${Object.entries(s.byMetric).map(([k, v]) => `${k}: ${v}`).join(', ')})` : ''),
+    stableLine('Stable', result.stable),
+    stableLine('Stable, long run', result.longRun),
     '',
-    'Tokens +40% at other noise levels (the steady agent has σ 0.2, plus the variation that tool calls bring):',
-    noise,
+    'Verbose model (tokens +40% after 200 sessions) and stable data at other thresholds (nats):',
+    sweep('threshold', result.thresholdSweep, 0),
     '',
-    `State after 10,000 sessions: ${formatNumber(result.stateBytes)} bytes of JSON; ${formatNumber(result.microsPerSession, 1)} µs per observed session`,
+    'The same at other token noise levels (Student-t σ of the session’s own noise; the steady agent has 0.2, plus what tool calls bring):',
+    sweep('token noise', result.noiseSweep, 2),
+    '',
+    `State: at most ${formatNumber(result.maxStateBytes)} bytes of JSON over the long run; ${formatNumber(result.microsPerSession, 1)} µs per observed session`,
   ].join('\n');
 }
 
@@ -434,8 +458,8 @@ function main(): void {
   const { values } = parseArgs({ args: process.argv.slice(2), strict: true, options: { seeds: { type: 'string' }, detector: { type: 'string' } } });
   const seeds = values.seeds === undefined ? DEFAULT_DRIFT_BENCH_OPTIONS.seeds : Number(values.seeds);
   if (!Number.isInteger(seeds) || seeds <= 0) throw new Error(`--seeds must be a positive integer, got "${values.seeds}"`);
-  const started = performance.now();
   const detector = values.detector === undefined ? {} : (JSON.parse(values.detector) as Partial<DriftOptions>);
+  const started = performance.now();
   const result = runDriftDetection({ ...DEFAULT_DRIFT_BENCH_OPTIONS, seeds, detector }, (line) => process.stderr.write(`[bench] ${line}\n`));
   console.log(formatDriftDetection(result));
   console.log(`total ${((performance.now() - started) / 1000).toFixed(1)} s, node ${process.version}`);

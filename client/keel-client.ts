@@ -116,18 +116,20 @@ export class KeelClient {
     return new SessionHandle(this.temporal.workflow.getHandle(sessionId), this.store, this.traces);
   }
 
-  /** Agents whose behaviour monitor is running. */
+  /** Agents whose behaviour monitor runs on this client's task queue. */
   async monitoredAgents(): Promise<string[]> {
     const agents: string[] = [];
-    for await (const execution of this.temporal.workflow.list({ query: `WorkflowType = "${AGENT_MONITOR_WORKFLOW}" AND ExecutionStatus = "Running"` })) {
-      agents.push(execution.workflowId.replace(/^keel-monitor-/, ''));
+    const query = `WorkflowType = "${AGENT_MONITOR_WORKFLOW}" AND ExecutionStatus = "Running" AND TaskQueue = "${this.taskQueue}"`;
+    for await (const execution of this.temporal.workflow.list({ query })) {
+      const agent = /^keel-monitor-(.+)@/.exec(execution.workflowId)?.[1];
+      if (agent) agents.push(agent);
     }
     return agents.sort();
   }
 
   /** An agent's behaviour monitor: sessions observed and recent drift alerts. */
   monitorStatus(agent: string): Promise<MonitorStatus> {
-    return this.temporal.workflow.getHandle(monitorWorkflowId(agent)).query(monitorStatusQuery);
+    return this.temporal.workflow.getHandle(monitorWorkflowId(agent, this.taskQueue)).query(monitorStatusQuery);
   }
 
   /** Closes the connection this client opened. */

@@ -79,6 +79,11 @@ export const DriftOptionsSchema = z
      */
     threshold: z.number().positive().max(100).default(13),
     /**
+     * Sessions that the change must span before an alert (the CUSUM's run, the "after" of a rate's
+     * split), on top of the evidence: a burst of a few wild sessions is not a drift. @default 5
+     */
+    sustain: z.number().int().min(1).max(100).default(5),
+    /**
      * Relative change that the level metrics' CUSUMs are tuned to, as a fraction: 0.3 means up by
      * 30 % or down to 1/1.3. Changes under about half of it are ignored; larger ones are detected
      * faster. @default 0.3
@@ -101,9 +106,9 @@ export const DriftOptionsSchema = z
     /**
      * Recent sessions that a rate metric keeps one by one and searches for a change point: a change
      * in a rate should be detected within this many sessions, after which it starts to blend into
-     * the baseline. @default 200
+     * the baseline. @default 400
      */
-    rateWindow: z.number().int().min(10).max(2000).default(200),
+    rateWindow: z.number().int().min(10).max(2000).default(400),
     /**
      * Memory of a rate metric's older sessions (those past `rateWindow`), in sessions: their weight
      * halves about every 0.69 × rateMemory sessions. @default 1000
@@ -118,7 +123,8 @@ export const DriftOptionsSchema = z
   .refine((o) => o.warmup <= o.baselineWindow && o.warmup < o.rateWindow, {
     message: 'must not exceed baselineWindow and must be less than rateWindow',
     path: ['warmup'],
-  });
+  })
+  .refine((o) => o.sustain < o.rateWindow, { message: 'must be less than rateWindow', path: ['sustain'] });
 
 /** Resolved options of the drift detector. */
 export type DriftOptions = z.output<typeof DriftOptionsSchema>;
@@ -311,7 +317,8 @@ function observeLevel(state: DriftState, metric: LevelMetric, value: number): Dr
   while (m.pending.length > waiting) m.baseline.push(m.pending.shift()!);
   if (m.baseline.length > options.baselineWindow) m.baseline.splice(0, m.baseline.length - options.baselineWindow);
 
-  const direction = m.up.evidence >= options.threshold ? 'up' : m.down.evidence >= options.threshold ? 'down' : null;
+  const alerting = (c: DriftCusum) => c.evidence >= options.threshold && c.sessions >= options.sustain;
+  const direction = alerting(m.up) ? 'up' : alerting(m.down) ? 'down' : null;
   if (!direction) return null;
   const run = m[direction];
   const fromLog = (v: number) => LEVEL_UNITS[metric] * Math.expm1(v);
@@ -354,17 +361,18 @@ function clippedLevel(values: readonly number[], clip: number, design: number): 
   const cut = Math.floor(n * 0.1);
   const lo = sorted[cut]!;
   const hi = sorted[n - 1 - cut]!;
-  const spread = Math.max(floor, WINSORIZED_SD_TO_SIGMA * standardDeviation(sorted, (v) => Math.min(hi, Math.max(lo, v)) - center).sd);
-  const clipped = standardDeviation(sorted, (v) => Math.min(clip * spread, Math.max(-clip * spread, v - center)));
+  const winsorized = meanAndDeviation(sorted, center, lo - center, hi - center);
+  const spread = Math.max(floor, WINSORIZED_SD_TO_SIGMA * winsorized.sd);
+  const clipped = meanAndDeviation(sorted, center, -clip * spread, clip * spread);
   return { mean: center + clipped.mean, sigma: Math.max(floor, clipped.sd) };
 }
 
-/** Mean and standard deviation of `f` over `values`. */
-function standardDeviation(values: Float64Array, f: (v: number) => number): { mean: number; sd: number } {
+/** Mean and standard deviation of the values' deviations from `center`, each bounded to [low, high]. */
+function meanAndDeviation(values: Float64Array, center: number, low: number, high: number): { mean: number; sd: number } {
   let sum = 0;
   let squares = 0;
-  for (const v of values) {
-    const d = f(v);
+  for (let i = 0; i < values.length; i++) {
+    const d = Math.min(high, Math.max(low, values[i]! - center));
     sum += d;
     squares += d * d;
   }
@@ -378,32 +386,43 @@ function standardDeviation(values: Float64Array, f: (v: number) => number): { me
 function observeRate(state: DriftState, metric: RateMetric, events: number, trials: number): DriftAlert | null {
   const { options } = state;
   const m = state.metrics[metric];
+  const recent = m.recent;
+  let windowEvents = 0;
+  let windowTrials = 0;
+  for (let i = 0; i < recent.length; i++) {
+    windowEvents += recent[i]![0];
+    windowTrials += recent[i]![1];
+  }
   // A session counts at most max(1, expected + clip standard deviations) events: errors that come
   // in bursts within one session are one piece of evidence, not many.
-  const held = heldCounts(m);
-  const p = (held.events + 0.5) / (held.trials + 1);
+  const p = (m.events + windowEvents + 0.5) / (m.trials + windowTrials + 1);
   const counted = trials > 0 ? stored(Math.min(events, Math.max(1, trials * p + options.clip * Math.sqrt(trials * p * (1 - p))))) : 0;
-  m.recent.push([counted, trials]);
-  if (m.recent.length > options.rateWindow) {
-    const [e, t] = m.recent.shift()!;
+  recent.push([counted, trials]);
+  windowEvents += counted;
+  windowTrials += trials;
+  if (recent.length > options.rateWindow) {
+    const [e, t] = recent.shift()!;
+    windowEvents -= e;
+    windowTrials -= t;
     const keep = 1 - 1 / options.rateMemory;
     m.events = stored(m.events * keep + e);
     m.trials = stored(m.trials * keep + t);
     m.sessions = Math.min(options.rateMemory, m.sessions + 1);
   }
-  const { events: totalEvents, trials: totalTrials } = heldCounts(m);
+  const totalEvents = m.events + windowEvents;
+  const totalTrials = m.trials + windowTrials;
 
-  // Every split into before (≥ warmup sessions) and after (the last k sessions, k ≥ 1).
+  // Every split into before (at least `warmup` sessions) and after (the last k sessions, k ≥ 1).
   const whole = logLikelihood(totalEvents, totalTrials);
   let best = { evidence: 0, k: 0, afterEvents: 0, afterTrials: 0 };
   let afterEvents = 0;
   let afterTrials = 0;
-  for (let k = 1; k <= m.recent.length; k++) {
-    const [e, t] = m.recent[m.recent.length - k]!;
-    afterEvents += e;
-    afterTrials += t;
-    if (m.sessions + m.recent.length - k < options.warmup) break;
-    if (afterTrials === 0 || afterTrials === totalTrials) continue;
+  const longest = Math.min(recent.length, m.sessions + recent.length - options.warmup);
+  for (let k = 1; k <= longest; k++) {
+    const session = recent[recent.length - k]!;
+    afterEvents += session[0];
+    afterTrials += session[1];
+    if (k < options.sustain || afterTrials === 0 || afterTrials >= totalTrials) continue;
     const evidence = logLikelihood(afterEvents, afterTrials) + logLikelihood(totalEvents - afterEvents, totalTrials - afterTrials) - whole;
     if (evidence > best.evidence) best = { evidence, k, afterEvents, afterTrials };
   }
@@ -428,17 +447,6 @@ function observeRate(state: DriftState, metric: RateMetric, events: number, tria
   m.trials = 0;
   m.sessions = 0;
   return alert;
-}
-
-/** Events and trials of everything a rate metric holds: the decayed counts and the recent window. */
-function heldCounts(m: RateMetricState): { events: number; trials: number } {
-  let events = m.events;
-  let trials = m.trials;
-  for (const [e, t] of m.recent) {
-    events += e;
-    trials += t;
-  }
-  return { events, trials };
 }
 
 /** Binomial log-likelihood of `events` in `trials` at their own rate (0 · ln 0 taken as 0). */

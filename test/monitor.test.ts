@@ -72,7 +72,7 @@ test('a 40% rise in tokens per session after a noisy baseline raises an alert, d
   const start = (summary: (typeof stream)[number], perRun: number) =>
     env.temporal.workflow.signalWithStart('agentMonitor', {
       taskQueue: env.taskQueue,
-      workflowId: monitorWorkflowId(agent),
+      workflowId: monitorWorkflowId(agent, env.taskQueue),
       args: [{ agent, sessionsPerRun: perRun }],
       signal: sessionSummarySignal,
       signalArgs: [summary],
@@ -87,7 +87,7 @@ test('a 40% rise in tokens per session after a noisy baseline raises an alert, d
   expect(tokenAlerts[0]!.changeRatio).toBeGreaterThan(0.2);
   expect(status.alerts.filter((a) => a.session <= 220)).toEqual([]); // nothing during the stable baseline
 
-  const description = await env.temporal.workflow.getHandle(monitorWorkflowId(agent)).describe();
+  const description = await env.temporal.workflow.getHandle(monitorWorkflowId(agent, env.taskQueue)).describe();
   expect(description.runId).not.toBe(description.raw.workflowExecutionInfo?.firstRunId); // it continued as new, keeping its state
 
   await waitFor(async () => webhookCalls.filter((c) => c.agent === agent), (calls) => calls.length === status.alerts.length, 'the webhook');
@@ -96,7 +96,12 @@ test('a 40% rise in tokens per session after a noisy baseline raises an alert, d
   expect(metric.values.find((v) => v.labels.agent === agent && v.labels.metric === 'tokens')?.value).toBe(1);
 
   const lines: string[] = [];
-  expect(await runCli(['alerts', '--agent', agent, '--address', testServer().address], (l) => lines.push(l))).toBe(0);
+  expect(await runCli(['alerts', '--agent', agent, '--address', testServer().address, '--task-queue', env.taskQueue], (l) => lines.push(l))).toBe(0);
   expect(lines[0]).toBe(`${agent}: ${stream.length} sessions observed, ${status.alerts.length} alert(s)`);
   expect(lines.join('\n')).toContain('tokens');
+
+  // Without --agent: every monitor on the task queue.
+  const all: string[] = [];
+  expect(await runCli(['alerts', '--address', testServer().address, '--task-queue', env.taskQueue], (l) => all.push(l))).toBe(0);
+  expect(all.filter((l) => !l.startsWith('  ')).map((l) => l.split(':')[0]).sort()).toEqual([agent, 'support'].sort());
 });

@@ -30,9 +30,9 @@ export interface KeelMetricsSinks extends Sinks {
 /** Workflow type of the per-agent behaviour monitor. */
 export const AGENT_MONITOR_WORKFLOW = 'agentMonitor';
 
-/** Workflow id of an agent's monitor: one durable monitor per agent. */
-export function monitorWorkflowId(agent: string): string {
-  return `keel-monitor-${agent}`;
+/** Workflow id of an agent's monitor: one durable monitor per agent and task queue, running on that queue. */
+export function monitorWorkflowId(agent: string, taskQueue: string): string {
+  return `keel-monitor-${agent}@${taskQueue}`;
 }
 
 /** A finished session's summary, as sessions report it to their agent's monitor. */
