@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
+import { DEFAULT_DRIFT_BENCH_OPTIONS, type DriftBenchOptions } from './drift-detection';
 import { DEFAULT_HISTORY_GROWTH_OPTIONS, type HistoryGrowthOptions } from './history-growth';
 import { DEFAULT_THROUGHPUT_OPTIONS, type ThroughputOptions } from './session-throughput';
 
 /** The benchmarks `npm run bench` knows. */
-export const BENCHMARK_NAMES = ['throughput', 'history'] as const;
+export const BENCHMARK_NAMES = ['throughput', 'history', 'drift'] as const;
 /** A benchmark's name, as `--only` takes it. */
 export type BenchmarkName = (typeof BENCHMARK_NAMES)[number];
 
@@ -13,6 +14,7 @@ export interface BenchOptions {
   benchmarks: BenchmarkName[];
   throughput: ThroughputOptions;
   history: HistoryGrowthOptions;
+  drift: DriftBenchOptions;
   /** Keep the run's temporary folder (server database, content store). @default false */
   keep: boolean;
   /** Print the usage and run nothing. */
@@ -20,14 +22,15 @@ export interface BenchOptions {
 }
 
 /** Sizes of `--quick`: a run of a few seconds that still exercises every path. */
-const QUICK = { sessions: 10, toolCalls: 5, historyCalls: [10, 50], continueAsNewEventsPerRun: 200 } as const;
+const QUICK = { sessions: 10, toolCalls: 5, historyCalls: [10, 50], continueAsNewEventsPerRun: 200, driftSeeds: 10 } as const;
 
 /** The usage text of `npm run bench`. */
 export const BENCH_USAGE = `usage: npm run bench -- [options]
 
-  --only throughput|history   run one benchmark (default: all)
+  --only throughput|history|drift
+                              run one benchmark (default: all; drift alone needs no server)
   --quick                     small sizes (${QUICK.sessions} sessions × ${QUICK.toolCalls} calls; history ${QUICK.historyCalls.join(',')} calls,
-                              continue-as-new at ${QUICK.continueAsNewEventsPerRun} events/run)
+                              continue-as-new at ${QUICK.continueAsNewEventsPerRun} events/run; drift ${QUICK.driftSeeds} seeds)
   --sessions N                throughput: concurrent sessions       (KEEL_BENCH_SESSIONS, default ${DEFAULT_THROUGHPUT_OPTIONS.sessions})
   --tool-calls K              throughput: tool calls per session    (KEEL_BENCH_TOOL_CALLS, default ${DEFAULT_THROUGHPUT_OPTIONS.toolCalls})
   --rounds R                  throughput: rounds of bare + Keel     (KEEL_BENCH_ROUNDS, default ${DEFAULT_THROUGHPUT_OPTIONS.rounds})
@@ -95,6 +98,7 @@ export function parseBenchOptions(args: string[], env: NodeJS.ProcessEnv = proce
         eventsPerRunOf('--can-events-per-run', parsed['can-events-per-run'] ?? env.KEEL_BENCH_CAN_EVENTS_PER_RUN, true) ??
         (quick ? QUICK.continueAsNewEventsPerRun : DEFAULT_HISTORY_GROWTH_OPTIONS.continueAsNewEventsPerRun),
     },
+    drift: quick ? { ...DEFAULT_DRIFT_BENCH_OPTIONS, seeds: QUICK.driftSeeds, longRun: { seeds: 1, sessions: 10_000 } } : DEFAULT_DRIFT_BENCH_OPTIONS,
     keep: parsed.keep === true,
     help: parsed.help === true,
   };

@@ -23,53 +23,56 @@ import { formatNumber, formatTable } from './text-table';
 // ---------------------------------------------------------------------------------------------
 // Seeded randomness
 
+/** Math functions bound once: global lookups are slow inside jest's `vm` context, where tests use the generator. */
+const { cos, exp, floor, imul, log, round, sqrt } = Math;
+
 /** A seeded pseudo-random generator (mulberry32) with the distributions the session generator needs. */
 export class SeededRandom {
   private s: number;
 
   /** Nearby seeds (1, 2, 3…) are spread over the state space first. */
   constructor(seed: number) {
-    this.s = Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1) >>> 0;
+    this.s = imul(seed ^ 0x5bd1e995, 0x9e3779b1) >>> 0;
   }
 
   /** Uniform in [0, 1). */
   next(): number {
     this.s = (this.s + 0x6d2b79f5) >>> 0;
     let t = this.s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    t = imul(t ^ (t >>> 15), t | 1);
+    t ^= t + imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
 
   /** Standard normal (Box–Muller). */
   normal(): number {
     const u = 1 - this.next();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
+    return sqrt(-2 * log(u)) * cos(2 * Math.PI * this.next());
   }
 
   /** Student's t with `dof` degrees of freedom, scaled to unit variance (heavier tails than normal). */
   studentT(dof: number): number {
     let chi2 = 0;
     for (let i = 0; i < dof; i++) chi2 += this.normal() ** 2;
-    return (this.normal() / Math.sqrt(chi2 / dof)) * Math.sqrt((dof - 2) / dof);
+    return (this.normal() / sqrt(chi2 / dof)) * sqrt((dof - 2) / dof);
   }
 
   /** Gamma(shape, 1) by Marsaglia–Tsang. */
   gamma(shape: number): number {
     if (shape < 1) return this.gamma(shape + 1) * this.next() ** (1 / shape);
     const d = shape - 1 / 3;
-    const c = 1 / Math.sqrt(9 * d);
+    const c = 1 / sqrt(9 * d);
     for (;;) {
       const x = this.normal();
       const v = (1 + c * x) ** 3;
       if (v <= 0) continue;
-      if (Math.log(this.next()) < 0.5 * x * x + d - d * v + d * Math.log(v)) return d * v;
+      if (log(this.next()) < 0.5 * x * x + d - d * v + d * log(v)) return d * v;
     }
   }
 
   /** Poisson by multiplication (small means). */
   poisson(mean: number): number {
-    const limit = Math.exp(-mean);
+    const limit = exp(-mean);
     let k = 0;
     for (let p = this.next(); p > limit; p *= this.next()) k++;
     return k;
@@ -139,24 +142,24 @@ const OUTPUT_USD_PER_TOKEN = 15e-6;
 /** One synthetic session of an agent with `profile`, drawn from `random`. */
 export function generateSession(random: SeededRandom, profile: AgentProfile): SessionSummary {
   let toolCalls = random.poisson((profile.toolCallsMean * random.gamma(profile.toolCallsShape)) / profile.toolCallsShape);
-  const outlier = random.next() < profile.outlierRate ? Math.floor(random.next() * 3) : -1;
-  if (outlier === 0) toolCalls = Math.round(toolCalls * (3 + 5 * random.next())) + 5;
+  const outlier = random.next() < profile.outlierRate ? floor(random.next() * 3) : -1;
+  if (outlier === 0) toolCalls = round(toolCalls * (3 + 5 * random.next())) + 5;
   let tokens =
     profile.tokensScale *
     profile.tokensMedian *
     ((1 + toolCalls) / (1 + profile.toolCallsMean)) ** profile.tokensPerCallElasticity *
-    Math.exp(profile.tokensSigma * random.studentT(5));
+    exp(profile.tokensSigma * random.studentT(5));
   if (outlier === 1) tokens *= 3 + 7 * random.next();
-  tokens = Math.round(tokens);
+  tokens = round(tokens);
   const outputShare = 0.05 + 0.1 * random.next();
   const costUsd = tokens * (INPUT_USD_PER_TOKEN * (1 - outputShare) + OUTPUT_USD_PER_TOKEN * outputShare);
-  let latencyMs = profile.latencyPerTurnMs * (1 + toolCalls) * Math.exp(profile.latencySigma * random.studentT(5));
+  let latencyMs = profile.latencyPerTurnMs * (1 + toolCalls) * exp(profile.latencySigma * random.studentT(5));
   if (outlier === 2) latencyMs *= 4 + 6 * random.next();
   const errorRate = random.beta(profile.toolErrorRate, 30);
   const toolErrors = random.binomial(toolCalls, errorRate);
   const completed = random.next() < profile.successRate;
   const outcome = completed ? 'completed' : random.next() < 0.5 ? 'failed' : 'breaker_tripped';
-  return { outcome, toolCalls, tokens, costUsd, latencyMs: Math.round(latencyMs), toolErrors };
+  return { outcome, toolCalls, tokens, costUsd, latencyMs: round(latencyMs), toolErrors };
 }
 
 /** `count` sessions of `profile` from seed `seed`. */
@@ -352,7 +355,7 @@ function runStable(seeds: number, sessions: number, detector: Partial<DriftOptio
 }
 
 function logTokensSpread(profile: AgentProfile): number {
-  const logs = generateSessions(7, 5000, profile).map((s) => Math.log(s.tokens)).sort((a, b) => a - b);
+  const logs = generateSessions(7, 5000, profile).map((s) => log(s.tokens)).sort((a, b) => a - b);
   const median = logs[logs.length >> 1]!;
   const deviations = logs.map((v) => Math.abs(v - median)).sort((a, b) => a - b);
   return 1.4826 * deviations[deviations.length >> 1]!;

@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { BENCH_USAGE, BenchOptionsError, parseBenchOptions, type BenchmarkName } from './bench-options';
 import { startBenchEnvironment } from './bench-environment';
+import { formatDriftDetection, runDriftDetection, type DriftBenchResult } from './drift-detection';
 import { formatHistoryGrowth, runHistoryGrowth, type HistoryGrowthResult, type HistoryGrowthRow } from './history-growth';
 import { formatThroughput, runSessionThroughput, type ThroughputResult } from './session-throughput';
 
@@ -27,20 +28,27 @@ async function main(): Promise<void> {
   if (loadAtStart > cpus().length / 2) {
     log(`warning: load average ${loadAtStart.toFixed(2)} on ${cpus().length} CPUs before the run; other processes will skew the timings (history bytes are not affected)`);
   }
-  const env = await startBenchEnvironment({ log, keepDir: options.keep });
-  const results: { throughput?: ThroughputResult; history?: HistoryGrowthResult } = {};
+  // The drift benchmark is pure computation; the others need the server.
+  const env = options.benchmarks.some((name) => name !== 'drift') ? await startBenchEnvironment({ log, keepDir: options.keep }) : undefined;
+  const results: { throughput?: ThroughputResult; history?: HistoryGrowthResult; drift?: DriftBenchResult } = {};
   let failed = false;
   try {
-    log(`dev server at ${env.address} (started in ${env.serverStartupMs} ms), data in ${env.dir}`);
+    if (env) log(`dev server at ${env.address} (started in ${env.serverStartupMs} ms), data in ${env.dir}`);
     for (const name of options.benchmarks) {
       await runBenchmark(name);
       console.log('');
     }
   } finally {
-    await env.close();
+    await env?.close();
   }
 
   async function runBenchmark(name: BenchmarkName): Promise<void> {
+    if (name === 'drift') {
+      results.drift = runDriftDetection(options.drift, log);
+      console.log(formatDriftDetection(results.drift));
+      return;
+    }
+    if (!env) throw new Error(`benchmark ${name} needs the dev server`);
     if (name === 'throughput') {
       results.throughput = await runSessionThroughput(env, options.throughput, log);
       console.log(formatThroughput(results.throughput));
@@ -69,6 +77,7 @@ async function main(): Promise<void> {
     totalMs: Math.round(totalMs),
     ...(results.throughput ? { throughput: results.throughput } : {}),
     ...(history ? { history } : {}),
+    ...(results.drift ? { drift: results.drift } : {}),
   };
   console.log(`BENCH_JSON ${JSON.stringify(json)}`);
   if (failed) process.exitCode = 1;

@@ -11,7 +11,7 @@ import { z } from 'zod';
  *
  * Both kinds of metric weigh their evidence the same way: as a log-likelihood ratio, in nats, of
  * "the metric changed" against "it did not", with an alert when it reaches
- * {@link DriftOptions.threshold}.
+ * {@link DriftOptions.threshold} over a run of at least {@link DriftOptions.sustain} sessions.
  *
  * Level metrics (`toolCalls`, `tokens`, `costUsd`, `latencyMs`): a two-sided CUSUM.
  * - Values are watched on a log scale (`ln(1 + value/unit)`), where heavy right tails shrink and a
@@ -32,8 +32,8 @@ import { z } from 'zod';
  * likelihood ratio accounts for both exactly. The last {@link DriftOptions.rateWindow} sessions are
  * kept one by one, older ones as exponentially weighted counts; every split of the window into
  * "before" and "after" (with at least `warmup` sessions before) is tested, and the best split is
- * the evidence. A session counts at most max(1, expected + clip standard deviations) tool errors, so
- * one session whose every call failed cannot alert either.
+ * the evidence. A session counts at most the tool errors that alone would be clip²/2 nats of
+ * evidence, so one session whose every call failed cannot alert either.
  *
  * After an alert the metric is re-baselined on the sessions that raised it (the run of the CUSUM,
  * the "after" of the split): the new level becomes normal, the evidence restarts from zero, and the
@@ -75,9 +75,9 @@ export const DriftOptionsSchema = z
      * alert. On stable data false alerts come roughly once per e^threshold sessions per metric and
      * direction; each extra nat delays a detection by about 1/KL sessions, KL being the information
      * per session (in nats) of the change. Must exceed clip²/2, the most one session can add.
-     * @default 13
+     * @default 12
      */
-    threshold: z.number().positive().max(100).default(13),
+    threshold: z.number().positive().max(100).default(12),
     /**
      * Sessions that the change must span before an alert (the CUSUM's run, the "after" of a rate's
      * split), on top of the evidence: a burst of a few wild sessions is not a drift. @default 5
@@ -194,7 +194,8 @@ export interface RateMetricState {
 
 /**
  * The whole state of a drift monitor: plain JSON data (carried across continue-as-new as is),
- * bounded in size by the options, not by the number of sessions seen.
+ * bounded in size by the options, not by the number of sessions seen: about 15 KB of JSON with the
+ * default options.
  */
 export interface DriftState {
   /** Version of this shape, for state carried by long-running workflows. */
@@ -212,6 +213,12 @@ export interface DriftState {
   };
 }
 
+/**
+ * Math functions bound once: inside a `vm` context (Temporal's workflow sandbox, jest), each lookup
+ * of a global such as `Math` costs more than the function itself.
+ */
+const { expm1, floor, log, log1p, max, min, round, sqrt } = Math;
+
 type LevelMetric = 'toolCalls' | 'tokens' | 'costUsd' | 'latencyMs';
 type RateMetric = 'errorRate' | 'successRate';
 
@@ -219,7 +226,7 @@ type RateMetric = 'errorRate' | 'successRate';
 const LEVEL_UNITS: Record<LevelMetric, number> = { toolCalls: 1, tokens: 1, costUsd: 1e-6, latencyMs: 1 };
 /** σ of a normal sample per unit of its 10 %-winsorized standard deviation. */
 const WINSORIZED_SD_TO_SIGMA = 1.214;
-/** How much longer than `quarantine` a suspicious level metric's values wait (see `pendingLimit`). */
+/** How much longer than `quarantine` a suspicious level metric's values wait. */
 const SUSPICIOUS_QUARANTINE_FACTOR = 5;
 /** Stored values are rounded to 1e-6 (log values: a relative 1e-6): smaller state, same decisions. */
 const STORED_PRECISION = 1e6;
@@ -231,7 +238,12 @@ const STORED_PRECISION = 1e6;
 export function createDriftState(options: Partial<DriftOptions> = {}): DriftState {
   const parsed = DriftOptionsSchema.safeParse(options);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'options'}: ${issue.message}`);
+    const given = options as Record<string, unknown>;
+    const problems = parsed.error.issues.map((issue) => {
+      const name = issue.path.join('.');
+      const value = name in given ? ` (got ${String(given[name])})` : '';
+      return `${name || 'options'}: ${issue.message}${value}`;
+    });
     throw new DriftOptionsError(`invalid drift options: ${problems.join('; ')}`);
   }
   const level = (): LevelMetricState => ({ kind: 'level', baseline: [], pending: [], up: emptyCusum(), down: emptyCusum() });
@@ -258,7 +270,7 @@ export function observeSession(state: DriftState, summary: SessionSummary): Drif
     if (alert) alerts.push(alert);
   }
   const calls = isCount(summary.toolCalls) && isCount(summary.toolErrors) ? summary.toolCalls : 0;
-  const errorAlert = observeRate(state, 'errorRate', Math.min(summary.toolErrors, calls), calls);
+  const errorAlert = observeRate(state, 'errorRate', calls > 0 ? min(summary.toolErrors, calls) : 0, calls);
   if (errorAlert) alerts.push(errorAlert);
   const successAlert = observeRate(state, 'successRate', summary.outcome === 'completed' ? 0 : 1, 1);
   if (successAlert) alerts.push(successAlert);
@@ -270,7 +282,7 @@ function isCount(value: unknown): value is number {
 }
 
 function stored(value: number): number {
-  return Math.round(value * STORED_PRECISION) / STORED_PRECISION;
+  return round(value * STORED_PRECISION) / STORED_PRECISION;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -296,24 +308,24 @@ function accumulate(cusum: DriftCusum, llr: number, session: number, value: numb
 function observeLevel(state: DriftState, metric: LevelMetric, value: number): DriftAlert | null {
   const { options } = state;
   const m = state.metrics[metric];
-  const x = stored(Math.log1p(value / LEVEL_UNITS[metric]));
+  const x = stored(log1p(value / LEVEL_UNITS[metric]));
   if (m.baseline.length < options.warmup) {
     // Learning: no detection yet, and the value joins the baseline at once.
     m.baseline.push(x);
     return null;
   }
-  const design = Math.log1p(options.relativeChange);
+  const design = log1p(options.relativeChange);
   const { mean, sigma } = clippedLevel(m.baseline, options.clip, design);
-  const clipped = Math.min(mean + options.clip * sigma, Math.max(mean - options.clip * sigma, x));
+  const clipped = min(mean + options.clip * sigma, max(mean - options.clip * sigma, x));
   const z = (clipped - mean) / sigma;
   const delta = design / sigma;
-  const margin = 1 / Math.sqrt(m.baseline.length); // standard error of the baseline's level, in σ
+  const margin = 1 / sqrt(m.baseline.length); // standard error of the baseline's level, in σ
   // Gaussian log-likelihood ratio of a shift by ±delta σ, measured from the near edge of the level.
   accumulate(m.up, delta * (z - margin - delta / 2), state.sessions, clipped);
   accumulate(m.down, delta * (-z - margin - delta / 2), state.sessions, clipped);
 
   m.pending.push(x);
-  const waiting = Math.max(m.up.evidence, m.down.evidence) >= options.threshold / 2 ? SUSPICIOUS_QUARANTINE_FACTOR * options.quarantine : options.quarantine;
+  const waiting = max(m.up.evidence, m.down.evidence) >= options.threshold / 2 ? SUSPICIOUS_QUARANTINE_FACTOR * options.quarantine : options.quarantine;
   while (m.pending.length > waiting) m.baseline.push(m.pending.shift()!);
   if (m.baseline.length > options.baselineWindow) m.baseline.splice(0, m.baseline.length - options.baselineWindow);
 
@@ -321,7 +333,7 @@ function observeLevel(state: DriftState, metric: LevelMetric, value: number): Dr
   const direction = alerting(m.up) ? 'up' : alerting(m.down) ? 'down' : null;
   if (!direction) return null;
   const run = m[direction];
-  const fromLog = (v: number) => LEVEL_UNITS[metric] * Math.expm1(v);
+  const fromLog = (v: number) => LEVEL_UNITS[metric] * expm1(v);
   const baseline = fromLog(mean);
   const current = fromLog(run.sum / run.sessions);
   const alert = makeAlert(state, metric, direction, {
@@ -353,18 +365,18 @@ function observeLevel(state: DriftState, metric: LevelMetric, value: number): Dr
 function clippedLevel(values: readonly number[], clip: number, design: number): { mean: number; sigma: number } {
   const sorted = Float64Array.from(values).sort();
   const n = sorted.length;
-  const floor = design / clip;
-  const trim = Math.floor(n * 0.2);
+  const least = design / clip;
+  const trim = floor(n * 0.2);
   let sum = 0;
   for (let i = trim; i < n - trim; i++) sum += sorted[i]!;
   const center = sum / (n - 2 * trim);
-  const cut = Math.floor(n * 0.1);
+  const cut = floor(n * 0.1);
   const lo = sorted[cut]!;
   const hi = sorted[n - 1 - cut]!;
   const winsorized = meanAndDeviation(sorted, center, lo - center, hi - center);
-  const spread = Math.max(floor, WINSORIZED_SD_TO_SIGMA * winsorized.sd);
+  const spread = max(least, WINSORIZED_SD_TO_SIGMA * winsorized.sd);
   const clipped = meanAndDeviation(sorted, center, -clip * spread, clip * spread);
-  return { mean: center + clipped.mean, sigma: Math.max(floor, clipped.sd) };
+  return { mean: center + clipped.mean, sigma: max(least, clipped.sd) };
 }
 
 /** Mean and standard deviation of the values' deviations from `center`, each bounded to [low, high]. */
@@ -372,12 +384,12 @@ function meanAndDeviation(values: Float64Array, center: number, low: number, hig
   let sum = 0;
   let squares = 0;
   for (let i = 0; i < values.length; i++) {
-    const d = Math.min(high, Math.max(low, values[i]! - center));
+    const d = min(high, max(low, values[i]! - center));
     sum += d;
     squares += d * d;
   }
   const mean = sum / values.length;
-  return { mean, sd: Math.sqrt(Math.max(0, squares / values.length - mean * mean)) };
+  return { mean, sd: sqrt(max(0, squares / values.length - mean * mean)) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -393,10 +405,10 @@ function observeRate(state: DriftState, metric: RateMetric, events: number, tria
     windowEvents += recent[i]![0];
     windowTrials += recent[i]![1];
   }
-  // A session counts at most max(1, expected + clip standard deviations) events: errors that come
-  // in bursts within one session are one piece of evidence, not many.
-  const p = (m.events + windowEvents + 0.5) / (m.trials + windowTrials + 1);
-  const counted = trials > 0 ? stored(Math.min(events, Math.max(1, trials * p + options.clip * Math.sqrt(trials * p * (1 - p))))) : 0;
+  // A session counts at most the events that alone would be clip²/2 nats of evidence against the
+  // rate held so far: a burst of errors within one session is one piece of evidence, not many.
+  const rate = (m.events + windowEvents + 0.5) / (m.trials + windowTrials + 1);
+  const counted = stored(cappedEvents(events, trials, rate, (options.clip * options.clip) / 2));
   recent.push([counted, trials]);
   windowEvents += counted;
   windowTrials += trials;
@@ -407,29 +419,39 @@ function observeRate(state: DriftState, metric: RateMetric, events: number, tria
     const keep = 1 - 1 / options.rateMemory;
     m.events = stored(m.events * keep + e);
     m.trials = stored(m.trials * keep + t);
-    m.sessions = Math.min(options.rateMemory, m.sessions + 1);
+    m.sessions = min(options.rateMemory, m.sessions + 1);
   }
   const totalEvents = m.events + windowEvents;
   const totalTrials = m.trials + windowTrials;
 
-  // Every split into before (at least `warmup` sessions) and after (the last k sessions, k ≥ 1).
+  // Every split into before (at least `warmup` sessions) and after (the last k sessions, at least
+  // `sustain`). Between two sessions with events the evidence is convex in the trials after the
+  // split, so its maximum is at an end: only splits next to a session with events, and the first
+  // and last split, need to be weighed.
   const whole = logLikelihood(totalEvents, totalTrials);
   let best = { evidence: 0, k: 0, afterEvents: 0, afterTrials: 0 };
   let afterEvents = 0;
   let afterTrials = 0;
-  const longest = Math.min(recent.length, m.sessions + recent.length - options.warmup);
+  const n = recent.length;
+  const longest = min(n, m.sessions + n - options.warmup);
   for (let k = 1; k <= longest; k++) {
-    const session = recent[recent.length - k]!;
+    const session = recent[n - k]!;
     afterEvents += session[0];
     afterTrials += session[1];
     if (k < options.sustain || afterTrials === 0 || afterTrials >= totalTrials) continue;
+    const edge = k === options.sustain || k === longest || session[0] > 0 || (k < n && recent[n - k - 1]![0] > 0);
+    if (!edge) continue;
     const evidence = logLikelihood(afterEvents, afterTrials) + logLikelihood(totalEvents - afterEvents, totalTrials - afterTrials) - whole;
     if (evidence > best.evidence) best = { evidence, k, afterEvents, afterTrials };
   }
+  // Over-dispersed counts weigh less (quasi-likelihood); the factor is at least 1, so it is only
+  // needed when the binomial evidence would alert.
   if (best.evidence < options.threshold) return null;
-
   const beforeRate = (totalEvents - best.afterEvents + 0.5) / (totalTrials - best.afterTrials + 1);
   const afterRate = best.afterEvents / best.afterTrials;
+  best.evidence /= overdispersion(recent, best.k, beforeRate, afterRate);
+  if (best.evidence < options.threshold) return null;
+
   const eventsUp = afterRate > beforeRate;
   // The success rate moves opposite to its bad event (a session not completing).
   const success = metric === 'successRate';
@@ -449,10 +471,48 @@ function observeRate(state: DriftState, metric: RateMetric, events: number, tria
   return alert;
 }
 
+/**
+ * `events`, or fewer: the count at which one session of `trials` alone holds `maxNats` of evidence
+ * that its rate exceeds `rate` (found by bisection; a pure function of its arguments).
+ */
+function cappedEvents(events: number, trials: number, rate: number, maxNats: number): number {
+  const evidence = (e: number) => logLikelihood(e, trials) - e * log(rate) - (trials - e) * log(1 - rate);
+  if (events <= trials * rate || evidence(events) <= maxNats) return events;
+  let low = trials * rate;
+  let high = events;
+  for (let i = 0; i < 40; i++) {
+    const mid = (low + high) / 2;
+    if (evidence(mid) <= maxNats) low = mid;
+    else high = mid;
+  }
+  return low;
+}
+
+/**
+ * How much more the sessions' event counts vary than a binomial allows, around the rates fitted
+ * before and after the split at the last `k` sessions (Pearson's χ² per degree of freedom, at least
+ * 1). Tool errors cluster in some sessions (a tool down, a confusing task), and the evidence is
+ * divided by this factor (a quasi-binomial likelihood). About 1 for one trial per session (the
+ * success rate).
+ */
+function overdispersion(recent: ReadonlyArray<readonly [number, number]>, k: number, before: number, after: number): number {
+  let chi2 = 0;
+  let sessions = 0;
+  for (let i = 0; i < recent.length; i++) {
+    const e = recent[i]![0];
+    const t = recent[i]![1];
+    const rate = i >= recent.length - k ? after : before;
+    if (t === 0 || !(rate > 0 && rate < 1)) continue;
+    chi2 += (e - t * rate) ** 2 / (t * rate * (1 - rate));
+    sessions += 1;
+  }
+  return sessions > 2 ? max(1, chi2 / (sessions - 2)) : 1;
+}
+
 /** Binomial log-likelihood of `events` in `trials` at their own rate (0 · ln 0 taken as 0). */
 function logLikelihood(events: number, trials: number): number {
   const misses = trials - events;
-  return (events > 0 ? events * Math.log(events / trials) : 0) + (misses > 0 ? misses * Math.log(misses / trials) : 0);
+  return (events > 0 ? events * log(events / trials) : 0) + (misses > 0 ? misses * log(misses / trials) : 0);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -480,7 +540,7 @@ function makeAlert(state: DriftState, metric: DriftMetric, direction: 'up' | 'do
 
 function formatLevel(metric: LevelMetric, value: number): string {
   if (metric === 'costUsd') return `$${value.toPrecision(3)}`;
-  if (metric === 'latencyMs') return `${Math.round(value)} ms`;
+  if (metric === 'latencyMs') return `${round(value)} ms`;
   if (metric === 'toolCalls') return `${value.toFixed(1)} tool calls`;
-  return `${Math.round(value)} tokens`;
+  return `${round(value)} tokens`;
 }
