@@ -100,7 +100,7 @@ export interface AgentProfile {
   toolCallsMean: number;
   /** Gamma shape of the tool-call mean: smaller is more dispersed. */
   toolCallsShape: number;
-  /** Median tokens of a session with the mean number of tool calls. */
+  /** Median tokens of a session with {@link REFERENCE_TOOL_CALLS} tool calls. */
   tokensMedian: number;
   /** Elasticity of tokens to tool calls: tokens ∝ (1 + toolCalls)^this. */
   tokensPerCallElasticity: number;
@@ -135,6 +135,9 @@ export const STEADY_AGENT: AgentProfile = {
   toolErrorRate: 0.03,
 };
 
+/** Tool calls of the session whose median tokens is `tokensMedian`: a fixed point, so that more tool calls mean more tokens, not fewer per call. */
+const REFERENCE_TOOL_CALLS = 5;
+
 /** Blended price per token of the synthetic model: $3/M input, $15/M output. */
 const INPUT_USD_PER_TOKEN = 3e-6;
 const OUTPUT_USD_PER_TOKEN = 15e-6;
@@ -147,7 +150,7 @@ export function generateSession(random: SeededRandom, profile: AgentProfile): Se
   let tokens =
     profile.tokensScale *
     profile.tokensMedian *
-    ((1 + toolCalls) / (1 + profile.toolCallsMean)) ** profile.tokensPerCallElasticity *
+    ((1 + toolCalls) / (1 + REFERENCE_TOOL_CALLS)) ** profile.tokensPerCallElasticity *
     exp(profile.tokensSigma * random.studentT(5));
   if (outlier === 1) tokens *= 3 + 7 * random.next();
   tokens = round(tokens);

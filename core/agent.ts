@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RoutingPolicySchema, type RoutingPolicy, type RoutingPolicyInput } from './routing';
 import type { AnyTool } from './tool';
 
 /** An agent: instructions, the tools it may call and its default model. Build one with {@link defineAgent}. */
@@ -12,6 +13,8 @@ export interface Agent {
   readonly output?: z.ZodType;
   /** Repair turns a final answer that fails its schema gets before the session ends `invalid_output`. @default 2 */
   readonly maxRepairTurns: number;
+  /** Picks each step's model (small or frontier); without it every step uses `model`. */
+  readonly routing?: RoutingPolicy;
 }
 
 /** The model an agent uses when it names none. */
@@ -25,6 +28,7 @@ export function defineAgent(definition: {
   model?: string;
   output?: z.ZodType;
   maxRepairTurns?: number;
+  routing?: RoutingPolicyInput;
 }): Agent {
   const seen = new Set<string>();
   for (const tool of definition.tools) {
@@ -39,7 +43,16 @@ export function defineAgent(definition: {
       throw new AgentDefinitionError(definition.name, `its output schema cannot be expressed as JSON Schema: ${(error as Error).message}`);
     }
   }
-  return { model: DEFAULT_MODEL, maxRepairTurns: 2, ...definition };
+  let routing: RoutingPolicy | undefined;
+  if (definition.routing) {
+    const parsed = RoutingPolicySchema.safeParse(definition.routing);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => `routing.${i.path.join('.')}: ${i.message}`).join('; ');
+      throw new AgentDefinitionError(definition.name, issues);
+    }
+    routing = parsed.data;
+  }
+  return { model: DEFAULT_MODEL, maxRepairTurns: 2, ...definition, ...(routing ? { routing } : {}) } as Agent;
 }
 
 /** What the workflow needs to know of an agent, pinned at session start (plain data). */
@@ -49,6 +62,8 @@ export interface AgentDescriptor {
   tools: Array<{ name: string; tier: AnyTool['tier']; scope: AnyTool['scope']; cacheTtlMs?: number }>;
   /** Whether final answers are validated against an output schema, and how many repairs they get. */
   structuredOutput: { maxRepairTurns: number } | null;
+  /** The agent's routing policy, when it has one. */
+  routing?: RoutingPolicy;
 }
 
 /** The tools of an agent that a session with `scope` is offered. */
@@ -63,6 +78,7 @@ export function describeAgent(agent: Agent): AgentDescriptor {
     model: agent.model,
     tools: agent.tools.map((t) => ({ name: t.name, tier: t.tier, scope: t.scope, ...(t.cache ? { cacheTtlMs: t.cache.ttlMs } : {}) })),
     structuredOutput: agent.output ? { maxRepairTurns: agent.maxRepairTurns } : null,
+    ...(agent.routing ? { routing: agent.routing } : {}),
   };
 }
 

@@ -16,6 +16,9 @@ import { z } from 'zod';
  * Level metrics (`toolCalls`, `tokens`, `costUsd`, `latencyMs`): a two-sided CUSUM.
  * - Values are watched on a log scale (`ln(1 + value/unit)`), where heavy right tails shrink and a
  *   change is relative.
+ * - Tokens, cost and latency are judged against the session's workload: a slope on
+ *   `ln(1 + toolCalls)` fitted on the baseline takes out what more tool calls explain
+ *   ({@link DriftOptions.adjustForWork}), so the CUSUM sees the model's own change, on less noise.
  * - The baseline is the last {@link DriftOptions.baselineWindow} values; its level and spread are
  *   robust (trimmed mean and winsorized deviation, then the mean and deviation of values clipped at
  *   ±{@link DriftOptions.clip} spreads). Each session's z-score is clipped the same way, so one session
@@ -114,6 +117,14 @@ export const DriftOptionsSchema = z
      * halves about every 0.69 × rateMemory sessions. @default 1000
      */
     rateMemory: z.number().int().min(10).default(1000),
+    /**
+     * Judge tokens, cost and latency against the session's workload: their log values are adjusted
+     * by a slope on `ln(1 + toolCalls)` fitted on the baseline, so a session that made more tool
+     * calls is not mistaken for drift, and the spread left to the CUSUM is the model's own. A rise in
+     * tool calls is reported by the `toolCalls` metric. States created before this option existed
+     * lack it and keep judging raw values. @default true
+     */
+    adjustForWork: z.boolean().default(true),
   })
   .strict()
   .refine((o) => o.threshold > (o.clip * o.clip) / 2, {
@@ -176,6 +187,12 @@ export interface LevelMetricState {
   baseline: number[];
   /** Log values waiting to join the baseline, oldest first; at most 5 × `quarantine`. */
   pending: number[];
+  /**
+   * Workload (`ln(1 + toolCalls)`) of each baseline and pending session, aligned with `baseline`
+   * and `pending`, for the metrics adjusted for work (absent in states made before it existed).
+   */
+  baselineWork?: number[];
+  pendingWork?: number[];
   up: DriftCusum;
   down: DriftCusum;
 }
@@ -264,9 +281,11 @@ export function createDriftState(options: Partial<DriftOptions> = {}): DriftStat
 export function observeSession(state: DriftState, summary: SessionSummary): DriftAlert[] {
   state.sessions += 1;
   const alerts: DriftAlert[] = [];
+  const work = isCount(summary.toolCalls) ? stored(log1p(summary.toolCalls)) : undefined;
   for (const metric of ['toolCalls', 'tokens', 'costUsd', 'latencyMs'] as const) {
     const value = summary[metric];
-    const alert = isCount(value) ? observeLevel(state, metric, value) : null;
+    const adjusted = state.options.adjustForWork === true && metric !== 'toolCalls' && work !== undefined;
+    const alert = isCount(value) ? observeLevel(state, metric, value, adjusted ? work : undefined) : null;
     if (alert) alerts.push(alert);
   }
   const calls = isCount(summary.toolCalls) && isCount(summary.toolErrors) ? summary.toolCalls : 0;
@@ -305,18 +324,23 @@ function accumulate(cusum: DriftCusum, llr: number, session: number, value: numb
   cusum.sum += value;
 }
 
-function observeLevel(state: DriftState, metric: LevelMetric, value: number): DriftAlert | null {
+function observeLevel(state: DriftState, metric: LevelMetric, value: number, work: number | undefined): DriftAlert | null {
   const { options } = state;
   const m = state.metrics[metric];
   const x = stored(log1p(value / LEVEL_UNITS[metric]));
+  if (work !== undefined) alignWork(m, work);
   if (m.baseline.length < options.warmup) {
     // Learning: no detection yet, and the value joins the baseline at once.
     m.baseline.push(x);
+    if (work !== undefined) m.baselineWork!.push(work);
     return null;
   }
+  const fit = work !== undefined ? workFit(m.baseline, m.baselineWork!) : undefined;
+  const adjust = (v: number, w: number) => (fit ? v - fit.slope * (w - fit.meanWork) : v);
+  const baseline = fit ? m.baseline.map((v, i) => adjust(v, m.baselineWork![i]!)) : m.baseline;
   const design = log1p(options.relativeChange);
-  const { mean, sigma } = clippedLevel(m.baseline, options.clip, design);
-  const clipped = min(mean + options.clip * sigma, max(mean - options.clip * sigma, x));
+  const { mean, sigma } = clippedLevel(baseline, options.clip, design);
+  const clipped = min(mean + options.clip * sigma, max(mean - options.clip * sigma, adjust(x, work ?? 0)));
   const z = (clipped - mean) / sigma;
   const delta = design / sigma;
   const margin = 1 / sqrt(m.baseline.length); // standard error of the baseline's level, in σ
@@ -325,31 +349,91 @@ function observeLevel(state: DriftState, metric: LevelMetric, value: number): Dr
   accumulate(m.down, delta * (-z - margin - delta / 2), state.sessions, clipped);
 
   m.pending.push(x);
+  if (work !== undefined) m.pendingWork!.push(work);
   const waiting = max(m.up.evidence, m.down.evidence) >= options.threshold / 2 ? SUSPICIOUS_QUARANTINE_FACTOR * options.quarantine : options.quarantine;
-  while (m.pending.length > waiting) m.baseline.push(m.pending.shift()!);
-  if (m.baseline.length > options.baselineWindow) m.baseline.splice(0, m.baseline.length - options.baselineWindow);
+  while (m.pending.length > waiting) {
+    m.baseline.push(m.pending.shift()!);
+    if (work !== undefined) m.baselineWork!.push(m.pendingWork!.shift()!);
+  }
+  if (m.baseline.length > options.baselineWindow) {
+    m.baseline.splice(0, m.baseline.length - options.baselineWindow);
+    if (work !== undefined) m.baselineWork!.splice(0, m.baselineWork!.length - options.baselineWindow);
+  }
 
   const alerting = (c: DriftCusum) => c.evidence >= options.threshold && c.sessions >= options.sustain;
   const direction = alerting(m.up) ? 'up' : alerting(m.down) ? 'down' : null;
   if (!direction) return null;
   const run = m[direction];
   const fromLog = (v: number) => LEVEL_UNITS[metric] * expm1(v);
-  const baseline = fromLog(mean);
-  const current = fromLog(run.sum / run.sessions);
   const alert = makeAlert(state, metric, direction, {
-    baseline,
-    current,
+    baseline: fromLog(mean),
+    current: fromLog(run.sum / run.sessions),
     since: run.since,
     sessions: run.sessions,
     evidence: run.evidence,
     text: (v) => formatLevel(metric, v),
+    ...(fit ? { note: `at the baseline's typical workload (adjusted for tool calls)` } : {}),
   });
   // Re-baseline on the run that raised the alert (those of its values still waiting).
   m.baseline = m.pending.slice(-run.sessions);
   m.pending = [];
+  if (work !== undefined) {
+    m.baselineWork = m.pendingWork!.slice(-run.sessions);
+    m.pendingWork = [];
+  }
   m.up = emptyCusum();
   m.down = emptyCusum();
   return alert;
+}
+
+/**
+ * Gives a level metric its workload arrays when it has none or they are out of step with its values
+ * (a state made before work adjustment, or sessions that had no tool-call count): the missing
+ * workloads are taken as `work`, which only weakens the slope until the baseline renews itself.
+ */
+function alignWork(m: LevelMetricState, work: number): void {
+  const pad = (values: number[], given: number[] | undefined) => {
+    const aligned = (given ?? []).slice(-values.length);
+    while (aligned.length < values.length) aligned.unshift(work);
+    return aligned;
+  };
+  m.baselineWork = pad(m.baseline, m.baselineWork);
+  m.pendingWork = pad(m.pending, m.pendingWork);
+}
+
+/** Largest slope of a log metric on the workload that the fit accepts (cost rising faster than work³ is not a workload effect). */
+const MAX_WORK_SLOPE = 3;
+
+/**
+ * Slope of log values on the workload over the baseline: least squares on both variables winsorized
+ * at their 10th and 90th percentiles (so outliers cannot tilt it), bounded to [0, MAX_WORK_SLOPE];
+ * 0 when the workload does not vary.
+ */
+function workFit(values: readonly number[], work: readonly number[]): { slope: number; meanWork: number } {
+  const n = values.length;
+  const bounds = (v: readonly number[]) => {
+    const sorted = Float64Array.from(v).sort();
+    return { lo: sorted[floor(n * 0.1)]!, hi: sorted[n - 1 - floor(n * 0.1)]! };
+  };
+  const bx = bounds(work);
+  const by = bounds(values);
+  let sx = 0;
+  let sy = 0;
+  let sxx = 0;
+  let sxy = 0;
+  let meanWork = 0;
+  for (let i = 0; i < n; i++) {
+    const xi = min(bx.hi, max(bx.lo, work[i]!));
+    const yi = min(by.hi, max(by.lo, values[i]!));
+    sx += xi;
+    sy += yi;
+    sxx += xi * xi;
+    sxy += xi * yi;
+    meanWork += work[i]!;
+  }
+  const variance = sxx / n - (sx / n) ** 2;
+  const slope = variance > 1e-9 ? (sxy / n - (sx / n) * (sy / n)) / variance : 0;
+  return { slope: min(MAX_WORK_SLOPE, max(0, slope)), meanWork: meanWork / n };
 }
 
 /**
@@ -525,14 +609,16 @@ interface AlertFacts {
   sessions: number;
   evidence: number;
   text: (value: number) => string;
+  /** How the levels were measured, when not plainly. */
+  note?: string;
 }
 
 function makeAlert(state: DriftState, metric: DriftMetric, direction: 'up' | 'down', facts: AlertFacts): DriftAlert {
-  const { baseline, current, since, sessions, evidence, text } = facts;
+  const { baseline, current, since, sessions, evidence, text, note } = facts;
   const changeRatio = baseline > 0 ? current / baseline - 1 : 0;
   const change = `${changeRatio >= 0 ? '+' : ''}${(changeRatio * 100).toFixed(0)}%`;
   const detail =
-    `${metric} ${direction} ${change}: ${text(current)} over the ${sessions} sessions since session ${since}, against ${text(baseline)} before ` +
+    `${metric} ${direction} ${change}: ${text(current)} over the ${sessions} sessions since session ${since}, against ${text(baseline)} before${note ? ` (${note})` : ''} ` +
     `(evidence ${evidence.toFixed(1)} nats, threshold ${state.options.threshold}); ` +
     `re-baselined on the new level, the next alert on ${metric} needs ${state.options.warmup} sessions of it`;
   return { metric, direction, baseline, current, changeRatio, session: state.sessions, since, evidence, detail };

@@ -62,8 +62,13 @@ export const SessionRequestSchema = z.object({
   approvers: z.array(z.string().min(1)).optional(),
   /** How long a write_critical call waits for a decision; then it counts as rejected (`timeout`). @default 3600000 (1 hour) */
   approvalTimeoutMs: z.number().int().positive().default(3_600_000),
-  /** Overrides the agent's model, e.g. `claude-haiku-5-5`. */
+  /** Overrides the agent's model for every step (routing off), e.g. `claude-haiku-5-5`. */
   model: z.string().min(1).optional(),
+  /**
+   * Let the agent's routing policy pick each step's model (small for simple steps, frontier for
+   * planning and after failures); false uses the agent's model for every step. @default true
+   */
+  routing: z.boolean().default(true),
   /** Mark the stable prompt prefix for the provider's prompt cache (cache reads cost a tenth). @default true */
   promptCaching: z.boolean().default(true),
   /** Max output tokens of one model call. @default 1024 */

@@ -18,6 +18,7 @@ export const TraceEventSchema = z.discriminatedUnion('type', [
     latencyMs: z.number().nonnegative(),
     costUsd: z.number().nonnegative(),
     toolCalls: z.array(z.string()),
+    routing: z.object({ tier: z.enum(['small', 'frontier', 'pinned']), reason: z.string() }).optional(),
   }),
   z.object({
     type: z.literal('tool_call'),

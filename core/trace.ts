@@ -16,6 +16,8 @@ export type TraceEvent =
       latencyMs: number;
       costUsd: number;
       toolCalls: string[];
+      /** Why this model took the step, when the agent routes its steps. */
+      routing?: { tier: 'small' | 'frontier' | 'pinned'; reason: string };
     }
   | {
       type: 'tool_call';

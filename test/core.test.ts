@@ -5,6 +5,7 @@ import { defineAgent, AgentDefinitionError } from '../core/agent';
 import { canonicalJson, intentKey, sha256Hex } from '../core/intent';
 import { DEFAULT_LIMITS } from '../core/limits';
 import { costOf } from '../core/pricing';
+import { routeStep, RoutingPolicySchema } from '../core/routing';
 import { defineTool, ToolDefinitionError } from '../core/tool';
 
 describe('breaker', () => {
@@ -88,5 +89,23 @@ describe('definitions', () => {
   test('cost follows the price table', () => {
     expect(costOf('claude-sonnet-5-5', { inputTokens: 1_000_000, outputTokens: 1_000_000 })).toBe(12);
     expect(costOf('claude-opus-5-5-20260901', { inputTokens: 1_000_000, outputTokens: 0 })).toBe(4);
+  });
+});
+
+describe('model routing policy', () => {
+  const policy = RoutingPolicySchema.parse({ small: 'small-model', frontier: 'big-model' });
+  test('simple steps go small, planning, writes, large results and failures go to the frontier model', () => {
+    expect(routeStep(policy, { turn: 0, follows: 'user_input', failuresInARow: 0 })).toMatchObject({ model: 'big-model', tier: 'frontier' });
+    expect(routeStep({ ...policy, firstTurn: 'small' }, { turn: 0, follows: 'user_input', failuresInARow: 0 })).toMatchObject({ model: 'small-model' });
+    expect(routeStep(policy, { turn: 1, follows: 'tool_results', toolTiers: ['read', 'read'], resultBytes: 900, failuresInARow: 0 }).tier).toBe('small');
+    expect(routeStep(policy, { turn: 1, follows: 'tool_results', toolTiers: ['read', 'write_reversible'], resultBytes: 10, failuresInARow: 0 }).reason).toBe('follows a write: decides what comes next');
+    expect(routeStep(policy, { turn: 1, follows: 'tool_results', toolTiers: ['read'], resultBytes: 20_000, failuresInARow: 0 }).tier).toBe('frontier');
+    expect(routeStep(policy, { turn: 2, follows: 'tool_results', toolTiers: ['read'], resultBytes: 10, failuresInARow: 1 }).reason).toBe('moved up: 1 failure in a row');
+    expect(routeStep({ ...policy, moveUpAfterFailures: 2 }, { turn: 2, follows: 'tool_results', toolTiers: ['read'], resultBytes: 10, failuresInARow: 1 }).tier).toBe('small');
+    expect(routeStep(policy, { turn: 3, follows: 'repair', failuresInARow: 0 }).tier).toBe('frontier');
+  });
+  test('an invalid policy is refused where the agent is defined, naming the field', () => {
+    expect(() => defineAgent({ name: 'a', instructions: 'x', tools: [], routing: { small: '', frontier: 'b' } })).toThrow(/agent "a": routing.small/);
+    expect(defineAgent({ name: 'a', instructions: 'x', tools: [], routing: { small: 's', frontier: 'f' } }).routing).toMatchObject({ firstTurn: 'frontier', moveUpAfterFailures: 1 });
   });
 });

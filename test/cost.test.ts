@@ -6,7 +6,10 @@ import { createTestAgent } from './support/fixture-agents';
 const POLICY = Array.from({ length: 60 }, (_, i) => `Policy ${i + 1}: refunds for orders in state ${i % 3 ? 'delivered' : 'shipped'} follow rule ${i} of the handbook; always quote order ids and amounts exactly.`).join('\n');
 const suite = sessionSuite('cost', (db) => {
   const base = createTestAgent(db);
-  return [defineAgent({ name: 'support', instructions: `You are a support agent.\n${POLICY}`, tools: base.tools })];
+  return [
+    defineAgent({ name: 'support', instructions: `You are a support agent.\n${POLICY}`, tools: base.tools }),
+    defineAgent({ name: 'routed', instructions: 'You are a support agent.', tools: base.tools, routing: { small: 'claude-haiku-5-5', frontier: 'claude-sonnet-5-5' } }),
+  ];
 });
 
 test('prompt caching: later turns read the stable prefix from the cache, and the same session costs less', async () => {
@@ -33,4 +36,48 @@ test('prompt caching: later turns read the stable prefix from the cache, and the
   expect(Math.abs(prompt(cached.usage) - prompt(plain.usage))).toBeLessThanOrEqual(20);
   expect(cached.usage.costUsd).toBeLessThan(plain.usage.costUsd * 0.6);
   expect(cached.output).toBe(plain.output);
+});
+
+test('model routing: each step goes to the small or frontier model by its kind, a failing step moves up, and the trace says why', async () => {
+  const tag = uniqueName('routing');
+  // plan → read (follow-up) → failing read → after the failure → final answer on a read follow-up
+  suite.model.addScenario({
+    name: tag,
+    match: tag,
+    turns: (ctx) =>
+      [
+        { toolCalls: [{ name: 'get_order', input: { orderId: 'ord_1001' } }] },
+        { toolCalls: [{ name: 'check_inventory', input: { sku: 'sku-1' } }] },
+        { toolCalls: [{ name: 'get_order', input: { orderId: 'ord_1002' } }] },
+        { text: 'Both orders are fine.' },
+      ][ctx.turn] ?? { text: 'done' },
+  });
+  const start = (routing?: boolean) =>
+    suite.env.client.startSession({ agent: 'routed', input: `${tag} ${routing}`, scope: { tenant: 'acme', subjects: ['cus_ada'] }, ...(routing === undefined ? {} : { routing }) });
+  const routed = await start();
+  const result = await routed.result();
+  expect(result.outcome).toBe('completed');
+  const calls = (await routed.trace()).events.filter((e) => e.type === 'model_call');
+  expect(calls.map((e) => e.type === 'model_call' && [e['gen_ai.request.model'], e.routing?.tier])).toEqual([
+    ['claude-sonnet-5-5', 'frontier'],
+    ['claude-haiku-5-5', 'small'],
+    ['claude-sonnet-5-5', 'frontier'],
+    ['claude-haiku-5-5', 'small'],
+  ]);
+  expect(calls.map((e) => (e.type === 'model_call' ? e.routing?.reason : ''))).toEqual([
+    'plans the task',
+    'short follow-up on read results',
+    'moved up: 1 failure in a row',
+    'short follow-up on read results',
+  ]);
+  const models = suite.model.requests.filter((r) => JSON.stringify(r.body.messages[0]).includes(tag)).map((r) => r.body.model);
+  expect(models).toEqual(['claude-sonnet-5-5', 'claude-haiku-5-5', 'claude-sonnet-5-5', 'claude-haiku-5-5']);
+
+  // Routing off: the agent's model for every step, and the same answer.
+  const pinned = await start(false);
+  const pinnedResult = await pinned.result();
+  expect(pinnedResult.output).toBe(result.output);
+  const pinnedCalls = (await pinned.trace()).events.filter((e) => e.type === 'model_call');
+  expect(new Set(pinnedCalls.map((e) => e.type === 'model_call' && e['gen_ai.request.model']))).toEqual(new Set(['claude-sonnet-5-5']));
+  expect(pinnedResult.usage.costUsd).toBeGreaterThan(result.usage.costUsd);
 });

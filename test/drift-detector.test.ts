@@ -24,7 +24,7 @@ function firstUpAlert(sessions: readonly SessionSummary[], changeAt: number, met
 }
 
 describe('drift detector', () => {
-  test.each([1, 2, 3, 4, 5])('a model 40%% more verbose after 200 sessions is detected within 30 sessions (seed %i)', (seed) => {
+  test.each([1, 2, 3, 4, 5, 6, 7, 8])('a model 40%% more verbose after 200 sessions is detected within 30 sessions (seed %i)', (seed) => {
     const { before, detection, delay } = firstUpAlert(generateChange(seed, 200, 60, { tokensScale: 1.4 }), 200, ['tokens', 'costUsd']);
     expect(before).toEqual([]);
     expect(detection).toBeDefined();
@@ -55,6 +55,31 @@ describe('drift detector', () => {
     // A return to the old level is a change too, and is reported.
     const back = observeAll(state, generateSessions(3, 200));
     expect(back.filter((a) => a.metric === 'tokens').map((a) => a.direction)).toEqual(['down']);
+  });
+
+  test('more tool calls raise the toolCalls alert, not a tokens one: tokens are judged against the workload', () => {
+    const alerts = observeAll(createDriftState(), generateChange(4, 200, 300, { toolCallsMean: 10 }));
+    expect(alerts.some((a) => a.metric === 'toolCalls' && a.direction === 'up')).toBe(true);
+    expect(alerts.filter((a) => a.metric === 'tokens' || a.metric === 'costUsd')).toEqual([]);
+    // Without the adjustment the same sessions' raw tokens rise with the work and alert.
+    const raw = observeAll(createDriftState({ adjustForWork: false }), generateChange(4, 200, 300, { toolCallsMean: 10 }));
+    expect(raw.some((a) => a.metric === 'tokens' && a.direction === 'up')).toBe(true);
+  });
+
+  test('a state made before work adjustment keeps judging raw values; upgraded, it pads its workloads and goes on', () => {
+    const sessions = generateChange(5, 200, 60, { tokensScale: 1.4 });
+    const old = createDriftState();
+    delete (old.options as { adjustForWork?: boolean }).adjustForWork;
+    const oldAlerts = observeAll(old, sessions.slice(0, 150));
+    expect(oldAlerts).toEqual([]);
+    expect(old.metrics.tokens.baselineWork).toBeUndefined();
+    old.options.adjustForWork = true;
+    const later = observeAll(old, sessions.slice(150));
+    expect(old.metrics.tokens.baselineWork).toHaveLength(old.metrics.tokens.baseline.length);
+    expect(old.metrics.tokens.pendingWork).toHaveLength(old.metrics.tokens.pending.length);
+    const detection = later.find((a) => a.metric === 'tokens' && a.direction === 'up');
+    expect(detection).toBeDefined();
+    expect(detection!.session - 200).toBeLessThanOrEqual(30);
   });
 
   test('a drop in success rate from 97% to 85% after a long baseline is detected', () => {

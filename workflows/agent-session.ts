@@ -30,6 +30,7 @@ import { FailureType } from '../core/errors';
 import { canonicalJson, intentKey, sha256Hex } from '../core/intent';
 import type { ModelCallResult, ToolCallRequest, ToolResultEntry, TranscriptAppend } from '../core/model-call';
 import { costOf } from '../core/pricing';
+import { routeStep, type RoutingDecision, type RoutingStep } from '../core/routing';
 import { KEEL_SEARCH_ATTRIBUTES } from '../core/search-attributes';
 import {
   describeRequestIssues,
@@ -70,6 +71,8 @@ export interface SessionCarryOver {
   trace: TraceEvent[];
   /** Content references of earlier runs' trace events, oldest first. */
   earlierTraces?: string[];
+  /** Failures in a row (tool errors, rejections, answers failing their schema), for model routing. */
+  failuresInARow?: number;
 }
 
 const PREVIEW_NOTICE_LIMIT = 2000;
@@ -122,6 +125,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
   let approvals: ApprovalRecord[] = carry?.approvals ?? [];
   let approvalsIssued = carry?.approvalsIssued ?? 0;
   let toolCache: ToolCache = carry?.toolCache ?? {};
+  let failuresInARow = carry?.failuresInARow ?? 0;
 
   const currentUsage = (): SessionUsage => ({
     modelCalls: usage.modelCalls,
@@ -320,7 +324,8 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
     }
   }
   setState('running');
-  const model = request.model ?? agent.model;
+  const pinnedModel = request.model ?? agent.model;
+  const routing = !request.model && request.routing ? agent.routing : undefined;
   const offeredTools = toolsInScope(agent.tools, request.scope);
   const toolTiers = new Map(offeredTools.map((t) => [t.name, t.tier]));
   const cacheTtl = new Map(offeredTools.filter((t) => t.cacheTtlMs).map((t) => [t.name, t.cacheTtlMs!]));
@@ -333,7 +338,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
     // Tool calls of the last model turn.
     while (pendingCalls.length > 0) {
       if (shouldContinueAsNew(request)) {
-        return continueSession(request, acts, { run, agent, transcriptRef, append, pendingCalls, pendingResults, breaker, approvals, approvalsIssued, toolCache, usage, trace, earlierTraces });
+        return continueSession(request, acts, { run, agent, transcriptRef, append, pendingCalls, pendingResults, breaker, approvals, approvalsIssued, toolCache, usage, trace, earlierTraces, failuresInARow });
       }
       const ended = await guard('tool');
       if (ended) return ended;
@@ -343,18 +348,22 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
     }
     if (pendingResults.length > 0) {
       append = { kind: 'tool_results', results: pendingResults };
+      const failedCalls = pendingResults.filter((r) => r.isError).length;
+      failuresInARow = failedCalls > 0 ? failuresInARow + failedCalls : 0;
       pendingResults = [];
     }
 
     if (shouldContinueAsNew(request)) {
-      return continueSession(request, acts, { run, agent, transcriptRef, append, pendingCalls, pendingResults, breaker, approvals, approvalsIssued, toolCache, usage, trace, earlierTraces });
+      return continueSession(request, acts, { run, agent, transcriptRef, append, pendingCalls, pendingResults, breaker, approvals, approvalsIssued, toolCache, usage, trace, earlierTraces, failuresInARow });
     }
     const ended = await guard('model');
     if (ended) return ended;
 
+    const route: RoutingDecision | undefined = routing ? routeStep(routing, routingStep(append)) : undefined;
+    const model = route?.model ?? pinnedModel;
     let reply: ModelCallResult;
     try {
-      reply = await acts.callModel.executeWithOptions({ ...acts.modelOptions, summary: `model ${model}` }, [
+      reply = await acts.callModel.executeWithOptions({ ...acts.modelOptions, summary: `model ${model}${route ? ` (${route.tier})` : ''}` }, [
         {
           sessionId,
           agent: request.agent,
@@ -391,12 +400,14 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
       latencyMs: reply.latencyMs,
       costUsd,
       toolCalls: reply.toolCalls.map((c) => c.name),
+      ...(route ? { routing: { tier: route.tier, reason: route.reason } } : {}),
     });
     if (reply.toolCalls.length === 0) {
       const checked = reply.finalOutput;
       if (!agent.structuredOutput || !checked) return finish('completed', { output: reply.text });
       if (checked.ok) return finish('completed', { output: reply.text, data: checked.value });
       trace.push({ type: 'output_rejected', atMs: Date.now(), issues: checked.issues, repairTurn: usage.repairTurns + 1 });
+      failuresInARow += 1;
       if (usage.repairTurns >= agent.structuredOutput.maxRepairTurns) {
         const message = `the final answer failed its schema after ${usage.repairTurns} repair turns: ${checked.issues}`;
         return finish('invalid_output', { error: { type: FailureType.InvalidOutput, message } });
@@ -410,6 +421,26 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
     }
     pendingCalls = reply.toolCalls;
     approvals = await requestApprovals(reply.toolCalls, reply.text);
+  }
+
+  /** What the router needs to know of the step that reads `next`. */
+  function routingStep(next: TranscriptAppend): RoutingStep {
+    const step: RoutingStep = { turn: usage.modelCalls, follows: 'other', failuresInARow };
+    if (next.kind === 'tool_results') {
+      const tiers = lastTurnTiers(next.results);
+      const resultBytes = next.results.reduce((sum, r) => sum + ('bytes' in r.content ? r.content.bytes : r.content.text.length), 0);
+      return { ...step, follows: 'tool_results', toolTiers: tiers, resultBytes };
+    }
+    if (next.kind === 'user_text') return { ...step, follows: usage.modelCalls > 0 ? 'repair' : 'user_input' };
+    return step;
+  }
+
+  /** Tiers of the tools whose results are in `results` (unknown tools count as reads). */
+  function lastTurnTiers(results: readonly ToolResultEntry[]): string[] {
+    return results.map((r) => {
+      const event = trace.find((e) => e.type === 'tool_call' && e['gen_ai.tool.call.id'] === r.toolUseId);
+      return event && event.type === 'tool_call' && event.tier ? event.tier : 'read';
+    });
   }
 
   /** Opens an approval request for every valid write_critical call of a turn, all at once. */
