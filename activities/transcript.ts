@@ -1,3 +1,4 @@
+import { markAsData } from '../core/guardrails/injection';
 import type Anthropic from '@anthropic-ai/sdk';
 import type { ToolResultEntry, TranscriptAppend } from '../core/model-call';
 import type { ContentStore } from '../store';
@@ -66,12 +67,14 @@ function toolResultBlock(entry: ToolResultEntry): StoredBlock {
 /**
  * The transcript as Anthropic messages, tool outputs resolved from the store within the context
  * window: the newest outputs are kept whole (up to the per-output cap), older ones are replaced by a
- * notice that names their size.
+ * notice that names their size. With `markAsData`, every tool output reaches the model wrapped as
+ * data (see `markAsData` in core/guardrails/injection), never as instructions.
  */
 export async function toModelMessages(
   store: ContentStore,
   messages: StoredMessage[],
   window: ContextWindow = DEFAULT_CONTEXT_WINDOW,
+  options: { markAsData?: boolean } = {},
 ): Promise<Anthropic.MessageParam[]> {
   let budget = window.maxToolOutputChars;
   const out: Anthropic.MessageParam[] = new Array(messages.length);
@@ -95,6 +98,7 @@ export async function toModelMessages(
           budget -= Math.min(text.length, cap);
         }
       }
+      if (options.markAsData) text = markAsData(text, `tool_result ${block.tool_use_id}`);
       content.push({ type: 'tool_result', tool_use_id: block.tool_use_id, is_error: block.is_error, content: text });
     }
     out[i] = { role: message.role, content };

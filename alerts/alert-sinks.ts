@@ -1,8 +1,9 @@
 import type { DriftAlert } from '../core/drift-detector';
+import type { ScoreDriftAlert } from '../core/evaluation/score-drift';
 import type { KeelMetrics } from '../metrics/keel-metrics';
 
-/** An alert as the monitor delivers it: the drift, the agent, and the session that raised it. */
-export type DeliveredAlert = DriftAlert & { sessionId: string; atMs: number };
+/** An alert as the monitor delivers it: the drift (of behaviour, or of judge scores), the agent, and the session that raised it. */
+export type DeliveredAlert = (DriftAlert | ScoreDriftAlert) & { sessionId: string; atMs: number };
 
 /** Where drift alerts go. A sink that throws makes the delivery retry (Temporal's retry policy). */
 export interface AlertSink {

@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util';
+import { DEFAULT_COST_BENCH_OPTIONS, type CostBenchOptions } from './cost-controls';
 import { DEFAULT_DRIFT_BENCH_OPTIONS, type DriftBenchOptions } from './drift-detection';
 import { DEFAULT_HISTORY_GROWTH_OPTIONS, type HistoryGrowthOptions } from './history-growth';
 import { DEFAULT_THROUGHPUT_OPTIONS, type ThroughputOptions } from './session-throughput';
 
 /** The benchmarks `npm run bench` knows. */
-export const BENCHMARK_NAMES = ['throughput', 'history', 'drift'] as const;
+export const BENCHMARK_NAMES = ['throughput', 'history', 'drift', 'cost'] as const;
 /** A benchmark's name, as `--only` takes it. */
 export type BenchmarkName = (typeof BENCHMARK_NAMES)[number];
 
@@ -15,6 +16,8 @@ export interface BenchOptions {
   throughput: ThroughputOptions;
   history: HistoryGrowthOptions;
   drift: DriftBenchOptions;
+  /** Sizes of the cost benchmark (controls off against on). */
+  cost: Pick<CostBenchOptions, 'quick' | 'sessions'>;
   /** Keep the run's temporary folder (server database, content store). @default false */
   keep: boolean;
   /** Print the usage and run nothing. */
@@ -27,7 +30,7 @@ const QUICK = { sessions: 10, toolCalls: 5, historyCalls: [10, 50], continueAsNe
 /** The usage text of `npm run bench`. */
 export const BENCH_USAGE = `usage: npm run bench -- [options]
 
-  --only throughput|history|drift
+  --only throughput|history|drift|cost
                               run one benchmark (default: all; drift alone needs no server)
   --quick                     small sizes (${QUICK.sessions} sessions × ${QUICK.toolCalls} calls; history ${QUICK.historyCalls.join(',')} calls,
                               continue-as-new at ${QUICK.continueAsNewEventsPerRun} events/run; drift ${QUICK.driftSeeds} seeds)
@@ -39,6 +42,7 @@ export const BENCH_USAGE = `usage: npm run bench -- [options]
   --events-per-run E          history: maxHistoryEventsPerRun       (KEEL_BENCH_EVENTS_PER_RUN, default: Keel's)
   --can-events-per-run E      history: repeat the longest session at E events/run to force
                               continue-as-new; 0 skips it           (KEEL_BENCH_CAN_EVENTS_PER_RUN, default ${DEFAULT_HISTORY_GROWTH_OPTIONS.continueAsNewEventsPerRun})
+  --cost-sessions N           cost: support sessions of each run    (KEEL_BENCH_COST_SESSIONS, default ${DEFAULT_COST_BENCH_OPTIONS.sessions}, quick ${DEFAULT_COST_BENCH_OPTIONS.quickSessions})
   --keep                      keep the temporary server database and content store
   --help                      this text
 
@@ -67,6 +71,7 @@ export function parseBenchOptions(args: string[], env: NodeJS.ProcessEnv = proce
         'output-kb': { type: 'string' },
         'events-per-run': { type: 'string' },
         'can-events-per-run': { type: 'string' },
+        'cost-sessions': { type: 'string' },
         keep: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
@@ -99,6 +104,10 @@ export function parseBenchOptions(args: string[], env: NodeJS.ProcessEnv = proce
         (quick ? QUICK.continueAsNewEventsPerRun : DEFAULT_HISTORY_GROWTH_OPTIONS.continueAsNewEventsPerRun),
     },
     drift: quick ? { ...DEFAULT_DRIFT_BENCH_OPTIONS, seeds: QUICK.driftSeeds, longRun: { seeds: 1, sessions: 10_000 } } : DEFAULT_DRIFT_BENCH_OPTIONS,
+    cost: (() => {
+      const sessions = positiveInt('--cost-sessions', parsed['cost-sessions'] ?? env.KEEL_BENCH_COST_SESSIONS);
+      return { quick, ...(sessions !== undefined ? { sessions } : {}) };
+    })(),
     keep: parsed.keep === true,
     help: parsed.help === true,
   };

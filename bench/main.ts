@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { BENCH_USAGE, BenchOptionsError, parseBenchOptions, type BenchmarkName } from './bench-options';
 import { startBenchEnvironment } from './bench-environment';
+import { formatCostBenchmark, runCostBenchmark, type CostBenchResult } from './cost-controls';
 import { formatDriftDetection, runDriftDetection, type DriftBenchResult } from './drift-detection';
 import { formatHistoryGrowth, runHistoryGrowth, type HistoryGrowthResult, type HistoryGrowthRow } from './history-growth';
 import { formatThroughput, runSessionThroughput, type ThroughputResult } from './session-throughput';
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
   }
   // The drift benchmark is pure computation; the others need the server.
   const env = options.benchmarks.some((name) => name !== 'drift') ? await startBenchEnvironment({ log, keepDir: options.keep }) : undefined;
-  const results: { throughput?: ThroughputResult; history?: HistoryGrowthResult; drift?: DriftBenchResult } = {};
+  const results: { throughput?: ThroughputResult; history?: HistoryGrowthResult; drift?: DriftBenchResult; cost?: CostBenchResult } = {};
   let failed = false;
   try {
     if (env) log(`dev server at ${env.address} (started in ${env.serverStartupMs} ms), data in ${env.dir}`);
@@ -49,7 +50,12 @@ async function main(): Promise<void> {
       return;
     }
     if (!env) throw new Error(`benchmark ${name} needs the dev server`);
-    if (name === 'throughput') {
+    if (name === 'cost') {
+      // Throws when a session's outcome or output differs between the runs.
+      results.cost = await runCostBenchmark({ ...options.cost, env, log });
+      console.log(formatCostBenchmark(results.cost));
+      if (!results.cost.targetMet) failed = true;
+    } else if (name === 'throughput') {
       results.throughput = await runSessionThroughput(env, options.throughput, log);
       console.log(formatThroughput(results.throughput));
     } else {
@@ -78,6 +84,7 @@ async function main(): Promise<void> {
     ...(results.throughput ? { throughput: results.throughput } : {}),
     ...(history ? { history } : {}),
     ...(results.drift ? { drift: results.drift } : {}),
+    ...(results.cost ? { cost: results.cost } : {}),
   };
   console.log(`BENCH_JSON ${JSON.stringify(json)}`);
   if (failed) process.exitCode = 1;

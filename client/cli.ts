@@ -1,11 +1,14 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ResolveEscalation } from '../core/session';
+import type { OrchestrationRequestInput, PipelineSpecInput } from '../core/orchestration';
 import { defaultFileContentStore, PostgresDatabase, TraceStore } from '../store';
 import { formatTrace, TRACE_FORMATS, type TraceFormat } from './trace-export';
 import { KeelClient } from './keel-client';
 import { formatReplayReport, replaySession, SessionNotFoundError } from './session-replay';
+import { UsageError } from './usage-error';
+import { runEvalRun, runEvalSchedule, runReview } from './evaluation-commands';
 
 /** Usage of the `keel` command line. */
 export const USAGE = `keel — agent sessions on Temporal
@@ -17,21 +20,34 @@ export const USAGE = `keel — agent sessions on Temporal
                                  from the trace store (KEEL_DATABASE_URL or --database) when it has them
   keel result SESSION            wait for the session's result (JSON)
   keel alerts [--agent A]        drift alerts of the agents' behaviour monitors
-  keel approve SESSION REQUEST_ID --approver A [--role R ...] [--note TEXT]
-  keel reject SESSION REQUEST_ID --approver A [--role R ...] --reason TEXT
-  keel escalation resume SESSION --approver A [--tool-calls N] [--tokens N] [--elapsed-ms N] [--note TEXT]
+  keel supervise --coordinator AGENT --assembler AGENT --tenant T [--subject S ...] --input TEXT [--approver A ...] [--wait]
+  keel pipeline --file DAG.json --tenant T [--subject S ...] --input TEXT [--approver A ...] [--wait]
+  keel debate --debater AGENT --debater AGENT [...] --judge AGENT --tenant T --input TEXT [--approver A ...] [--wait]
+                                 multi-agent orchestrations; their agents run as child sessions, shown by
+                                 "keel status", and approvals sent to the orchestration reach the child
+  keel approve SESSION REQUEST_ID --approver A [--role R ...] [--note TEXT] [--session CHILD]
+  keel reject SESSION REQUEST_ID --approver A [--role R ...] --reason TEXT [--session CHILD]
+  keel escalation resume SESSION --approver A [--tool-calls N] [--tokens N] [--elapsed-ms N] [--note TEXT] [--session CHILD]
   keel escalation abort SESSION --approver A [--note TEXT]
   keel replay SESSION [--workflows PATH] [--json]
                                  replay every run of the session against the current workflow code
                                  (or the workflows module at PATH); exit 0 if all replay, 1 if not
+  keel eval schedule [--every 1h] [--rate 0.1] [--min-per-stratum N] [--max-sessions N] [--agent A,B]
+                     [--seed S] [--judge-model M] [--rubric FILE.json] [--schedule-id ID] [--trigger [--wait] [--json]]
+                                 create or update the Temporal Schedule of the online evaluation;
+                                 --trigger runs it once now (--wait prints its report)
+  keel eval run SUITE.ts [--baseline NAME] [--candidate NAME] [--json] [--dev-server] [--workflow-bundle PATH]
+                                 the regression gate: run the suite's scenarios as sessions under two
+                                 configurations, print them side by side; exit 1 on a regression
+  keel review list [--status open|resolved|all] [--agent A] [--limit N] [--json]
+  keel review show SESSION [--json]
+  keel review resolve SESSION --decision confirmed|overruled --reviewer A [--note TEXT]
+                                 the human review queue of low judge scores (KEEL_DATABASE_URL or --database)
 
 Connection: Temporal's environment configuration (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, profiles);
 --address and --namespace override it, --task-queue (default keel).`;
 
-/** A command line that cannot be run as given. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+export { UsageError } from './usage-error';
 
 /** Runs the `keel` command line with `argv` (without node and script); returns the exit code. */
 export async function runCli(argv: string[], out: (line: string) => void = console.log): Promise<number> {
@@ -59,6 +75,29 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
       database: { type: 'string' },
       workflows: { type: 'string' },
       json: { type: 'boolean' },
+      session: { type: 'string' },
+      coordinator: { type: 'string' },
+      assembler: { type: 'string' },
+      debater: { type: 'string', multiple: true },
+      judge: { type: 'string' },
+      file: { type: 'string' },
+      every: { type: 'string' },
+      rate: { type: 'string' },
+      'min-per-stratum': { type: 'string' },
+      'max-sessions': { type: 'string' },
+      seed: { type: 'string' },
+      'judge-model': { type: 'string' },
+      rubric: { type: 'string' },
+      'schedule-id': { type: 'string' },
+      trigger: { type: 'boolean' },
+      status: { type: 'string' },
+      limit: { type: 'string' },
+      decision: { type: 'string' },
+      reviewer: { type: 'string' },
+      baseline: { type: 'string' },
+      candidate: { type: 'string' },
+      'dev-server': { type: 'boolean' },
+      'workflow-bundle': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -67,6 +106,8 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
     out(USAGE);
     return command ? 0 : 2;
   }
+  if (command === 'review') return runReview(rest, values, out);
+  if (command === 'eval' && rest[0] === 'run') return runEvalRun(rest.slice(1), values, out);
   const databaseUrl = values.database ?? process.env.KEEL_DATABASE_URL;
   const database = databaseUrl ? new PostgresDatabase(databaseUrl, { max: 1 }) : undefined;
   const client = await KeelClient.connect({
@@ -106,6 +147,38 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
         if (values.wait) print(await session.result());
         return 0;
       }
+      case 'supervise':
+      case 'pipeline':
+      case 'debate': {
+        if (!values.tenant || !values.input) throw new UsageError(`keel ${command} needs --tenant and --input`);
+        const base = {
+          input: values.input,
+          scope: { tenant: values.tenant, subjects: values.subject ?? [] },
+          ...(values.approver ? { approvers: values.approver } : {}),
+        };
+        let request: OrchestrationRequestInput;
+        if (command === 'supervise') {
+          if (!values.coordinator || !values.assembler) throw new UsageError('keel supervise needs --coordinator and --assembler');
+          request = { ...base, pattern: 'supervisor', coordinator: values.coordinator, assembler: values.assembler };
+        } else if (command === 'pipeline') {
+          if (!values.file) throw new UsageError('keel pipeline needs --file with the DAG as JSON ({ "nodes": [...], "output": "node" })');
+          if (!existsSync(values.file)) throw new UsageError(`--file: no such file "${values.file}"`);
+          let pipeline: unknown;
+          try {
+            pipeline = JSON.parse(readFileSync(values.file, 'utf8'));
+          } catch (error) {
+            throw new UsageError(`--file: ${values.file} is not JSON: ${(error as Error).message}`);
+          }
+          request = { ...base, pattern: 'pipeline', pipeline: pipeline as PipelineSpecInput };
+        } else {
+          if (!values.judge || (values.debater?.length ?? 0) < 2) throw new UsageError('keel debate needs --judge and at least two --debater');
+          request = { ...base, pattern: 'debate', debaters: values.debater!, judge: values.judge };
+        }
+        const orchestration = await client.startOrchestration(request, values['session-id'] ? { sessionId: values['session-id'] } : {});
+        out(`started ${orchestration.sessionId}`);
+        if (values.wait) print(await orchestration.result());
+        return 0;
+      }
       case 'status':
         print(await sessionArg(0).status());
         return 0;
@@ -137,7 +210,7 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
         const approver = values.approver?.[0];
         if (!requestId) throw new UsageError(`keel ${command} SESSION REQUEST_ID --approver A (request ids are in "keel status")`);
         if (!approver) throw new UsageError('--approver is required: the trace records who decided');
-        const roles = values.role ? { roles: values.role } : {};
+        const roles = { ...(values.role ? { roles: values.role } : {}), ...(values.session ? { sessionId: values.session } : {}) };
         if (command === 'approve') {
           await sessionArg(0).approve({ requestId, approver, ...roles, ...(values.note ? { note: values.note } : {}) });
         } else {
@@ -159,6 +232,7 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
           action,
           ...(action === 'resume' ? { extraBudget } : {}),
           ...(values.note ? { note: values.note } : {}),
+          ...(values.session ? { sessionId: values.session } : {}),
         };
         await sessionArg(0).resolveEscalation(decision);
         out(`sent ${action} to ${rest[0]}`);
@@ -176,6 +250,9 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
         else for (const line of formatReplayReport(report, workflowsPath ?? 'the current Keel workflows')) out(line);
         return report.ok ? 0 : 1;
       }
+      case 'eval':
+        if (rest[0] !== 'schedule') throw new UsageError('keel eval schedule [...] | keel eval run SUITE.ts [...]');
+        return await runEvalSchedule(client, values, out);
       default:
         throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
     }

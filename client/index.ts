@@ -1,4 +1,13 @@
-export { InvalidSessionRequestError, KeelClient, SessionFailedError, SessionHandle, type KeelClientOptions } from './keel-client';
+export {
+  InvalidEvaluationRequestError,
+  InvalidSessionRequestError,
+  KeelClient,
+  SessionFailedError,
+  SessionHandle,
+  type OrchestrationHandle,
+  type EvaluationScheduleOptions,
+  type KeelClientOptions,
+} from './keel-client';
 export {
   formatReplayReport,
   replaySession,
@@ -8,3 +17,4 @@ export {
   type RunReplay,
 } from './session-replay';
 export type { SessionRequestInput, SessionResult, SessionStatus, SessionTrace } from '../core/session';
+export type { EvaluationReport, EvaluationRequestInput } from '../core/evaluation';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, ScheduleAlreadyRunning, ScheduleOverlapPolicy, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { EvaluationRequestSchema, type EvaluationReport, type EvaluationRequestInput } from '../core/evaluation';
 import { ApplicationFailure } from '@temporalio/common';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { FailureType } from '../core/errors';
@@ -21,8 +22,11 @@ import {
   AGENT_MONITOR_WORKFLOW,
   AGENT_SESSION_WORKFLOW,
   approveSignal,
+  evaluationScheduleId,
+  SESSION_EVALUATION_WORKFLOW,
   monitorStatusQuery,
   monitorWorkflowId,
+  ORCHESTRATION_WORKFLOWS,
   rejectSignal,
   resolveEscalationSignal,
   statusQuery,
@@ -30,6 +34,14 @@ import {
   type MonitorStatus,
 } from '../workflows/api';
 import { ApproveSchema, RejectSchema, type Approve, type Reject } from '../core/approval';
+import {
+  OrchestrationRequestSchema,
+  PipelineValidationError,
+  validatePipeline,
+  type OrchestrationRequestInput,
+  type OrchestrationResult,
+  type OrchestrationStatus,
+} from '../core/orchestration';
 
 /** Options of {@link KeelClient.connect}. */
 export interface KeelClientOptions {
@@ -55,6 +67,23 @@ export class InvalidSessionRequestError extends Error {
   override readonly name = FailureType.InvalidSessionRequest;
 }
 
+/** An evaluation request or schedule the client refuses before creating anything; names every invalid field. */
+export class InvalidEvaluationRequestError extends Error {
+  override readonly name = FailureType.InvalidEvaluationRequest;
+}
+
+/** Options of {@link KeelClient.scheduleEvaluation}. */
+export interface EvaluationScheduleOptions {
+  /** @default `keel-evaluation@<task queue>` (see `evaluationScheduleId`) */
+  scheduleId?: string;
+  /** Time between runs in milliseconds. @default 3600000 (1 hour) */
+  everyMs?: number;
+  /** What each run does. `lookbackMs` defaults to `everyMs`, so consecutive runs cover every session once. */
+  request?: EvaluationRequestInput;
+  /** Create the schedule paused. @default false */
+  paused?: boolean;
+}
+
 /** A session that failed as a workflow (invalid request, unknown agent); `type` is the failure type. */
 export class SessionFailedError extends Error {
   override readonly name = 'SessionFailedError';
@@ -66,6 +95,9 @@ export class SessionFailedError extends Error {
     super(`session ${sessionId} failed (${type}): ${message}`);
   }
 }
+
+/** A running or finished orchestration (supervisor, pipeline, debate). */
+export type OrchestrationHandle = SessionHandle<OrchestrationResult, OrchestrationStatus>;
 
 /** Triggers agent sessions from backend code and reaches running ones. */
 export class KeelClient {
@@ -116,6 +148,47 @@ export class KeelClient {
     return new SessionHandle(this.temporal.workflow.getHandle(sessionId), this.store, this.traces);
   }
 
+  /**
+   * Starts a multi-agent orchestration (supervisor, pipeline or debate) whose agents run as child
+   * sessions. The request is validated here (a pipeline's graph too, as far as it can be without the
+   * worker's agents); an invalid one throws {@link InvalidSessionRequestError} and nothing starts.
+   */
+  async startOrchestration(request: OrchestrationRequestInput, options: { sessionId?: string } = {}): Promise<OrchestrationHandle> {
+    const parsed = OrchestrationRequestSchema.safeParse(request);
+    if (!parsed.success) throw new InvalidSessionRequestError(`invalid ${String((request as { pattern?: unknown }).pattern)} request: ${describeRequestIssues(parsed.error)}`);
+    if (parsed.data.pattern === 'pipeline') {
+      const agents = Object.fromEntries(parsed.data.pipeline.nodes.map((n) => [n.agent, { outputName: null }]));
+      try {
+        validatePipeline(parsed.data.pipeline, agents);
+      } catch (error) {
+        // Field references are checked by the workflow against the agents' real output schemas.
+        if (error instanceof PipelineValidationError) {
+          const structural = error.issues.filter((issue) => !issue.includes('answers in free text'));
+          if (structural.length) throw new InvalidSessionRequestError(`invalid pipeline request: ${structural.join('; ')}`);
+        } else throw error;
+      }
+    }
+    const sessionId = options.sessionId ?? `${parsed.data.pattern}-${randomUUID()}`;
+    const handle = await this.temporal.workflow.start(ORCHESTRATION_WORKFLOWS[parsed.data.pattern], {
+      taskQueue: this.taskQueue,
+      workflowId: sessionId,
+      args: [request],
+      searchAttributes: {
+        [KEEL_SEARCH_ATTRIBUTES.agent]: [parsed.data.pattern],
+        [KEEL_SEARCH_ATTRIBUTES.tenant]: [parsed.data.scope.tenant],
+        [KEEL_SEARCH_ATTRIBUTES.state]: ['starting'],
+      },
+      memo: { purpose: parsed.data.input.slice(0, 200), pattern: parsed.data.pattern },
+      staticSummary: `${parsed.data.pattern} for ${parsed.data.scope.tenant}`,
+    });
+    return new SessionHandle(handle, this.store, this.traces);
+  }
+
+  /** A handle on an existing orchestration. */
+  getOrchestration(sessionId: string): OrchestrationHandle {
+    return new SessionHandle(this.temporal.workflow.getHandle(sessionId), this.store, this.traces);
+  }
+
   /** Agents whose behaviour monitor runs on this client's task queue. */
   async monitoredAgents(): Promise<string[]> {
     const agents: string[] = [];
@@ -132,14 +205,92 @@ export class KeelClient {
     return this.temporal.workflow.getHandle(monitorWorkflowId(agent, this.taskQueue)).query(monitorStatusQuery);
   }
 
+  /**
+   * Creates the Temporal Schedule that runs the online evaluation (`sessionEvaluation`) on this
+   * client's task queue every `everyMs`; overlapping runs are skipped. Idempotent by schedule id: an
+   * existing schedule is updated to the given interval and request (`created` is then false).
+   * Throws {@link InvalidEvaluationRequestError} naming each bad field.
+   */
+  async scheduleEvaluation(options: EvaluationScheduleOptions = {}): Promise<{ scheduleId: string; created: boolean }> {
+    const everyMs = options.everyMs ?? 3_600_000;
+    if (!Number.isInteger(everyMs) || everyMs < 1000) throw new InvalidEvaluationRequestError(`everyMs must be a whole number of at least 1000, got ${everyMs}`);
+    const request: EvaluationRequestInput = { lookbackMs: everyMs, ...options.request };
+    const parsed = EvaluationRequestSchema.safeParse(request);
+    if (!parsed.success) {
+      throw new InvalidEvaluationRequestError(`invalid evaluation request: ${describeRequestIssues(parsed.error)}`);
+    }
+    const scheduleId = options.scheduleId ?? evaluationScheduleId(this.taskQueue);
+    const spec = { intervals: [{ every: everyMs }] };
+    const action = {
+      type: 'startWorkflow' as const,
+      workflowType: SESSION_EVALUATION_WORKFLOW,
+      workflowId: `${scheduleId}-run`,
+      taskQueue: this.taskQueue,
+      args: [request],
+      staticSummary: `online evaluation of ${this.taskQueue} sessions`,
+    };
+    try {
+      await this.temporal.schedule.create({
+        scheduleId,
+        spec,
+        action,
+        policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: Math.max(everyMs, 60_000) },
+        state: { paused: options.paused ?? false, note: 'keel eval schedule' },
+      });
+      return { scheduleId, created: true };
+    } catch (error) {
+      if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+      await this.temporal.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action }));
+      return { scheduleId, created: false };
+    }
+  }
+
+  /**
+   * Runs the evaluation schedule once now and returns the id of the workflow it started (its result
+   * is the {@link EvaluationReport}: `evaluationResult(id)`).
+   */
+  async triggerEvaluation(scheduleId = evaluationScheduleId(this.taskQueue), timeoutMs = 30_000): Promise<string> {
+    const handle = this.temporal.schedule.getHandle(scheduleId);
+    const before = new Set((await handle.describe()).info.recentActions.map((a) => a.action.workflow.workflowId));
+    await handle.trigger(ScheduleOverlapPolicy.ALLOW_ALL);
+    for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
+      const started = (await handle.describe()).info.recentActions.find((a) => !before.has(a.action.workflow.workflowId));
+      if (started) return started.action.workflow.workflowId;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    throw new Error(`schedule ${scheduleId} started no workflow within ${timeoutMs} ms of the trigger`);
+  }
+
+  /** Starts one evaluation run now, without a schedule; returns its workflow id. */
+  async startEvaluation(request: EvaluationRequestInput = {}, options: { workflowId?: string } = {}): Promise<string> {
+    const parsed = EvaluationRequestSchema.safeParse(request);
+    if (!parsed.success) throw new InvalidEvaluationRequestError(`invalid evaluation request: ${describeRequestIssues(parsed.error)}`);
+    const handle = await this.temporal.workflow.start(SESSION_EVALUATION_WORKFLOW, {
+      taskQueue: this.taskQueue,
+      workflowId: options.workflowId ?? `keel-evaluation-${randomUUID()}`,
+      args: [request],
+      staticSummary: `online evaluation of ${this.taskQueue} sessions`,
+    });
+    return handle.workflowId;
+  }
+
+  /** Waits for an evaluation run's report. */
+  async evaluationResult(workflowId: string): Promise<EvaluationReport> {
+    return (await this.temporal.workflow.getHandle(workflowId).result()) as EvaluationReport;
+  }
+
   /** Closes the connection this client opened. */
   async close(): Promise<void> {
     await this.ownedConnection?.close();
   }
 }
 
-/** A running or finished session. */
-export class SessionHandle {
+/**
+ * A running or finished session: an agent session (`SessionHandle`), or an orchestration
+ * (`SessionHandle<OrchestrationResult, OrchestrationStatus>`, see {@link OrchestrationHandle}),
+ * which answers the same queries and signals and forwards decisions to its children.
+ */
+export class SessionHandle<R = SessionResult, S extends SessionStatus = SessionStatus> {
   constructor(
     readonly workflow: WorkflowHandle,
     private readonly store?: ContentStore,
@@ -151,8 +302,13 @@ export class SessionHandle {
   }
 
   /** State, usage against limits, pending escalation. */
-  status(): Promise<SessionStatus> {
-    return this.workflow.query(statusQuery);
+  status(): Promise<S> {
+    return this.workflow.query(statusQuery) as Promise<S>;
+  }
+
+  /** Cancels the session; an orchestration's children are cancelled with it. */
+  async cancel(): Promise<void> {
+    await this.workflow.cancel();
   }
 
   /**
@@ -191,9 +347,9 @@ export class SessionHandle {
    * Waits for the session's result (following continue-as-new). A session that failed as a
    * workflow throws {@link SessionFailedError} with the failure type.
    */
-  async result(): Promise<SessionResult> {
+  async result(): Promise<R> {
     try {
-      return (await this.workflow.result()) as SessionResult;
+      return (await this.workflow.result()) as R;
     } catch (error) {
       if (error instanceof WorkflowFailedError && error.cause instanceof ApplicationFailure) {
         throw new SessionFailedError(this.sessionId, error.cause.type ?? 'Error', error.cause.message);

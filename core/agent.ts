@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_GUARDRAIL_POLICY, GuardrailPolicySchema, type GuardrailPolicy, type GuardrailPolicyInput } from './guardrails/policy';
 import { RoutingPolicySchema, type RoutingPolicy, type RoutingPolicyInput } from './routing';
 import type { AnyTool } from './tool';
 
@@ -11,10 +12,17 @@ export interface Agent {
   readonly model: string;
   /** Schema of the final answer: the model must answer with JSON that satisfies it. */
   readonly output?: z.ZodType;
+  /**
+   * Name of the output schema, which other agents' task messages ask for (`expectedOutput`).
+   * @default `${name}.output` when the agent has an output schema
+   */
+  readonly outputName?: string;
   /** Repair turns a final answer that fails its schema gets before the session ends `invalid_output`. @default 2 */
   readonly maxRepairTurns: number;
   /** Picks each step's model (small or frontier); without it every step uses `model`. */
   readonly routing?: RoutingPolicy;
+  /** What the content guardrails do, per category. @default {@link DEFAULT_GUARDRAIL_POLICY} */
+  readonly guardrails: GuardrailPolicy;
 }
 
 /** The model an agent uses when it names none. */
@@ -27,8 +35,10 @@ export function defineAgent(definition: {
   tools: readonly AnyTool[];
   model?: string;
   output?: z.ZodType;
+  outputName?: string;
   maxRepairTurns?: number;
   routing?: RoutingPolicyInput;
+  guardrails?: GuardrailPolicyInput;
 }): Agent {
   const seen = new Set<string>();
   for (const tool of definition.tools) {
@@ -52,7 +62,13 @@ export function defineAgent(definition: {
     }
     routing = parsed.data;
   }
-  return { model: DEFAULT_MODEL, maxRepairTurns: 2, ...definition, ...(routing ? { routing } : {}) } as Agent;
+  const guardrails = GuardrailPolicySchema.safeParse(definition.guardrails ?? {});
+  if (!guardrails.success) {
+    throw new AgentDefinitionError(definition.name, guardrails.error.issues.map((i) => `guardrails.${i.path.join('.')}: ${i.message}`).join('; '));
+  }
+  if (definition.outputName !== undefined && !definition.output) throw new AgentDefinitionError(definition.name, 'outputName needs an output schema');
+  const outputName = definition.output ? (definition.outputName ?? `${definition.name}.output`) : undefined;
+  return { model: DEFAULT_MODEL, maxRepairTurns: 2, ...definition, ...(outputName ? { outputName } : {}), ...(routing ? { routing } : {}), guardrails: guardrails.data } as Agent;
 }
 
 /** What the workflow needs to know of an agent, pinned at session start (plain data). */
@@ -64,6 +80,10 @@ export interface AgentDescriptor {
   structuredOutput: { maxRepairTurns: number } | null;
   /** The agent's routing policy, when it has one. */
   routing?: RoutingPolicy;
+  /** Name and JSON Schema of the output schema, when the agent has one (for typed messages between agents). */
+  output?: { name: string; jsonSchema: Record<string, unknown> };
+  /** The agent's guardrail policy (absent in sessions recorded before guardrails existed: none apply). */
+  guardrails?: GuardrailPolicy;
 }
 
 /** The tools of an agent that a session with `scope` is offered. */
@@ -79,6 +99,8 @@ export function describeAgent(agent: Agent): AgentDescriptor {
     tools: agent.tools.map((t) => ({ name: t.name, tier: t.tier, scope: t.scope, ...(t.cache ? { cacheTtlMs: t.cache.ttlMs } : {}) })),
     structuredOutput: agent.output ? { maxRepairTurns: agent.maxRepairTurns } : null,
     ...(agent.routing ? { routing: agent.routing } : {}),
+    guardrails: agent.guardrails ?? DEFAULT_GUARDRAIL_POLICY,
+    ...(agent.output ? { output: { name: agent.outputName ?? `${agent.name}.output`, jsonSchema: z.toJSONSchema(agent.output, { io: 'output' }) as Record<string, unknown> } } : {}),
   };
 }
 

@@ -9,6 +9,8 @@ export const ApproveSchema = z.object({
   /** When given, must equal the digest of the pending call's validated input. */
   digest: z.string().optional(),
   note: z.string().optional(),
+  /** The child session the request belongs to, when sent to an orchestration (which forwards it). */
+  sessionId: z.string().min(1).optional(),
 });
 /** Payload of the `approve` signal. */
 export type Approve = z.input<typeof ApproveSchema>;
@@ -20,6 +22,8 @@ export const RejectSchema = z.object({
   roles: z.array(z.string().min(1)).optional(),
   digest: z.string().optional(),
   reason: z.string().min(1),
+  /** The child session the request belongs to, when sent to an orchestration (which forwards it). */
+  sessionId: z.string().min(1).optional(),
 });
 /** Payload of the `reject` signal. */
 export type Reject = z.input<typeof RejectSchema>;
@@ -36,6 +40,8 @@ export interface PendingApproval {
   reason: string;
   requestedAtMs: number;
   timeoutMs: number;
+  /** In an orchestration's status: the child session the request belongs to (send the decision with it). */
+  sessionId?: string;
 }
 
 /** How a pending approval was decided. */

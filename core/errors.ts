@@ -21,6 +21,24 @@ export const FailureType = {
   IdempotencyClaimHeld: 'IdempotencyClaimHeldError',
   /** A tool failed with a transient error (retried, then given to the model). */
   ToolTransient: 'ToolTransientError',
+  /** A content guardrail blocked the final answer (outcome `guardrail_blocked`): the message names what it found. */
+  GuardrailBlocked: 'GuardrailBlockedError',
+  /** A pipeline that fails validation (a cycle, an unknown node, agent or field): nothing ran (not retryable). */
+  InvalidPipeline: 'PipelineValidationError',
+  /** A message between agents failed its contract after every re-plan (orchestration outcome `invalid_message`). */
+  InvalidMessage: 'InvalidMessageError',
+  /** An orchestration's child failed beyond repair and nobody resumed it (outcome `failed`). */
+  ChildFailed: 'ChildSessionFailedError',
+  /** An orchestration's budget cannot fund its next child (outcome `breaker_tripped`). */
+  BudgetExhausted: 'BudgetExhaustedError',
+  /** The evaluation request does not satisfy its schema (not retryable: fix the schedule's arguments). */
+  InvalidEvaluationRequest: 'InvalidEvaluationRequestError',
+  /** The judge's answer was not a valid verdict after every repair turn (not retryable; that session is reported as failed). */
+  InvalidVerdict: 'InvalidVerdictError',
+  /** The trace store has no archived trace of the session to judge (not retryable). */
+  TraceNotFound: 'TraceNotFoundError',
+  /** The worker has no database, so it keeps no traces or scores to evaluate (not retryable: give the worker a database). */
+  EvaluationUnavailable: 'EvaluationUnavailableError',
 } as const;
 
 /** One of Keel's failure types. */

@@ -6,8 +6,23 @@ export { FailureType, type FailureTypeName } from './errors';
 export { canonicalJson, intentKey, sha256Hex } from './intent';
 export { DEFAULT_LIMITS, ExtraBudgetSchema, LimitsSchema, type ExtraBudget, type LimitName, type Limits, type LimitsInput } from './limits';
 export { costOf, DEFAULT_PRICES, FALLBACK_PRICE, priceOf, type ModelPrice } from './pricing';
+export * from './orchestration';
 export { routeStep, RoutingPolicySchema, type RoutingDecision, type RoutingPolicy, type RoutingPolicyInput, type RoutingStep } from './routing';
 export { KEEL_SEARCH_ATTRIBUTE_NAMES, KEEL_SEARCH_ATTRIBUTES } from './search-attributes';
 export * from './session';
-export { defineTool, toolInputJsonSchema, ToolDefinitionError, ToolTransientError, TOOL_TIERS, type AnyTool, type Tool, type ToolContext, type ToolTier } from './tool';
+export {
+  defineTool,
+  MAX_RESOURCE_TAG_LENGTH,
+  MAX_RESOURCE_TAGS,
+  resourceTags,
+  toolInputJsonSchema,
+  ToolDefinitionError,
+  ToolTransientError,
+  TOOL_TIERS,
+  type AnyTool,
+  type Tool,
+  type ToolCacheOptions,
+  type ToolContext,
+  type ToolTier,
+} from './tool';
 export type { TraceEvent } from './trace';

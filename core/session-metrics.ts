@@ -15,4 +15,6 @@ export type SessionMetricEvent =
     }
   | { kind: 'breaker_tripped'; agent: string; limit: string }
   | { kind: 'escalation_resolved'; agent: string; action: string }
-  | { kind: 'approval_decided'; agent: string; tool: string; decision: string };
+  | { kind: 'approval_decided'; agent: string; tool: string; decision: string }
+  /** A tool call served from the session's tool-result cache (shared hits are counted by the worker that looked them up). */
+  | { kind: 'tool_cache_hit'; agent: string; tool: string; level: 'session' };

@@ -71,6 +71,12 @@ export const SessionRequestSchema = z.object({
   routing: z.boolean().default(true),
   /** Mark the stable prompt prefix for the provider's prompt cache (cache reads cost a tenth). @default true */
   promptCaching: z.boolean().default(true),
+  /**
+   * Reuse results of cacheable read tools: within the session and, for tools that opt in, across
+   * sessions of the same tenant (the shared cache). False runs every call; a write still invalidates
+   * what it declares in the shared cache. @default true
+   */
+  toolResultCache: z.boolean().default(true),
   /** Max output tokens of one model call. @default 1024 */
   maxOutputTokens: z.number().int().positive().default(1024),
   timeouts: TimeoutsSchema.default(TimeoutsSchema.parse({})),
@@ -102,6 +108,8 @@ export const ResolveEscalationSchema = z.object({
   action: z.enum(['resume', 'abort']),
   extraBudget: ExtraBudgetSchema.optional(),
   note: z.string().optional(),
+  /** The child session whose escalation this resolves, when sent to an orchestration (which forwards it). */
+  sessionId: z.string().min(1).optional(),
 });
 /** Payload of the `resolveEscalation` signal. */
 export type ResolveEscalation = z.input<typeof ResolveEscalationSchema>;
@@ -116,10 +124,11 @@ export type SessionState =
   | 'breaker_tripped'
   | 'fallback'
   | 'invalid_output'
+  | 'guardrail_blocked'
   | 'failed';
 
 /** How a session ended. */
-export type SessionOutcome = 'completed' | 'breaker_tripped' | 'fallback' | 'invalid_output' | 'failed';
+export type SessionOutcome = 'completed' | 'breaker_tripped' | 'fallback' | 'invalid_output' | 'guardrail_blocked' | 'failed';
 
 /** Token, call and time usage of a session. */
 export interface SessionUsage {
@@ -186,6 +195,8 @@ export interface SessionResult {
   error?: { type: string; message: string };
   /** Reference of the full transcript in the content store. */
   transcriptRef: string | null;
+  /** The orchestration this session ran in as a child, if any. */
+  parentSessionId?: string;
 }
 
 /** Answer of the `trace` query. */

@@ -1,3 +1,4 @@
+import type { GuardrailVerdict } from './guardrails/policy';
 import type { ToolCallRequest } from './model-call';
 
 /** Input of the tool activity. */
@@ -9,6 +10,11 @@ export interface ToolCallInput {
   scope: { tenant: string; subjects: string[] };
   /** Required for a write_critical tool: the human decision bound to this exact input. */
   approval?: { requestId: string; digest: string; approver: string };
+  /**
+   * False when the session turned tool-result caching off: the shared cache is neither read nor
+   * written (a write still invalidates what it declares). @default true
+   */
+  toolResultCache?: boolean;
 }
 
 /** Output of the activity that validates a call's input before a human is asked about it. */
@@ -28,4 +34,10 @@ export interface ToolCallResult {
   latencyMs: number;
   /** The intent had been applied before: its stored result was returned and nothing ran. */
   replayed?: boolean;
+  /** Served from the shared tool-result cache: the tool did not run. */
+  cache?: 'shared';
+  /** The guardrail's verdict on the output, when it found something (the content is then what the policy let through). */
+  guardrail?: GuardrailVerdict;
+  /** The output as it was, when a human or the judge must decide whether the model may read it. */
+  heldRef?: string;
 }

@@ -36,11 +36,62 @@ export interface Tool<I = unknown, O = unknown> {
   /** When given, every output is validated against it before it reaches the model. */
   readonly output?: z.ZodType;
   /**
-   * A `read` tool whose results may be reused within a session for this long: a repeated identical
-   * call runs nothing and the model is pointed at the earlier result. Any write in the session clears it.
+   * A `read` tool whose results may be reused for this long: within a session (a repeated identical
+   * call runs nothing and the model is pointed at the earlier result; any write in the session
+   * clears it) and, with `shared`, across sessions of the same tenant (see {@link ToolCacheOptions}).
    */
-  readonly cache?: { ttlMs: number };
+  readonly cache?: ToolCacheOptions<I, O>;
+  /**
+   * For a write tool: the resource tags (e.g. `customer:cus_1`) a successful call changes. Shared
+   * cache entries of the session's tenant that carry one of them are dropped after the call; a
+   * failing call drops nothing.
+   */
+  invalidates?(input: I, output: O): readonly string[];
   run(input: I, context: ToolContext): Promise<O>;
+}
+
+/** How a `read` tool's results are cached. */
+export interface ToolCacheOptions<I = unknown, O = unknown> {
+  /** How long a result is reused, in milliseconds (at both levels). */
+  ttlMs: number;
+  /**
+   * Also share results across sessions, in the worker's database (opt-in; needs a worker with a
+   * database). Never across tenants:
+   * - `true`: sessions of the same tenant whose subjects are exactly the same (row-level security can
+   *   make a read's result depend on the subjects, as the CRM pack's do);
+   * - `'tenant'`: every session of the tenant; only for `tenant`-scoped tools whose result cannot
+   *   depend on the session's subjects (a product catalogue, a policy text).
+   * @default false (session level only)
+   */
+  shared?: boolean | 'tenant';
+  /**
+   * The resource tags of a result (e.g. `customer:cus_1`, `order:ord_7`), so that a write tool that
+   * declares one of them in `invalidates` drops it from the shared cache. A result without tags
+   * expires only with its TTL. Tags must be non-empty strings of at most
+   * {@link MAX_RESOURCE_TAG_LENGTH} characters, at most {@link MAX_RESOURCE_TAGS} per call.
+   */
+  resources?(input: I, output: O): readonly string[];
+}
+
+/** Longest resource tag accepted by `cache.resources` and `invalidates`. */
+export const MAX_RESOURCE_TAG_LENGTH = 200;
+/** Most resource tags one call may declare. */
+export const MAX_RESOURCE_TAGS = 100;
+
+/**
+ * The resource tags a tool declares for one call, checked; `null` when the declaration throws or
+ * returns something that is not a list of valid tags (the caller then falls back to the safe side).
+ */
+export function resourceTags<I, O>(declare: (input: I, output: O) => readonly string[], input: I, output: O): string[] | null {
+  let tags: unknown;
+  try {
+    tags = declare(input, output);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(tags) || tags.length > MAX_RESOURCE_TAGS) return null;
+  for (const tag of tags) if (typeof tag !== 'string' || tag.length === 0 || tag.length > MAX_RESOURCE_TAG_LENGTH) return null;
+  return [...new Set(tags as string[])].sort();
 }
 
 /** A tool of any input and output type, as registries hold them. */
@@ -63,12 +114,22 @@ export function defineTool<S extends z.ZodType, O>(definition: {
   scope?: ToolScope;
   input: S;
   output?: z.ZodType<O>;
-  cache?: { ttlMs: number };
+  cache?: ToolCacheOptions<z.output<S>, O>;
+  invalidates?: (input: z.output<S>, output: O) => readonly string[];
   run: (input: z.output<S>, context: ToolContext) => Promise<O>;
 }): Tool<z.output<S>, O> {
-  const { name, description, tier, input, run, output, cache, scope = 'tenant' } = definition;
+  const { name, description, tier, input, run, output, cache, invalidates, scope = 'tenant' } = definition;
   if (cache && tier !== 'read') throw new ToolDefinitionError(String(name), 'only read tools can be cached');
   if (cache && !(Number.isInteger(cache.ttlMs) && cache.ttlMs > 0)) throw new ToolDefinitionError(String(name), 'cache.ttlMs must be a positive whole number');
+  if (cache?.shared !== undefined && cache.shared !== true && cache.shared !== false && cache.shared !== 'tenant') {
+    throw new ToolDefinitionError(String(name), `cache.shared must be true, false or 'tenant', got ${String(cache.shared)}`);
+  }
+  if (cache?.shared === 'tenant' && scope === 'subject') {
+    throw new ToolDefinitionError(String(name), "a subject-scoped tool cannot share results across subjects (cache.shared: 'tenant'); use shared: true");
+  }
+  if (cache?.resources && !cache.shared) throw new ToolDefinitionError(String(name), 'cache.resources is only used by a shared cache (set cache.shared)');
+  if (invalidates && tier === 'read') throw new ToolDefinitionError(String(name), 'only write tools can invalidate cached results');
+  if (invalidates !== undefined && typeof invalidates !== 'function') throw new ToolDefinitionError(String(name), 'invalidates must be a function (input, output) => tags');
   if (!TOOL_NAME.test(name ?? '')) {
     throw new ToolDefinitionError(String(name), 'the name must be 1-64 letters, digits, _ or -');
   }
@@ -82,7 +143,7 @@ export function defineTool<S extends z.ZodType, O>(definition: {
   } catch (error) {
     throw new ToolDefinitionError(name, `its input schema cannot be expressed as JSON Schema: ${(error as Error).message}`);
   }
-  return { name, description, tier, scope, input: input as z.ZodType<z.output<S>>, run, ...(output ? { output } : {}), ...(cache ? { cache } : {}) };
+  return { name, description, tier, scope, input: input as z.ZodType<z.output<S>>, run, ...(output ? { output } : {}), ...(cache ? { cache } : {}), ...(invalidates ? { invalidates } : {}) };
 }
 
 /** JSON Schema of a tool's input, as sent to the model. */

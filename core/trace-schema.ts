@@ -30,6 +30,7 @@ export const TraceEventSchema = z.discriminatedUnion('type', [
     idempotencyKey: z.string().optional(),
     replayed: z.boolean().optional(),
     cacheHit: z.boolean().optional(),
+    cache: z.enum(['session', 'shared']).optional(),
     ok: z.boolean(),
     error: error.optional(),
     outputRef: z.string().optional(),
@@ -61,6 +62,39 @@ export const TraceEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('signal_refused'), ...at, signal: z.string(), approver: z.string(), reason: z.string() }),
   z.object({ type: z.literal('continued_as_new'), ...at, run: z.number().int(), historyEvents: z.number().int() }),
   z.object({ type: z.literal('session_ended'), ...at, outcome: z.string(), error: z.object({ type: z.string(), message: z.string() }).optional() }),
+  z.object({
+    type: z.literal('guardrail_verdict'),
+    ...at,
+    checkpoint: z.enum(['tool_output', 'final_answer']),
+    tool: z.string().optional(),
+    category: z.enum(['prompt_injection', 'pii', 'grounding', 'output_schema']).nullable(),
+    score: z.number().min(0).max(1),
+    action: z.enum(['block', 'redact', 'flag', 'escalate', 'repair', 'judge', 'pass']),
+    findings: z.array(
+      z.object({
+        detector: z.string(),
+        category: z.enum(['prompt_injection', 'pii', 'grounding', 'output_schema']),
+        kind: z.string(),
+        score: z.number(),
+        span: z.object({ start: z.number().int(), end: z.number().int() }).optional(),
+        message: z.string(),
+      }),
+    ),
+  }),
+  z.object({ type: z.literal('child_started'), ...at, sessionId: z.string(), agent: z.string(), role: z.string(), attempt: z.number().int(), limits: z.record(z.string(), z.number()) }),
+  z.object({
+    type: z.literal('child_ended'),
+    ...at,
+    sessionId: z.string(),
+    agent: z.string(),
+    role: z.string(),
+    outcome: z.string(),
+    costUsd: z.number().nonnegative(),
+    error: z.object({ type: z.string(), message: z.string() }).optional(),
+  }),
+  z.object({ type: z.literal('message_rejected'), ...at, from: z.string(), role: z.string(), issues: z.string() }),
+  z.object({ type: z.literal('signal_forwarded'), ...at, signal: z.string(), to: z.string(), approver: z.string(), requestId: z.string().optional() }),
+  z.object({ type: z.literal('orchestration_escalated'), ...at, reason: z.enum(['child_failed', 'budget_exhausted']), detail: z.string() }),
 ]);
 
 /** Zod schema of a finished session's archived trace, as `keel trace --format json` exports it. */

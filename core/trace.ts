@@ -1,3 +1,4 @@
+import type { GuardrailVerdict } from './guardrails/policy';
 /**
  * One event of a session trace. Events are compact (content goes by reference) so that the trace
  * can live in workflow state; field names follow the OpenTelemetry GenAI conventions where one exists.
@@ -29,8 +30,10 @@ export type TraceEvent =
       idempotencyKey?: string;
       /** The intent had been applied before; the stored result was returned. */
       replayed?: boolean;
-      /** Served from the session's tool-result cache: no activity ran. */
+      /** Served from a tool-result cache: the tool did not run. */
       cacheHit?: boolean;
+      /** Which cache served it: `session` (workflow state, no activity ran) or `shared` (the store, one lookup activity). */
+      cache?: 'session' | 'shared';
       ok: boolean;
       error?: { kind: string; message: string };
       outputRef?: string;
@@ -53,4 +56,15 @@ export type TraceEvent =
     }
   | { type: 'signal_refused'; atMs: number; signal: string; approver: string; reason: string }
   | { type: 'continued_as_new'; atMs: number; run: number; historyEvents: number }
-  | { type: 'session_ended'; atMs: number; outcome: string; error?: { type: string; message: string } };
+  | { type: 'session_ended'; atMs: number; outcome: string; error?: { type: string; message: string } }
+  /** A content guardrail's verdict on a tool output or a final answer: what it found and what was done. */
+  | ({ type: 'guardrail_verdict'; atMs: number } & GuardrailVerdict)
+  /** An orchestration started a child session (its trace is the child's own). */
+  | { type: 'child_started'; atMs: number; sessionId: string; agent: string; role: string; attempt: number; limits: Record<string, number> }
+  | { type: 'child_ended'; atMs: number; sessionId: string; agent: string; role: string; outcome: string; costUsd: number; error?: { type: string; message: string } }
+  /** A message between agents failed its contract: a failure of its sender. */
+  | { type: 'message_rejected'; atMs: number; from: string; role: string; issues: string }
+  /** An orchestration passed a decision on to the child it belongs to. */
+  | { type: 'signal_forwarded'; atMs: number; signal: string; to: string; approver: string; requestId?: string }
+  /** An orchestration waits for a human: a child failed beyond repair, or the budget is spent. */
+  | { type: 'orchestration_escalated'; atMs: number; reason: 'child_failed' | 'budget_exhausted'; detail: string };

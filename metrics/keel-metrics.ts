@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { SessionMetricEvent } from '../core/session-metrics';
 
 /**
@@ -67,6 +67,24 @@ export class KeelMetrics {
     labelNames: ['agent', 'tool', 'outcome'] as const,
     registers: [this.registry],
   });
+  readonly toolCacheHits = new Counter({
+    name: 'keel_tool_cache_hits_total',
+    help: 'Tool calls served from a tool-result cache without running the tool, by level (session: workflow state; shared: the store).',
+    labelNames: ['agent', 'tool', 'level'] as const,
+    registers: [this.registry],
+  });
+  readonly toolCacheInvalidations = new Counter({
+    name: 'keel_tool_cache_invalidations_total',
+    help: 'Shared tool-result cache entries dropped by successful writes, by the write tool.',
+    labelNames: ['agent', 'tool'] as const,
+    registers: [this.registry],
+  });
+  readonly guardrailVerdicts = new Counter({
+    name: 'keel_guardrail_verdicts_total',
+    help: 'Content guardrail verdicts with findings, by checkpoint (tool_output, final_answer), category and the action taken.',
+    labelNames: ['agent', 'checkpoint', 'category', 'action'] as const,
+    registers: [this.registry],
+  });
   readonly scopeViolations = new Counter({
     name: 'keel_scope_violations_total',
     help: 'Tool calls refused for reaching outside the session scope.',
@@ -99,9 +117,49 @@ export class KeelMetrics {
     registers: [this.registry],
   });
 
+  readonly evalScore = new Histogram({
+    name: 'keel_eval_score',
+    help: 'Judge scores (0..1) of sessions sampled by the online evaluation, by dimension ("overall" is the weighted score).',
+    labelNames: ['agent', 'dimension'] as const,
+    buckets: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1],
+    registers: [this.registry],
+  });
+  readonly reviewsQueued = new Counter({
+    name: 'keel_reviews_queued_total',
+    help: 'Sessions put in the human review queue for low judge scores.',
+    labelNames: ['agent'] as const,
+    registers: [this.registry],
+  });
+  /** Where {@link reviewQueueOpen} reads its value at each scrape; set by {@link trackReviewQueue}. */
+  private reviewQueueSource?: () => Promise<Record<string, number>>;
+  readonly reviewQueueOpen = new Gauge({
+    name: 'keel_review_queue_open',
+    help: 'Open reviews in the human review queue (read from the database at scrape time).',
+    labelNames: ['agent'] as const,
+    registers: [this.registry],
+    collect: async () => {
+      if (!this.reviewQueueSource) return;
+      const counts = await this.reviewQueueSource().catch(() => undefined);
+      if (!counts) return;
+      this.reviewQueueOpen.reset();
+      for (const [agent, open] of Object.entries(counts)) this.reviewQueueOpen.set({ agent }, open);
+    },
+  });
+
   /** @param options.processMetrics also collect Node's process metrics (the worker does). @default false */
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'keel_worker_' });
+  }
+
+  /** Makes `keel_review_queue_open` read the open reviews per agent (e.g. `EvaluationStore.openReviewCounts`) at each scrape. */
+  trackReviewQueue(source: () => Promise<Record<string, number>>): void {
+    this.reviewQueueSource = source;
+  }
+
+  /** Records a judged session's scores: the overall score and each dimension's, on 0..1. */
+  recordScores(agent: string, overall: number, dimensions: Record<string, number>): void {
+    this.evalScore.observe({ agent, dimension: 'overall' }, overall);
+    for (const [dimension, score] of Object.entries(dimensions)) this.evalScore.observe({ agent, dimension }, score);
   }
 
   /** Records an event reported by the session workflow. */
@@ -122,6 +180,9 @@ export class KeelMetrics {
         return;
       case 'approval_decided':
         this.approvals.inc({ agent: event.agent, tool: event.tool, decision: event.decision });
+        return;
+      case 'tool_cache_hit':
+        this.toolCacheHits.inc({ agent: event.agent, tool: event.tool, level: event.level });
         return;
     }
   }

@@ -5,3 +5,23 @@ export { IdempotencyClaimHeldError, IdempotencyLedger, IDEMPOTENCY_LEDGER_SQL, t
 export { SCOPED_ROLE, SCOPED_ROLE_SQL, withScope } from './scoped-transaction';
 export { EmbeddedPostgresDatabase, PostgresDatabase, type SqlClient, type SqlDatabase } from './sql-database';
 export { TraceStore, TRACE_STORE_SQL } from './trace-store';
+export {
+  EvaluationStore,
+  EVALUATION_STORE_SQL,
+  REVIEW_DECISIONS,
+  ReviewAlreadyResolvedError,
+  ReviewNotFoundError,
+  type ReviewDecision,
+  type ReviewItem,
+  type SessionScore,
+  type StoredCandidate,
+} from './evaluation-store';
+export {
+  SHARED_TOOL_CACHE_SQL,
+  SharedCacheScopeError,
+  SharedToolCache,
+  type CachePartition,
+  type SharedCacheHit,
+  type SharedCacheMiss,
+  type SharedToolCacheOptions,
+} from './shared-tool-cache';

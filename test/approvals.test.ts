@@ -1,3 +1,4 @@
+import { unmarked } from './support/marked-data';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { SessionHandle } from '../client';
@@ -26,7 +27,7 @@ function proposes(tag: string, calls: Array<{ name: string; input: Record<string
     turns: (ctx) =>
       ctx.turn === 0
         ? { text: 'The manual arrived damaged; refunding it.', toolCalls: calls }
-        : { text: `results: ${ctx.toolResults.map((r) => (r.isError ? `error: ${r.content}` : 'ok')).join(' | ')}` },
+        : { text: `results: ${ctx.toolResults.map((r) => (r.isError ? `error: ${unmarked(r.content)}` : 'ok')).join(' | ')}` },
   });
 }
 

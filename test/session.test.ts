@@ -59,7 +59,7 @@ test('a session with several tool calls completes with the right result, status,
   expect(models.map((e) => e.type === 'model_call' && e['gen_ai.usage.input_tokens'])).toEqual([100, 300, 500]);
   expect(trace.events.at(-1)).toMatchObject({ type: 'session_ended', outcome: 'completed' });
 
-  expect(await activityTypes(session.sessionId)).toEqual(['describeAgent', 'callModel', 'runTool', 'callModel', 'runTool', 'runTool', 'callModel', 'recordSessionEnd']);
+  expect(await activityTypes(session.sessionId)).toEqual(['describeAgent', 'callModel', 'runTool', 'callModel', 'runTool', 'runTool', 'callModel', 'checkFinalAnswer', 'recordSessionEnd']);
 
   // What reached the model on its last turn: both tool results, with the real order data.
   const last = suite.model.requests.filter((r) => r.scenario === tag).at(-1)!;
@@ -159,7 +159,7 @@ test('an unknown tool and an invalid tool input go back to the model as error re
   expect(seen).toContain('unknown tool \\"wire_money\\"');
   expect(seen).toContain('orderId: an order id looks like ord_1001');
   // Only the invalid input reached a tool activity (where it was validated); the unknown tool never did.
-  expect(await activityTypes(session.sessionId)).toEqual(['describeAgent', 'callModel', 'runTool', 'callModel', 'recordSessionEnd']);
+  expect(await activityTypes(session.sessionId)).toEqual(['describeAgent', 'callModel', 'runTool', 'callModel', 'checkFinalAnswer', 'recordSessionEnd']);
   await expectReplays(suite.env.temporal, session.sessionId);
 });
 

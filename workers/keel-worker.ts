@@ -1,12 +1,24 @@
 import { join, resolve } from 'node:path';
 import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
-import { createSessionActivities, ModelClient, type ContextWindow, type ModelEndpoint } from '../activities';
+import { createEvaluationActivities, createSessionActivities, ModelClient, type ContextWindow, type ModelEndpoint } from '../activities';
+import type { MonitorScoreOptions } from '../workflows/api';
 import type { Agent } from '../core/agent';
 import { AgentRegistry } from '../core/agent-registry';
 import { KeelMetrics, keelMetricsSinks } from '../metrics';
 import { logAlertSink, metricAlertSink, type AlertSink } from '../alerts';
 import type { DriftOptions } from '../core/drift-detector';
-import { defaultFileContentStore, FileAuditLog, IdempotencyLedger, TraceStore, type AuditLog, type ContentStore, type SqlDatabase } from '../store';
+import {
+  defaultFileContentStore,
+  EvaluationStore,
+  FileAuditLog,
+  IdempotencyLedger,
+  SharedToolCache,
+  TraceStore,
+  type AuditLog,
+  type ContentStore,
+  type SharedToolCacheOptions,
+  type SqlDatabase,
+} from '../store';
 
 /** Task queue of Keel's workers unless configured otherwise. */
 export const DEFAULT_TASK_QUEUE = 'keel';
@@ -24,11 +36,19 @@ export interface KeelWorkerOptions {
   /** @default a file content store at `KEEL_STORE_DIR` or `.keel/content` */
   store?: ContentStore;
   /**
-   * The database of the idempotency ledger and the trace store (their tables are created at start).
-   * Without one, side-effecting tools must deduplicate by their idempotency key themselves, and
-   * finished sessions' traces live only as long as Temporal keeps their history.
+   * The database of the idempotency ledger, the trace store and the shared tool-result cache (their
+   * tables are created at start). Without one, side-effecting tools must deduplicate by their
+   * idempotency key themselves, finished sessions' traces live only as long as Temporal keeps their
+   * history, and tool results are cached within a session only.
    */
   database?: SqlDatabase;
+  /**
+   * The shared tool-result cache in `database`, used by read tools declared `cache: { shared }`
+   * and invalidated by writes that declare `invalidates`; `false` keeps results within sessions.
+   * Every worker of the database should agree: a write on a worker without it invalidates nothing.
+   * @default on when there is a `database`
+   */
+  sharedToolCache?: false | SharedToolCacheOptions;
   /** @default a {@link FileAuditLog} at `KEEL_AUDIT_LOG` or `.keel/audit.jsonl` */
   audit?: AuditLog;
   /** @default Anthropic's API with `ANTHROPIC_API_KEY`, or `ANTHROPIC_BASE_URL` */
@@ -41,6 +61,14 @@ export interface KeelWorkerOptions {
    * workflow per agent on this task queue), with the drift detector's options. @default on, defaults
    */
   monitor?: false | { options?: Partial<DriftOptions> };
+  /**
+   * The online evaluation (`sessionEvaluation` workflow, run by a Schedule): its activities sample
+   * archived traces, call the judge model and store scores and reviews, so they need the `database`
+   * (without one they fail with `EvaluationUnavailableError`). `judge` is the judge model's endpoint;
+   * `scoreOptions` tune the monitors' judge-score drift detector.
+   * @default on; judge at the agents' endpoint (`model`)
+   */
+  evaluation?: false | { judge?: ModelEndpoint; scoreOptions?: MonitorScoreOptions };
   /** Where the monitors' drift alerts go. @default log (stderr) and the `keel_drift_alerts_total` metric */
   alertSinks?: readonly AlertSink[];
   /** A prebuilt bundle (see {@link bundleKeelWorkflows}); @default bundles Keel's workflows at start */
@@ -64,16 +92,31 @@ export async function createKeelWorker(options: KeelWorkerOptions): Promise<Work
   const store = options.store ?? defaultFileContentStore();
   let ledger: IdempotencyLedger | undefined;
   let traces: TraceStore | undefined;
+  let evaluations: EvaluationStore | undefined;
+  let sharedCache: SharedToolCache | undefined;
   if (options.database) {
+    if (options.sharedToolCache !== false) {
+      sharedCache = new SharedToolCache(options.database, options.sharedToolCache ?? {});
+      await sharedCache.migrate();
+    }
     ledger = new IdempotencyLedger(options.database);
     await ledger.migrate();
     traces = new TraceStore(options.database);
     await traces.migrate();
+    if (options.evaluation !== false) {
+      evaluations = new EvaluationStore(options.database);
+      await evaluations.migrate();
+      const store = evaluations;
+      const served = new Set(agents.names());
+      // This worker's agents only: the gauge of a worker reflects what it serves.
+      metrics.trackReviewQueue(async () => Object.fromEntries(Object.entries(await store.openReviewCounts()).filter(([agent]) => served.has(agent))));
+    }
   }
   const activities = createSessionActivities({
     agents,
     ...(ledger ? { ledger } : {}),
     ...(traces ? { traces } : {}),
+    ...(sharedCache ? { sharedCache } : {}),
     ...(options.monitor === false ? {} : { monitor: options.monitor ?? {} }),
     alertSinks: options.alertSinks ?? [logAlertSink, metricAlertSink(metrics)],
     metrics,
@@ -82,12 +125,23 @@ export async function createKeelWorker(options: KeelWorkerOptions): Promise<Work
     model: new ModelClient(options.model),
     ...(options.contextWindow ? { contextWindow: options.contextWindow } : {}),
   });
+  const evaluation = options.evaluation === false ? undefined : (options.evaluation ?? {});
+  const evaluationActivities = evaluation
+    ? createEvaluationActivities({
+        ...(traces ? { traces } : {}),
+        ...(evaluations ? { evaluations } : {}),
+        store,
+        model: new ModelClient(evaluation.judge ?? options.model),
+        metrics,
+        ...(options.monitor === false ? {} : { monitor: { ...(options.monitor?.options ? { options: options.monitor.options } : {}), ...(evaluation.scoreOptions ? { scoreOptions: evaluation.scoreOptions } : {}) } }),
+      })
+    : {};
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: workflowsPath() }),
-    activities,
+    activities: { ...activities, ...evaluationActivities },
     sinks: keelMetricsSinks(metrics),
     shutdownGraceTime: options.shutdownGraceTimeMs ?? 10_000,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 100,

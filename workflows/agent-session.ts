@@ -4,6 +4,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  getExternalWorkflowHandle,
   patched,
   proxySinks,
   proxyActivities,
@@ -29,6 +30,8 @@ import {
 import { FailureType } from '../core/errors';
 import { canonicalJson, intentKey, sha256Hex } from '../core/intent';
 import type { ModelCallResult, ToolCallRequest, ToolResultEntry, TranscriptAppend } from '../core/model-call';
+import type { ToolCallResult } from '../core/tool-call';
+import { groundingRepairMessage, type GuardrailVerdict } from '../core/guardrails/policy';
 import { costOf } from '../core/pricing';
 import { routeStep, type RoutingDecision, type RoutingStep } from '../core/routing';
 import { KEEL_SEARCH_ATTRIBUTES } from '../core/search-attributes';
@@ -46,7 +49,7 @@ import {
 } from '../core/session';
 import type { TraceEvent } from '../core/trace';
 import type { z } from 'zod';
-import { approveSignal, rejectSignal, resolveEscalationSignal, statusQuery, traceQuery, type KeelMetricsSinks } from './api';
+import { approveSignal, childSessionUpdateSignal, rejectSignal, resolveEscalationSignal, statusQuery, traceQuery, type KeelMetricsSinks } from './api';
 
 /** State a session carries from one run to the next when it continues as new. */
 export interface SessionCarryOver {
@@ -73,6 +76,8 @@ export interface SessionCarryOver {
   earlierTraces?: string[];
   /** Failures in a row (tool errors, rejections, answers failing their schema), for model routing. */
   failuresInARow?: number;
+  /** Repair turns given for answers that contradicted the tools. */
+  groundingRepairs?: number;
 }
 
 const PREVIEW_NOTICE_LIMIT = 2000;
@@ -81,6 +86,8 @@ const { keelMetrics } = proxySinks<KeelMetricsSinks>();
 
 /** Patch id: runs recorded before it carried the whole trace to the next run (they still replay). */
 const TRACE_BY_REFERENCE = 'trace-by-reference';
+/** Patch id: runs recorded before it delivered final answers without the content guardrails. */
+const GUARDRAILS = 'guardrails-final-answer';
 /** Patch id: runs recorded before it ended without recording their end (trace archive, monitor). */
 const RECORD_SESSION_END = 'record-session-end';
 
@@ -126,6 +133,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
   let approvalsIssued = carry?.approvalsIssued ?? 0;
   let toolCache: ToolCache = carry?.toolCache ?? {};
   let failuresInARow = carry?.failuresInARow ?? 0;
+  let groundingRepairs = carry?.groundingRepairs ?? 0;
 
   const currentUsage = (): SessionUsage => ({
     modelCalls: usage.modelCalls,
@@ -147,7 +155,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
     usage: currentUsage(),
     limits: breaker.limits,
     escalation,
-    pendingApprovals: approvals.filter((a) => !a.decision).map(({ callId: _c, decision: _d, ...pending }) => pending),
+    pendingApprovals: pendingApprovals(),
     run,
   }));
   const earlierTraces = carry?.earlierTraces ?? [];
@@ -159,6 +167,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
       trace.push({ type: 'signal_refused', atMs: Date.now(), signal: 'resolveEscalation', approver, reason });
     };
     if (!decision.success) return refuse(`malformed decision: ${describeRequestIssues(decision.error)}`);
+    if (decision.data.sessionId && decision.data.sessionId !== sessionId) return refuse(`addressed to session ${decision.data.sessionId}`);
     if (!escalation || escalationDecision) return refuse('no escalation is pending');
     if (!isAllowedApprover(request.approvers, approver, decision.data.roles)) {
       return refuse(`"${approver}" is not an approver of this session`);
@@ -175,6 +184,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
     };
     if (!parsed.success) return refuse(`malformed ${signal}: ${describeRequestIssues(parsed.error)}`);
     const data = parsed.data;
+    if (data.sessionId && data.sessionId !== sessionId) return refuse(`addressed to session ${data.sessionId}`);
     const record = approvals.find((a) => a.requestId === data.requestId);
     if (!record) return refuse(`no approval request "${data.requestId}" in this session`);
     if (record.decision) return refuse(`approval request "${data.requestId}" was already decided (${record.decision.decision})`);
@@ -202,9 +212,19 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
   setHandler(approveSignal, (raw) => decide('approve', raw));
   setHandler(rejectSignal, (raw) => decide('reject', raw));
 
+  const pendingApprovals = () => approvals.filter((a) => !a.decision).map(({ callId: _c, decision: _d, ...pending }) => pending);
+  const parent = workflowInfo().parent;
+  /** A child of an orchestration keeps its parent's view of it current (state, usage, approvals, escalation). */
+  const notifyParent = () => {
+    if (!parent) return;
+    getExternalWorkflowHandle(parent.workflowId)
+      .signal(childSessionUpdateSignal, { sessionId, state, usage: currentUsage(), pendingApprovals: pendingApprovals(), escalation })
+      .catch(() => undefined); // a parent that is gone has nobody to show it to
+  };
   const setState = (next: SessionState) => {
     state = next;
     upsertSearchAttributes({ [KEEL_SEARCH_ATTRIBUTES.state]: [next] });
+    notifyParent();
   };
 
   const finish = async (outcome: SessionOutcome, extra: Partial<SessionResult> = {}): Promise<SessionResult> => {
@@ -221,7 +241,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
       costUsd: final.costUsd,
       durationMs: final.elapsedMs,
     });
-    const result: SessionResult = { sessionId, agent: request.agent, outcome, output: null, usage: final, transcriptRef, ...extra };
+    const result: SessionResult = { sessionId, agent: request.agent, outcome, output: null, usage: final, transcriptRef, ...(parent ? { parentSessionId: parent.workflowId } : {}), ...extra };
     if (patched(RECORD_SESSION_END)) {
       await acts.recordSessionEnd.executeWithOptions({ ...acts.describeOptions, summary: 'record session end' }, [
         {
@@ -250,12 +270,10 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
     return result;
   };
 
-  /** Waits for a human after a trip. Returns a result when the session ends, null when it resumes. */
-  const escalate = async (trip: BreakerTrip): Promise<SessionResult | null> => {
-    trace.push({ type: 'breaker_tripped', atMs: Date.now(), ...trip });
-    keelMetrics.record({ kind: 'breaker_tripped', agent: request.agent, limit: trip.limit });
+  /** Pauses for a human's `resolveEscalation` (time waiting is not counted); null when nobody decided in time. */
+  const awaitHuman = async (limit: string, detail: string): Promise<EscalationDecision | null> => {
     const sinceMs = Date.now();
-    escalation = { limit: trip.limit, detail: trip.detail, sinceMs, timeoutMs: request.escalation.timeoutMs };
+    escalation = { limit, detail, sinceMs, timeoutMs: request.escalation.timeoutMs };
     escalationDecision = null;
     setState('escalated');
     const decided = await condition(() => escalationDecision !== null, request.escalation.timeoutMs);
@@ -265,11 +283,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
     keelMetrics.record({ kind: 'escalation_resolved', agent: request.agent, action: decided && decision ? decision.action : 'timeout' });
     if (!decided || !decision) {
       trace.push({ type: 'escalation_resolved', atMs: Date.now(), action: 'timeout' });
-      const breakerEnd: BreakerResolution = { ...trip, resolution: 'timeout' };
-      const fallback = request.escalation.fallback;
-      return fallback.action === 'answer'
-        ? finish('fallback', { output: fallback.text, breaker: breakerEnd })
-        : finish('breaker_tripped', { breaker: breakerEnd });
+      return null;
     }
     trace.push({
       type: 'escalation_resolved',
@@ -279,6 +293,21 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
       ...(decision.extraBudget ? { extraBudget: decision.extraBudget } : {}),
       ...(decision.note ? { note: decision.note } : {}),
     });
+    return decision;
+  };
+
+  /** Waits for a human after a trip. Returns a result when the session ends, null when it resumes. */
+  const escalate = async (trip: BreakerTrip): Promise<SessionResult | null> => {
+    trace.push({ type: 'breaker_tripped', atMs: Date.now(), ...trip });
+    keelMetrics.record({ kind: 'breaker_tripped', agent: request.agent, limit: trip.limit });
+    const decision = await awaitHuman(trip.limit, trip.detail);
+    if (!decision) {
+      const breakerEnd: BreakerResolution = { ...trip, resolution: 'timeout' };
+      const fallback = request.escalation.fallback;
+      return fallback.action === 'answer'
+        ? finish('fallback', { output: fallback.text, breaker: breakerEnd })
+        : finish('breaker_tripped', { breaker: breakerEnd });
+    }
     if (decision.action === 'abort') {
       return finish('breaker_tripped', { breaker: { ...trip, resolution: 'aborted', approver: decision.approver } });
     }
@@ -338,7 +367,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
     // Tool calls of the last model turn.
     while (pendingCalls.length > 0) {
       if (shouldContinueAsNew(request)) {
-        return continueSession(request, acts, { run, agent, transcriptRef, append, pendingCalls, pendingResults, breaker, approvals, approvalsIssued, toolCache, usage, trace, earlierTraces, failuresInARow });
+        return continueSession(request, acts, { run, agent, transcriptRef, append, pendingCalls, pendingResults, breaker, approvals, approvalsIssued, toolCache, usage, trace, earlierTraces, failuresInARow, groundingRepairs });
       }
       const ended = await guard('tool');
       if (ended) return ended;
@@ -354,7 +383,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
     }
 
     if (shouldContinueAsNew(request)) {
-      return continueSession(request, acts, { run, agent, transcriptRef, append, pendingCalls, pendingResults, breaker, approvals, approvalsIssued, toolCache, usage, trace, earlierTraces, failuresInARow });
+      return continueSession(request, acts, { run, agent, transcriptRef, append, pendingCalls, pendingResults, breaker, approvals, approvalsIssued, toolCache, usage, trace, earlierTraces, failuresInARow, groundingRepairs });
     }
     const ended = await guard('model');
     if (ended) return ended;
@@ -404,8 +433,16 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
     });
     if (reply.toolCalls.length === 0) {
       const checked = reply.finalOutput;
-      if (!agent.structuredOutput || !checked) return finish('completed', { output: reply.text });
-      if (checked.ok) return finish('completed', { output: reply.text, data: checked.value });
+      if (!agent.structuredOutput || !checked || checked.ok) {
+        const data = checked?.ok ? { data: checked.value } : {};
+        const guarded = await guardFinalAnswer(reply.text, data.data);
+        if (guarded.kind === 'repair') {
+          append = { kind: 'user_text', text: guarded.message };
+          continue;
+        }
+        if (guarded.kind === 'end') return guarded.result;
+        return finish('completed', { output: guarded.output, ...(guarded.data !== undefined ? { data: guarded.data } : data) });
+      }
       trace.push({ type: 'output_rejected', atMs: Date.now(), issues: checked.issues, repairTurn: usage.repairTurns + 1 });
       failuresInARow += 1;
       if (usage.repairTurns >= agent.structuredOutput.maxRepairTurns) {
@@ -421,6 +458,77 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
     }
     pendingCalls = reply.toolCalls;
     approvals = await requestApprovals(reply.toolCalls, reply.text);
+  }
+
+  /**
+   * The final-answer guardrail (sessions recorded before it existed skip it): delivers the answer,
+   * redacted, after a repair turn, or ends the session `guardrail_blocked`.
+   */
+  async function guardFinalAnswer(
+    text: string,
+    data: unknown,
+  ): Promise<{ kind: 'deliver'; output: string; data?: unknown } | { kind: 'repair'; message: string } | { kind: 'end'; result: SessionResult }> {
+    const policy = agent!.guardrails;
+    if (!policy?.enabled || !patched(GUARDRAILS)) return { kind: 'deliver', output: text, ...(data !== undefined ? { data } : {}) };
+    const toolOutputs = trace
+      .flatMap((e) => (e.type === 'tool_call' && e.ok && e.outputRef ? [{ tool: e['gen_ai.tool.name'], ref: e.outputRef }] : []))
+      .slice(-50);
+    const checked = await acts.checkFinalAnswer.executeWithOptions({ ...acts.describeOptions, summary: 'guardrails on the final answer' }, [
+      { sessionId, agent: request.agent, text, ...(data !== undefined ? { data } : {}), subjects: request.scope.subjects, toolOutputs, repairsSoFar: groundingRepairs },
+    ]);
+    const verdict = checked.verdict;
+    if (!verdict) return { kind: 'deliver', output: text, ...(data !== undefined ? { data } : {}) };
+    trace.push({ type: 'guardrail_verdict', atMs: Date.now(), ...verdict });
+    switch (verdict.action) {
+      case 'repair':
+        groundingRepairs += 1;
+        failuresInARow += 1;
+        return { kind: 'repair', message: groundingRepairMessage(verdict.findings) };
+      case 'redact':
+        return { kind: 'deliver', output: checked.redactedText ?? text, ...(checked.redactedData !== undefined ? { data: checked.redactedData } : data !== undefined ? { data } : {}) };
+      case 'block':
+        return { kind: 'end', result: await finish('guardrail_blocked', { error: { type: FailureType.GuardrailBlocked, message: verdictSummary(verdict) } }) };
+      case 'escalate': {
+        const decision = await awaitHuman(`guardrail:${verdict.category}`, verdictSummary(verdict));
+        if (decision?.action === 'resume') {
+          setState('running');
+          return { kind: 'deliver', output: text, ...(data !== undefined ? { data } : {}) };
+        }
+        return { kind: 'end', result: await finish('guardrail_blocked', { error: { type: FailureType.GuardrailBlocked, message: verdictSummary(verdict) } }) };
+      }
+      default:
+        return { kind: 'deliver', output: text, ...(data !== undefined ? { data } : {}) };
+    }
+  }
+
+  /**
+   * What the model may read of a tool output that a guardrail held back: the judge's or a human's
+   * decision lets the output through, otherwise the notice stays.
+   */
+  async function releaseHeldOutput(result: ToolCallResult, tool: string): Promise<string> {
+    const verdict = result.guardrail!;
+    const policy = agent!.guardrails!;
+    let action = verdict.action;
+    if (action === 'judge' && policy.injectionJudge) {
+      const judged = await acts.judgeToolOutput.executeWithOptions({ ...acts.modelOptions, summary: `judge output of ${tool}` }, [
+        { agent: request.agent, model: policy.injectionJudge.model, heldRef: result.heldRef! },
+      ]);
+      action = judged.injection ? policy.promptInjection : 'pass';
+      trace.push({
+        type: 'guardrail_verdict',
+        atMs: Date.now(),
+        ...verdict,
+        action,
+        findings: [...verdict.findings, { detector: 'injection.judge', category: 'prompt_injection', kind: judged.injection ? 'judged_injection' : 'judged_benign', score: judged.injection ? 1 : 0, message: judged.reason.slice(0, 300) }],
+      });
+    }
+    if (action === 'pass' || action === 'flag') return result.heldRef!;
+    if (action === 'escalate') {
+      const decision = await awaitHuman(`guardrail:${verdict.category}`, `${tool}: ${verdictSummary(verdict)}`);
+      setState('running');
+      if (decision?.action === 'resume') return result.heldRef!;
+    }
+    return result.contentRef;
   }
 
   /** What the router needs to know of the step that reads `next`. */
@@ -504,11 +612,12 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
       trace.push({ ...base, ok: false, error: { kind: 'unknown_tool', message }, outputBytes: 0, outputPreview: '', latencyMs: 0 });
       return { toolUseId: call.id, isError: true, content: { text: message } };
     }
-    const cacheKey = cacheTtl.has(call.name) ? `${call.name}:${canonicalJson(call.input)}` : undefined;
+    const cacheKey = request.toolResultCache && cacheTtl.has(call.name) ? `${call.name}:${canonicalJson(call.input)}` : undefined;
     const cached = cacheKey ? toolCache[cacheKey] : undefined;
     if (cached && Date.now() - cached.atMs < cacheTtl.get(call.name)!) {
       recordToolCall(breaker, null);
-      trace.push({ ...base, ok: true, cacheHit: true, outputRef: cached.ref, outputBytes: cached.bytes, outputPreview: cached.preview, latencyMs: 0 });
+      trace.push({ ...base, ok: true, cacheHit: true, cache: 'session', outputRef: cached.ref, outputBytes: cached.bytes, outputPreview: cached.preview, latencyMs: 0 });
+      keelMetrics.record({ kind: 'tool_cache_hit', agent: request.agent, tool: call.name, level: 'session' });
       // The result is already in the conversation: point at it instead of pasting it again.
       return { toolUseId: call.id, isError: false, content: { text: `Same result as tool call ${cached.callId} above (unchanged).` } };
     }
@@ -537,6 +646,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
           idempotencyKey,
           scope: request.scope,
           ...(approvedBy ? { approval: approvedBy } : {}),
+          ...(request.toolResultCache ? {} : { toolResultCache: false }),
         },
       ]);
       recordToolCall(breaker, result.error ? { tool: call.name, ...result.error } : null);
@@ -549,6 +659,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
         ...base,
         idempotencyKey,
         ...(result.replayed ? { replayed: true } : {}),
+        ...(result.cache ? { cacheHit: true, cache: result.cache } : {}),
         ok: result.ok,
         ...(result.error ? { error: result.error } : {}),
         outputRef: result.contentRef,
@@ -556,8 +667,13 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
         outputPreview: result.preview,
         latencyMs: result.latencyMs,
       });
-      if (cacheKey && result.ok) toolCache[cacheKey] = { callId: call.id, ref: result.contentRef, bytes: result.bytes, preview: result.preview, atMs: Date.now() };
-      return { toolUseId: call.id, isError: !result.ok, content: { ref: result.contentRef, bytes: result.bytes } };
+      let deliverRef = result.contentRef;
+      if (result.guardrail) {
+        trace.push({ type: 'guardrail_verdict', atMs: Date.now(), ...result.guardrail });
+        if (result.heldRef) deliverRef = await releaseHeldOutput(result, call.name);
+      }
+      if (cacheKey && result.ok) toolCache[cacheKey] = { callId: call.id, ref: deliverRef, bytes: result.bytes, preview: result.preview, atMs: Date.now() };
+      return { toolUseId: call.id, isError: !result.ok, content: { ref: deliverRef, bytes: result.bytes } };
     } catch (error) {
       const cause = error instanceof ActivityFailure ? error.cause : error;
       const kind = cause instanceof ApplicationFailure && cause.type ? cause.type : 'activity_failure';
@@ -620,8 +736,16 @@ function sessionActivities(request: SessionRequest) {
     prepareToolCall: proxy.prepareToolCall,
     storeTraceSegment: proxy.storeTraceSegment,
     recordSessionEnd: proxy.recordSessionEnd,
+    checkFinalAnswer: proxy.checkFinalAnswer,
+    judgeToolOutput: proxy.judgeToolOutput,
     modelOptions,
     toolOptions,
     describeOptions,
   };
+}
+
+/** One line about a guardrail verdict, for a human and the session's error. */
+function verdictSummary(verdict: GuardrailVerdict): string {
+  const kinds = [...new Set(verdict.findings.map((f) => f.kind))].join(', ');
+  return `${verdict.category ?? 'guardrail'} (${kinds}): ${verdict.findings.map((f) => f.message).slice(0, 3).join('; ')}`;
 }

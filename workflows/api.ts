@@ -1,8 +1,10 @@
 import { defineQuery, defineSignal, type Sinks } from '@temporalio/workflow';
 import type { SessionMetricEvent } from '../core/session-metrics';
 import type { DriftAlert, SessionSummary } from '../core/drift-detector';
+import type { ScoreDriftAlert, ScoreDriftOptions } from '../core/evaluation/score-drift';
 import type { Approve, Reject } from '../core/approval';
 import type { ResolveEscalation, SessionStatus, SessionTrace } from '../core/session';
+import type { ChildSessionUpdate } from '../core/orchestration';
 
 /** Workflow type of an agent session. */
 export const AGENT_SESSION_WORKFLOW = 'agentSession';
@@ -16,11 +18,17 @@ export const approveSignal = defineSignal<[Approve]>('approve');
 /** Rejects one pending write_critical call; the model is told why. */
 export const rejectSignal = defineSignal<[Reject]>('reject');
 
-/** The session's state, usage against limits and pending escalation. */
+/** The session's state, usage against limits and pending escalation (an orchestration answers an `OrchestrationStatus`). */
 export const statusQuery = defineQuery<SessionStatus>('status');
 
 /** The session's trace: every model call, tool call, breaker event and decision. */
 export const traceQuery = defineQuery<SessionTrace>('trace');
+
+/** Workflow types of the orchestration patterns. */
+export const ORCHESTRATION_WORKFLOWS = { supervisor: 'supervisorSession', pipeline: 'pipelineSession', debate: 'debateSession' } as const;
+
+/** A child session tells its parent orchestration its state, usage, pending approvals and escalation. */
+export const childSessionUpdateSignal = defineSignal<[ChildSessionUpdate]>('childSessionUpdate');
 
 /** The sink through which the session workflow reports metrics (not called during replay). */
 export interface KeelMetricsSinks extends Sinks {
@@ -45,8 +53,10 @@ export const sessionSummarySignal = defineSignal<[MonitoredSession]>('sessionSum
 export interface MonitorStatus {
   agent: string;
   sessionsObserved: number;
-  /** The most recent alerts, newest last (at most {@link KEPT_ALERTS}). */
-  alerts: Array<DriftAlert & { sessionId: string; atMs: number }>;
+  /** The most recent alerts, newest last (at most {@link KEPT_ALERTS}); `score` alerts come from judge scores. */
+  alerts: Array<(DriftAlert | ScoreDriftAlert) & { sessionId: string; atMs: number }>;
+  /** Judge scores observed (sessions sampled and scored by the online evaluation). */
+  scoresObserved?: number;
 }
 
 /** The monitor's status and recent alerts. */
@@ -54,3 +64,33 @@ export const monitorStatusQuery = defineQuery<MonitorStatus>('monitorStatus');
 
 /** Alerts kept in a monitor's state for `keel alerts`. */
 export const KEPT_ALERTS = 100;
+
+/** A judged session's scores, as the online evaluation reports them to the agent's monitor. */
+export interface ScoredSession {
+  sessionId: string;
+  rubricId: string;
+  /** Overall judge score on 0..1. */
+  overall: number;
+  /** Each dimension's score on 0..1. */
+  dimensions: Record<string, number>;
+  /** Options of the monitor's score drift detector, used when it sees its first score. @default the detector's defaults */
+  detector?: MonitorScoreOptions;
+}
+
+/**
+ * Delivers one judged session's scores to its agent's monitor (sent with signal-with-start), which
+ * watches them for drift: a drop in quality alerts like a rise in cost. A repeated delivery of the
+ * same session and rubric is ignored.
+ */
+export const sessionScoreSignal = defineSignal<[ScoredSession]>('sessionScore');
+
+/** Options of the monitor's score drift detector, for the monitor's input. */
+export type MonitorScoreOptions = Partial<ScoreDriftOptions>;
+
+/** Workflow type of the online evaluation (one run samples, judges, stores and queues; a Schedule repeats it). */
+export const SESSION_EVALUATION_WORKFLOW = 'sessionEvaluation';
+
+/** Id of the Schedule that runs the online evaluation of a task queue unless another is given. */
+export function evaluationScheduleId(taskQueue: string): string {
+  return `keel-evaluation@${taskQueue}`;
+}

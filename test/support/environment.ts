@@ -5,7 +5,7 @@ import { temporal as proto } from '@temporalio/proto';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type Worker as WorkerType } from '@temporalio/worker';
 import type { Agent } from '../../core/agent';
-import { FileAuditLog, FileContentStore, PostgresDatabase, type ContentStore, type SqlDatabase } from '../../store';
+import { FileAuditLog, FileContentStore, PostgresDatabase, type ContentStore, type SharedToolCacheOptions, type SqlDatabase } from '../../store';
 import { TEST_DATABASE_URL } from './test-database';
 import { KeelClient } from '../../client';
 import { KeelMetrics, keelMetricsSinks } from '../../metrics';
@@ -52,8 +52,18 @@ export interface TestEnvironment {
   db: SqlDatabase;
   /** The audit log file of this environment's workers (JSON lines). */
   auditPath: string;
-  /** Starts a worker for the agents against a model URL; stopped by `close`. */
-  startWorker(options: { agents: readonly Agent[]; modelURL: string; metrics?: KeelMetrics; alertSinks?: readonly AlertSink[] }): Promise<WorkerType>;
+  /**
+   * Starts a worker for the agents against a model URL; stopped by `close`. The shared tool-result
+   * cache is off unless `sharedToolCache` is set: suites share one database, and a result cached by
+   * one suite must not turn another suite's tool execution into a hit.
+   */
+  startWorker(options: {
+    agents: readonly Agent[];
+    modelURL: string;
+    metrics?: KeelMetrics;
+    alertSinks?: readonly AlertSink[];
+    sharedToolCache?: SharedToolCacheOptions;
+  }): Promise<WorkerType>;
   close(): Promise<void>;
 }
 
@@ -78,7 +88,7 @@ export async function createTestEnvironment(name = 'keel'): Promise<TestEnvironm
     storeDir,
     db,
     auditPath,
-    async startWorker({ agents, modelURL, metrics, alertSinks }) {
+    async startWorker({ agents, modelURL, metrics, alertSinks, sharedToolCache }) {
       const native = await NativeConnection.connect({ address: server.address });
       nativeConnections.push(native);
       const worker = await createKeelWorker({
@@ -87,6 +97,7 @@ export async function createTestEnvironment(name = 'keel'): Promise<TestEnvironm
         agents,
         store,
         database: db,
+        sharedToolCache: sharedToolCache ?? false,
         audit: new FileAuditLog(auditPath),
         ...(metrics ? { metrics } : {}),
         ...(alertSinks ? { alertSinks } : {}),

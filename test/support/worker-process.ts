@@ -21,6 +21,7 @@ async function main(): Promise<void> {
     taskQueue: env('KEEL_WORKER_TASK_QUEUE'),
     agents: [createTestAgent(database, { stallAfterEffectMs: Number(process.env.KEEL_WORKER_STALL_AFTER_EFFECT_MS ?? 0) })],
     database,
+    sharedToolCache: false, // as in the in-process test workers (see environment.ts)
     store: new FileContentStore(env('KEEL_STORE_DIR')),
     model: { baseURL: env('KEEL_WORKER_MODEL_URL'), apiKey: 'test' },
     workflowBundle: { codePath: env('KEEL_TEST_BUNDLE') },

@@ -13,6 +13,8 @@ export function createPaymentTools(db: SqlDatabase) {
     name: 'process_payment',
     description: 'Refund or charge an order. Needs human approval; say why in your message.',
     tier: 'write_critical',
+    /** A payment changes what an order shows (its payments, refund state). */
+    invalidates: ({ orderId }) => [`order:${orderId}`],
     input: z.object({
       orderId: z.string().regex(/^ord_\w+$/),
       kind: z.enum(['refund', 'charge']),

@@ -10,6 +10,7 @@ export function createRecordsTools(db: SqlDatabase) {
     description: 'Delete a customer record (rec_…). Needs human approval; say why in your message.',
     tier: 'write_critical',
     scope: 'subject',
+    invalidates: ({ recordId }) => [`record:${recordId}`],
     input: z.object({ recordId: z.string().regex(/^rec_\w+$/) }),
     run: ({ recordId }, { scope, idempotencyKey }) =>
       withScope(db, scope, async (tx) => {
