@@ -1,6 +1,6 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import type { ScriptedStep, TurnContext } from '../scripted-model';
-import type { OrchestrationStatus } from '../core/orchestration';
+import type { OrchestrationStatus, PipelineSpecInput } from '../core/orchestration';
 import { expectReplays, sessionSuite, uniqueName } from './support/environment';
 import { orchestrationAgents } from './support/orchestration-agents';
 import { exampleOrchestrationAgents, exampleOrchestrationScenarios, runOrchestrationExample } from '../demo/orchestration-example';
@@ -199,7 +199,7 @@ test('pipeline: validated before anything runs, independent branches in parallel
       return answer({ reply: 'Sorry about the manual; a refund is on its way.' });
     },
   });
-  const pipeline = {
+  const pipeline: PipelineSpecInput = {
     nodes: [
       { id: 'extract', agent: 'extractor', task: `${tag} extract`, from: { message: '$input' } },
       { id: 'classify', agent: 'classifier', task: `${tag} classify`, from: { issue: 'extract.issue' } },

@@ -2014,7 +2014,6 @@ function detectHiddenDirectives(s: SegmentScan): void {
 
 /** Scans one segment with every detector. */
 function scanSegment(s: SegmentScan, original: string, hasBlobs: boolean): SegmentScan {
-  if (process.env.INJ_DEBUG) setTimeout(() => console.log("anchors", s.anchors.map((a) => [s.text.slice(a.pos, a.pos + 30), a.strength])), 0);
   findAnchors(s);
   detectRoleMarkers(s, original);
   detectJailbreak(s, original);
