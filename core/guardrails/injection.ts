@@ -304,6 +304,42 @@ const MERGE_PREFIXES = (() => {
   return set;
 })();
 
+/** Words that start a detector's check, as bits of {@link Tokens.trig}: each detector skips tokens without its bit. */
+const TR_AI_EXTRA = 1 << 0;
+const TR_YOUR = 1 << 1;
+const TR_IDIOM = 1 << 2;
+const TR_PRECEDENCE = 1 << 3;
+const TR_NEXT = 1 << 4;
+const TR_CONCEAL = 1 << 5;
+const TR_ROLE_AUTH = 1 << 6;
+const TR_END = 1 << 7;
+const TR_MODE = 1 << 8;
+const TR_LEAK_EXTRA = 1 << 9;
+const TR_WHEN = 1 << 10;
+const TR_VERDICT = 1 << 11;
+const TR_TELL = 1 << 12;
+const TR_APPROVAL = 1 << 13;
+const TR_DECODE = 1 << 14;
+const TRIGGERS = new Map<string, number>();
+function triggers(bit: number, list: string): void {
+  for (const word of list.split(/\s+/)) if (word) TRIGGERS.set(word, (TRIGGERS.get(word) ?? 0) | bit);
+}
+triggers(TR_AI_EXTRA, 'language artificial automated autonomous automatic machine automation');
+triggers(TR_YOUR, 'your votre ton deine deinen dein tu tus');
+triggers(TR_IDIOM, 'compte caso aside attention out');
+triggers(TR_PRECEDENCE, 'precedence priority supersede supersedes overrides vorrang');
+triggers(TR_NEXT, 'next only');
+triggers(TR_CONCEAL, 'without sans ohne sin senza sem keep hide nothing');
+triggers(TR_ROLE_AUTH, 'manager supervisor security compliance operator ceo cfo it emergency priority policy admin system developer root');
+triggers(TR_END, 'end begin start beginning above preceding document data output');
+triggers(TR_MODE, "mode modus modo entwicklermodus modo-desarrollador godmode devmode dan anything now jetzt ahora act behave respond pretend roleplay impersonate without no keine sin sans ohne longer einschrankungen jailbreak jailbroken jailbreaking forward onwards on henceforth you're");
+triggers(TR_LEAK_EXTRA, 'summarize summarise translate paste encode recite dump spell rewrite');
+triggers(TR_WHEN, 'when while before after whenever once as if lorsque quand wenn beim cuando al si');
+triggers(TR_VERDICT, 'summarize summarise describe classify report present characterize characterise label portray frame rate rank mark treat flag score list');
+triggers(TR_TELL, 'tell inform notify advise warn convince persuade urge instruct remind ask direct encourage redirect dites dis sag sage dile dites-lui');
+triggers(TR_APPROVAL, 'without skip skipping bypass bypassing circumvent sin sans ohne senza sem no need unnecessary necessary preapproved preauthorized preauthorised pre precleared already explicitly fully in admin administrator manager boss supervisor owner cfo ceo cto maintainers team lead director legal compliance finance security authorization authorisation approval override clearance');
+triggers(TR_DECODE, 'decode decoded decoding base64 b64 hex rot13 encoded unscramble decrypt deobfuscate reverse reversed decodez dekodiere decodifica');
+
 const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '8': 'b', '9': 'g' };
 
 // ---------------------------------------------------------------------------------------------
@@ -323,6 +359,19 @@ interface Tokens {
   lineStart: Uint8Array;
   /** How the token's word was recovered: 0 as written, 1 leetspeak, 2 merged from split pieces. */
   recovered: Uint8Array;
+  /** Trigger bits (`TR_*`) of each token. */
+  trig: Int32Array;
+}
+
+/** Flags and trigger bits of every word known to either table, looked up once per token. */
+let ENTRIES: Map<string, [number, number]> | undefined;
+function entries(): Map<string, [number, number]> {
+  if (!ENTRIES) {
+    ENTRIES = new Map();
+    for (const [w, f] of LEXICON) ENTRIES.set(w, [f, TRIGGERS.get(w) ?? 0]);
+    for (const [w, tr] of TRIGGERS) if (!ENTRIES.has(w)) ENTRIES.set(w, [0, tr]);
+  }
+  return ENTRIES;
 }
 
 const isWordChar = (c: number): boolean =>
@@ -343,6 +392,7 @@ function lookUp(word: string): number {
 }
 
 function tokenize(text: string): Tokens {
+  const table = entries();
   const n = text.length;
   const cap = Math.max(8, Math.ceil(n / 3));
   let start = new Int32Array(cap);
@@ -351,6 +401,7 @@ function tokenize(text: string): Tokens {
   let sentence = new Int32Array(cap);
   let lineStart = new Uint8Array(cap);
   let recovered = new Uint8Array(cap);
+  let trig = new Int32Array(cap);
   const word: string[] = [];
   const sentenceStart: number[] = [];
   let count = 0;
@@ -376,11 +427,19 @@ function tokenize(text: string): Tokens {
       continue;
     }
     let j = i + 1;
+    let digits = c >= 48 && c <= 57;
+    let apostrophe = false;
     while (j < n) {
       const d = text.charCodeAt(j);
-      if (isWordChar(d)) j++;
-      else if (d === 39 && j + 1 < n && isWordChar(text.charCodeAt(j + 1)) && j - i <= 8) j++;
-      else break;
+      if ((d >= 97 && d <= 122) || d === 95) j++;
+      else if (d >= 48 && d <= 57) {
+        digits = true;
+        j++;
+      } else if (d >= 0xc0 && isWordChar(d)) j++;
+      else if (d === 39 && j + 1 < n && isWordChar(text.charCodeAt(j + 1)) && j - i <= 8) {
+        apostrophe = true;
+        j++;
+      } else break;
     }
     if (count >= start.length) {
       const grow = <T extends Int32Array | Uint8Array>(a: T, make: (size: number) => T): T => {
@@ -394,11 +453,13 @@ function tokenize(text: string): Tokens {
       sentence = grow(sentence, (s) => new Int32Array(s));
       lineStart = grow(lineStart, (s) => new Uint8Array(s));
       recovered = grow(recovered, (s) => new Uint8Array(s));
+      trig = grow(trig, (s) => new Int32Array(s));
     }
     const w = text.slice(i, j);
-    let f = lookUp(w);
+    const entry = table.get(w);
+    let f = entry ? entry[0] : apostrophe ? lookUp(w) : 0;
     let rec = 0;
-    if (f === 0 && j - i >= 3 && /[0-9]/.test(w) && /[a-z]/.test(w)) {
+    if (f === 0 && digits && j - i >= 3 && /[a-z]/.test(w)) {
       let mapped = '';
       for (const ch of w) mapped += LEET[ch] ?? ch;
       const leet = LEXICON.get(mapped);
@@ -418,12 +479,18 @@ function tokenize(text: string): Tokens {
     sentence[count] = sentenceIndex;
     lineStart[count] = linePending ? 1 : 0;
     recovered[count] = rec;
+    let tr = entry ? entry[1] : 0;
+    if (f & APPROVAL) tr |= TR_APPROVAL;
+    if (f & (NEGATION | USER | CONCEAL)) tr |= TR_CONCEAL;
+    if (f & NEGATION) tr |= TR_APPROVAL;
+    if (w.length <= 12 && w.includes('gpt')) tr |= TR_AI_EXTRA;
+    trig[count] = tr;
     linePending = false;
     word.push(rec === 1 ? leetWord(w) : w);
     count++;
     i = j;
   }
-  const tokens: Tokens = { count, start, end, flags, word, sentence, sentenceStart, lineStart, recovered };
+  const tokens: Tokens = { count, start, end, flags, word, sentence, sentenceStart, lineStart, recovered, trig };
   mergeSplitWords(tokens, text);
   return tokens;
 }
@@ -507,6 +574,9 @@ const POSSESSIVES = new Set(['my', 'our', 'your', 'his', 'her', 'their', 'mon', 
 const TIME_PHRASE = new Set('from now on onwards forward henceforth going today a partir de ahora maintenant desormais ab sofort jetzt ora in poi agora diante'.split(' '));
 const SUBORDINATORS = new Set(['before', 'when', 'after', 'if', 'while', 'once', 'for', 'to', 'in', 'as', 'then', 'finally', 'also', 'otherwise', 'whenever', 'since', 'because', 'avant', 'quand', 'si', 'bevor', 'wenn', 'antes', 'cuando', 'si', 'prima', 'quando', 'next', 'first', 'afterwards', 'additionally', 'meanwhile', 'moreover', 'lastly']);
 
+const CODE_LINE = /^\s*(?:import |from \S+ import|const |let |var |def |class |function |return |public |private |#include|package |using |async |await |export |module\.exports|describe\(|it\(|test\()|=>|\);\s*$|;\s*$/;
+const ROLE_LINE = /^\s*(?:\[[\d:]+\]\s*)?(?:\*\*)?(?:user|customer|agent|assistant|bot|human|support|client|ai|me|you|caller)(?:\*\*)?\s*:/;
+
 /** The analysis of one segment. */
 class SegmentScan {
   readonly text: string;
@@ -580,20 +650,30 @@ class SegmentScan {
     this.metaStrong = metaStrong;
     const head = text.slice(0, 200).trimStart();
     this.jsonLike = head.startsWith('{') || head.startsWith('[{') || head.startsWith('[\n');
-    const codeHits = text.match(/(?:^|\n)\s*(?:import |from \S+ import|const |let |var |def |class |function |return |public |private |#include|package |using |async |await |export |module\.exports|describe\(|it\(|test\()|=>|\);\s*$|;\s*\n/gm);
-    const codeMarks = codeHits ? codeHits.length : 0;
-    const lines = Math.max(1, text.split('\n').length);
+    let lines = 0;
+    let codeMarks = 0;
+    let headers = 0;
+    let roleLines = 0;
+    for (let from = 0; from <= text.length; ) {
+      let to = text.indexOf('\n', from);
+      if (to < 0) to = text.length;
+      lines++;
+      const first = text.charCodeAt(from);
+      if (first === 35 /* # */ && /^#{1,4} \S/.test(text.slice(from, from + 6))) headers++;
+      const line = to - from > 160 ? text.slice(from, from + 160) : text.slice(from, to);
+      if (CODE_LINE.test(line)) codeMarks++;
+      if (line.indexOf(':') > 0 && ROLE_LINE.test(line)) roleLines++;
+      from = to + 1;
+    }
     this.codeLike = codeMarks >= 2 && codeMarks / lines > 0.06;
-    const headers = text.match(/(?:^|\n)#{1,4} \S/g);
-    this.docLike = this.codeLike || this.fences.length > 0 || (headers !== null && headers.length >= 2) || /^#{1,3} [^\n]+\n\s*\n\s*[^\s\w]*[A-Za-z]/.test(head) || metaStrong >= 2;
+    this.docLike = this.codeLike || this.fences.length > 0 || headers >= 2 || /^#{1,3} [^\n]+\n\s*\n\s*[^\s\w]*[A-Za-z]/.test(head) || metaStrong >= 2;
     this.testLike = this.codeLike && /\b(?:describe|it|test|expect|assert|assertequal|should)\s*\(|\bassert\b|def test_/.test(text);
     if (this.fences.length > 0) {
       const kept = this.hidden.filter((h) => !this.fences.some((f) => h.start >= f.start && h.start < f.end));
       this.hidden.length = 0;
       this.hidden.push(...kept);
     }
-    const roleLines = text.match(/(?:^|\n)\s*(?:\[[\d:]+\]\s*)?(?:\*\*)?(?:user|customer|agent|assistant|bot|human|support|client|ai|me|you|caller)(?:\*\*)?\s*:/g);
-    this.transcript = roleLines !== null && roleLines.length >= 3;
+    this.transcript = roleLines >= 3;
   }
 
   add(e: Evidence): void {
@@ -860,6 +940,7 @@ function findAnchors(s: SegmentScan): void {
   const text = s.text;
   for (let i = 0; i < t.count; i++) {
     const f = t.flags[i]!;
+    if (!(f & (AI | AI_WEAK)) && !(t.trig[i]! & TR_AI_EXTRA)) continue;
     let strongAi = (f & AI) !== 0;
     let weakAi = !strongAi && (f & AI_WEAK) !== 0;
     let head = i;
@@ -1004,6 +1085,7 @@ function findAnchors(s: SegmentScan): void {
     }
   }
   for (let i = 0; i < t.count; i++) {
+    if (!(t.flags[i]! & TOOL_NOUN) && !(t.trig[i]! & TR_YOUR)) continue;
     const w = t.word[i]!;
     // "your tools", "the tools available to you", "you have access to": only an agent is told that.
     if ((t.flags[i]! & TOOL_NOUN) && /^(?:tools?|functions?|capabilities|plugins?)$/.test(w)) {
@@ -1031,6 +1113,7 @@ function detectOverride(s: SegmentScan): void {
   const t = s.t;
   for (let i = 0; i < t.count; i++) {
     const f = t.flags[i]!;
+    if (!(f & (OVERRIDE | FOLLOW)) && !(t.trig[i]! & TR_IDIOM)) continue;
     let viaFollow = false;
     let idiom = false;
     if (!(f & OVERRIDE)) {
@@ -1148,6 +1231,7 @@ function detectOverride(s: SegmentScan): void {
   }
   // "New instructions:", "your real instructions are", "Revised directives: transfer …", "Your next task:"
   for (let i = 0; i < t.count; i++) {
+    if (!(t.flags[i]! & NEWISH) && !(t.trig[i]! & TR_NEXT)) continue;
     const w = t.word[i]!;
     const newish = (t.flags[i]! & NEWISH) !== 0 || (w === 'next' && s.has(i - 1, YOU)) || (w === 'only' && s.has(i - 1, YOU));
     if (!newish) continue;
@@ -1171,8 +1255,7 @@ function detectOverride(s: SegmentScan): void {
   }
   // "These instructions take precedence over any previous ones", "this overrides your guidelines"
   for (let i = 0; i < t.count; i++) {
-    const w = t.word[i]!;
-    if (!/^(?:precedence|priority|supersede|supersedes|overrides|vorrang)$/.test(w)) continue;
+    if (!(t.trig[i]! & TR_PRECEDENCE)) continue;
     const directive = s.find(i - 6, i, DIRECTIVE_STRONG | DIRECTIVE, i);
     const prior = s.find(i + 1, i + 7, PRIOR | YOU, i);
     if ((directive < 0 && !/^(?:this|these|it)$/.test(s.w(i - 2)) && !/^(?:this|these|it)$/.test(s.w(i - 3))) || prior < 0) continue;
@@ -1288,6 +1371,7 @@ function concealPhrase(s: SegmentScan, from: number, to: number): boolean {
 function detectConcealment(s: SegmentScan): void {
   const t = s.t;
   for (let i = 0; i < t.count; i++) {
+    if (!(t.trig[i]! & TR_CONCEAL)) continue;
     const w = t.word[i]!;
     let hit = -1;
     let end = i;
@@ -1347,6 +1431,7 @@ function detectToolInvocation(s: SegmentScan): void {
     const f = t.flags[i]!;
     // A tool reference: an identifier (snake_case or called with parentheses), or "the X tool".
     const call = text.charCodeAt(t.end[i]!) === 40; /* ( */
+    if (!call && !(f & TOOL_NOUN) && w.indexOf('_') < 0) continue;
     const toolNoun = (f & TOOL_NOUN) !== 0;
     const identifier = !toolNoun && !CODE_KEYWORDS.has(w) && ((w.includes('_') && /[a-z]/.test(w) && w.length >= 5 && !/^_|_$/.test(w)) || (call && w.length >= 3 && !(f & (INVOKE | SIDE_EFFECT)) && !s.codeLike));
     if (!identifier && !toolNoun) continue;
@@ -1487,6 +1572,7 @@ function detectRoleMarkers(s: SegmentScan, original: string): void {
   }
   // Role labels at line starts: "System:", "[SYSTEM]", "### Assistant", "ADMIN NOTE:", "Manager override:".
   for (let i = 0; i < t.count; i++) {
+    if (!(t.flags[i]! & ROLE_LABEL) && !(t.trig[i]! & TR_ROLE_AUTH)) continue;
     const w = t.word[i]!;
     const authority = /^(?:manager|supervisor|security|compliance|operator|ceo|cfo|it|emergency|priority|policy|admin|system|developer|root)$/.test(w) && /^(?:override|overrides|directive|mandate|order|instruction|instructions)$/.test(s.w(i + 1));
     let upperLabel = false;
@@ -1550,6 +1636,7 @@ function detectContextTermination(s: SegmentScan): void {
   const t = s.t;
   const text = s.text;
   for (let i = 0; i < t.count; i++) {
+    if (!(t.trig[i]! & TR_END)) continue;
     const w = t.word[i]!;
     let hit = -1;
     let end = i;
@@ -1677,6 +1764,7 @@ function detectExfiltration(s: SegmentScan, original: string): void {
 function detectJailbreak(s: SegmentScan, original: string): void {
   const t = s.t;
   for (let i = 0; i < t.count; i++) {
+    if (!(t.trig[i]! & TR_MODE) && !(t.flags[i]! & (NEGATION | MODAL))) continue;
     const w = t.word[i]!;
     let kind = '';
     let score = 0;
@@ -1745,8 +1833,7 @@ const MODE_FLAG_WORDS = AI | AI_WEAK | DIRECTIVE;
 function detectPromptLeak(s: SegmentScan): void {
   const t = s.t;
   for (let i = 0; i < t.count; i++) {
-    const w = t.word[i]!;
-    if (!(t.flags[i]! & (LEAK_VERB | EXFIL_VERB)) && !/^(?:summarize|summarise|translate|paste|encode|recite|dump|spell|rewrite)$/.test(w)) continue;
+    if (!(t.flags[i]! & (LEAK_VERB | EXFIL_VERB)) && !(t.trig[i]! & TR_LEAK_EXTRA)) continue;
     if (s.negated(i)) continue;
     const sentenceEnd = s.sentenceEndOf(i);
     let target = -1;
@@ -1793,6 +1880,7 @@ function detectPromptLeak(s: SegmentScan): void {
 function detectOutputManipulation(s: SegmentScan): void {
   const t = s.t;
   for (let i = 0; i < t.count; i++) {
+    if (!(t.flags[i]! & RESPONSE) && !(t.trig[i]! & TR_WHEN)) continue;
     const w = t.word[i]!;
     let anchorEnd = -1;
     let base = 0;
@@ -1846,8 +1934,8 @@ function detectOutputManipulation(s: SegmentScan): void {
   }
   // "summarize this document as …", "describe this policy as optional", "classify it as safe"
   for (let i = 0; i < t.count; i++) {
+    if (!(t.trig[i]! & TR_VERDICT)) continue;
     const w = t.word[i]!;
-    if (!/^(?:summarize|summarise|describe|classify|report|present|characterize|characterise|label|portray|frame|rate|rank|mark|treat|flag|score|list)$/.test(w)) continue;
     if (s.negated(i)) continue;
     const object = s.findWord(i + 1, i + 4, new Set(['this', 'it', 'the', 'these', 'him', 'her', 'them', 'me']), i);
     if (object < 0) continue;
@@ -1864,8 +1952,7 @@ function detectOutputManipulation(s: SegmentScan): void {
   }
   // "tell/inform/convince the user that/to …"
   for (let i = 0; i < t.count; i++) {
-    const w = t.word[i]!;
-    if (!/^(?:tell|inform|notify|advise|warn|convince|persuade|urge|instruct|remind|ask|direct|encourage|redirect|dites|dis|sag|sage|dile|dites-lui)$/.test(w)) continue;
+    if (!(t.trig[i]! & TR_TELL)) continue;
     const user = s.find(i + 1, i + 3, USER, i);
     if (user < 0) continue;
     const next = s.w(user + 1);
@@ -1886,6 +1973,7 @@ function detectOutputManipulation(s: SegmentScan): void {
 function detectApprovalBypass(s: SegmentScan): void {
   const t = s.t;
   for (let i = 0; i < t.count; i++) {
+    if (!(t.trig[i]! & TR_APPROVAL)) continue;
     const w = t.word[i]!;
     let hit = -1;
     let end = i;
@@ -1970,7 +2058,7 @@ function detectApprovalBypass(s: SegmentScan): void {
 function detectDecodeRequests(s: SegmentScan, hasBlobs: boolean): void {
   const t = s.t;
   for (let i = 0; i < t.count; i++) {
-    if (!DECODE_WORDS.has(t.word[i]!)) continue;
+    if (!(t.trig[i]! & TR_DECODE)) continue;
     const exec = s.findWord(i + 1, Math.min(t.count, i + 14), EXECUTE_WORDS);
     const before = s.findWord(Math.max(0, i - 8), i, EXECUTE_WORDS);
     if (exec < 0 && before < 0) continue;

@@ -933,14 +933,24 @@ export function decodeEmbeddedBlobs(text: string, options: DecodeBlobOptions = {
     }
   }
 
-  const lower = text.length < 200_000 ? text.toLowerCase() : '';
-  if (/\brot[\s-]?13\b/.test(lower)) add('rot13', 0, text.length, rot13(text));
-  if (/\b(?:snoitcurtsni|suoiverp|erongi|dragersid|tpmorp|metsys)\b/.test(lower)) add('reversed', 0, text.length, [...text].reverse().join(''));
+  if (/rot[\s-]?13\b/i.test(text)) add('rot13', 0, text.length, rot13(text));
+  if (REVERSED_KEYWORDS.some((k) => text.indexOf(k) >= 0 || text.indexOf(k.toUpperCase()) >= 0)) add('reversed', 0, text.length, [...text].reverse().join(''));
   return blobs;
 }
 
+/** Character classes of ASCII for the blob scanners: 1 base64 alphabet, 2 hex digit, 4 hex separator. */
+const BLOB_CLASS = (() => {
+  const table = new Uint8Array(128);
+  for (let c = 0; c < 128; c++) {
+    if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47 || c === 95 || c === 45) table[c]! |= 1;
+    if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70)) table[c]! |= 2;
+    if (c === 32 || c === 58 || c === 44 || c === 92 || c === 120 || c === 10) table[c]! |= 4;
+  }
+  return table;
+})();
+
 function isBase64Char(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47 || c === 95 || c === 45;
+  return c < 128 && (BLOB_CLASS[c]! & 1) !== 0;
 }
 
 /** Windows of `text` that hold at least 24 hex digits among hex separators (spaces, colons, commas, `\x`, `0x`). */
@@ -950,8 +960,10 @@ function hexWindows(text: string): [number, number][] {
   let digits = 0;
   for (let k = 0; k <= text.length; k++) {
     const c = k < text.length ? text.charCodeAt(k) : 0;
-    const hex = isHexDigit(c);
-    const sep = c === 32 || c === 58 || c === 44 || c === 92 || c === 120 || c === 10;
+    const cls = c < 128 ? BLOB_CLASS[c]! : 0;
+    const hex = (cls & 2) !== 0;
+    const sep = (cls & 4) !== 0;
+    if (!hex && start < 0) continue;
     if (hex || (sep && start >= 0)) {
       if (start < 0) start = k;
       if (hex) digits++;
@@ -984,6 +996,8 @@ function percentWindows(text: string): [number, number][] {
   if (count >= 4) windows.push([Math.max(0, first - 24), Math.min(text.length, last + 27)]);
   return windows;
 }
+
+const REVERSED_KEYWORDS = ['snoitcurtsni', 'suoiverp', 'erongi', 'dragersid', 'tpmorp metsys'];
 
 function looksLikeBase64(candidate: string): boolean {
   // Identifiers and words are not base64: demand a mix of character classes.
@@ -1117,8 +1131,25 @@ function rot13(text: string): string {
 export function normalizeSegmentText(text: string): FoldedText {
   let folded = foldText(text);
   folded = stripTags(folded);
-  if (/(?:^|[^a-z0-9])[a-z0-9]([ .\-_*|/+~\u00b7\u2022])[a-z0-9]\1[a-z0-9](?![a-z0-9])/.test(folded.text)) folded = joinLetterSpacedWords(folded);
+  if (hasLetterSpacing(folded.text)) folded = joinLetterSpacedWords(folded);
   return folded;
+}
+
+/** Quick test for three single letters with the same one-character separator (`a b c`, `a.b.c`). */
+function hasLetterSpacing(text: string): boolean {
+  const n = text.length - 4;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (!isAsciiAlnum(c)) continue;
+    const sep = text.charCodeAt(i + 1);
+    if (!SPACING_SEPARATORS.has(sep)) {
+      // Skip the rest of this word.
+      while (i + 1 < n && isAsciiAlnum(text.charCodeAt(i + 1))) i++;
+      continue;
+    }
+    if ((i === 0 || !isAsciiAlnum(text.charCodeAt(i - 1))) && isAsciiAlnum(text.charCodeAt(i + 2)) && text.charCodeAt(i + 3) === sep && isAsciiAlnum(text.charCodeAt(i + 4)) && !isAsciiAlnum(text.charCodeAt(i + 5))) return true;
+  }
+  return false;
 }
 
 /**
