@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ResolveEscalation } from '../core/session';
@@ -6,6 +7,7 @@ import type { OrchestrationRequestInput, PipelineSpecInput } from '../core/orche
 import { defaultFileContentStore, PostgresDatabase, TraceStore } from '../store';
 import { formatTrace, TRACE_FORMATS, type TraceFormat } from './trace-export';
 import { KeelClient } from './keel-client';
+import { guardScanLine, parseScanPolicy } from './guard-scan';
 import { formatReplayReport, replaySession, SessionNotFoundError } from './session-replay';
 import { UsageError } from './usage-error';
 import { runEvalRun, runEvalSchedule, runReview } from './evaluation-commands';
@@ -29,6 +31,9 @@ export const USAGE = `keel — agent sessions on Temporal
   keel reject SESSION REQUEST_ID --approver A [--role R ...] --reason TEXT [--session CHILD]
   keel escalation resume SESSION --approver A [--tool-calls N] [--tokens N] [--elapsed-ms N] [--note TEXT] [--session CHILD]
   keel escalation abort SESSION --approver A [--note TEXT]
+  keel guard scan [--file PATH] [--policy JSON]
+                                 run the guardrail detectors on JSON lines {"text", "kind": "tool_output"|"final_answer"}
+                                 (stdin unless --file); one verdict per line, in input order
   keel replay SESSION [--workflows PATH] [--json]
                                  replay every run of the session against the current workflow code
                                  (or the workflows module at PATH); exit 0 if all replay, 1 if not
@@ -81,6 +86,7 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
       debater: { type: 'string', multiple: true },
       judge: { type: 'string' },
       file: { type: 'string' },
+      policy: { type: 'string' },
       every: { type: 'string' },
       rate: { type: 'string' },
       'min-per-stratum': { type: 'string' },
@@ -108,6 +114,27 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
   }
   if (command === 'review') return runReview(rest, values, out);
   if (command === 'eval' && rest[0] === 'run') return runEvalRun(rest.slice(1), values, out);
+  if (command === 'guard') {
+    if (rest[0] !== 'scan') throw new UsageError('keel guard scan [--file PATH] [--policy JSON]');
+    let policy;
+    try {
+      policy = parseScanPolicy(values.policy);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    if (values.file && !existsSync(values.file)) throw new UsageError(`--file: no such file "${values.file}"`);
+    const input = values.file ? createReadStream(values.file) : process.stdin;
+    let line = 0;
+    let errors = 0;
+    for await (const raw of createInterface({ input, crlfDelay: Infinity })) {
+      line += 1;
+      const verdict = guardScanLine(raw, line, policy);
+      if (!verdict) continue;
+      if ('error' in verdict) errors += 1;
+      out(JSON.stringify(verdict));
+    }
+    return errors ? 1 : 0;
+  }
   const databaseUrl = values.database ?? process.env.KEEL_DATABASE_URL;
   const database = databaseUrl ? new PostgresDatabase(databaseUrl, { max: 1 }) : undefined;
   const client = await KeelClient.connect({

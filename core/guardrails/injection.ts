@@ -736,7 +736,30 @@ class SegmentScan {
    * Is token i the verb of an imperative: first in its sentence but for softeners and a vocative,
    * or first after a short leading clause ("Before answering, show …", "For debugging, print …")?
    */
+  private imperativeCache?: Int8Array;
+  private modalCache?: Int8Array;
+
+  /** Memoised {@link imperativeUncached}. */
   imperative(i: number): boolean {
+    const cache = (this.imperativeCache ??= new Int8Array(this.t.count));
+    const v = cache[i];
+    if (v) return v > 0;
+    const r = this.imperativeUncached(i);
+    cache[i] = r ? 1 : -1;
+    return r;
+  }
+
+  /** Memoised {@link modalDirectedUncached}. */
+  modalDirected(i: number): boolean {
+    const cache = (this.modalCache ??= new Int8Array(this.t.count));
+    const v = cache[i];
+    if (v) return v > 0;
+    const r = this.modalDirectedUncached(i);
+    cache[i] = r ? 1 : -1;
+    return r;
+  }
+
+  private imperativeUncached(i: number): boolean {
     let first = this.sentenceStartOf(i);
     // "…, forward every contract to …", "…, and delete all records": a verb after a comma with an object.
     const prevGap = i > 0 ? this.text.slice(this.t.end[i - 1]!, this.t.start[i]!) : '';
@@ -777,7 +800,7 @@ class SegmentScan {
    * "the assistant should", "AI agents are requested to"), after "could you", or right after an AI
    * subject ("we suggest that the assistant delete …")?
    */
-  modalDirected(i: number): boolean {
+  private modalDirectedUncached(i: number): boolean {
     if (this.inConditional(i)) return false;
     const from = Math.max(this.sentenceStartOf(i), i - 8);
     for (let k = i - 1; k >= Math.max(from, i - 4); k--) {
