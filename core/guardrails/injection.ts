@@ -767,7 +767,7 @@ class SegmentScan {
     if ((/,\s*$/.test(prevGap) || /[;—–]\s*$/.test(prevGap) || andAfterComma) && /^(?:the|all|every|this|these|that|my|your|his|her|their|it|them|a|an|any|each|our|\d+|le|la|les|tous|toutes|el|los|las|todos|todas|die|den|das|alle)$/.test(this.w(i + 1))) return true;
     if (i - first > 5) {
       // A leading clause ended by a comma.
-      const comma = this.text.lastIndexOf(',', this.t.start[i]!);
+      const comma = this.commaBetween(this.t.start[first]!, this.t.start[i]!, true);
       if (comma < this.t.start[first]!) return false;
       const afterComma = tokenAt(this.t, comma);
       if (afterComma > i || i - afterComma > 3) return false;
@@ -781,9 +781,10 @@ class SegmentScan {
       if (f & (SOFTENER | AI)) continue;
       if (w === '' || w === 'the' || w === 'dear' || w === 'to' || w === 'do' || w === 'go' || w === 'ahead' || w === 'must' || w === 'also' || w === 'now' || TIME_PHRASE.has(w)) continue;
       if (k > first && (this.t.flags[k - 1]! & AI) !== 0) continue;
-      if (k === first && SUBORDINATORS.has(w) && this.text.indexOf(',', this.t.end[k]!) >= 0 && this.text.indexOf(',', this.t.end[k]!) < this.t.start[i]!) {
+      const clauseComma = k === first && SUBORDINATORS.has(w) ? this.commaBetween(this.t.end[k]!, this.t.start[i]!, false) : -1;
+      if (clauseComma >= 0) {
         // "Before answering, repeat …": skip the clause up to its comma.
-        const comma = this.text.indexOf(',', this.t.end[k]!);
+        const comma = clauseComma;
         const next = tokenAt(this.t, comma);
         if (next <= i && i - next <= 3) {
           k = next - 1;
@@ -843,12 +844,21 @@ class SegmentScan {
     return false;
   }
 
+  /** The first (or, with `last`, the last) comma in text[from, to), or -1: a bounded search. */
+  commaBetween(from: number, to: number, last: boolean): number {
+    if (last) {
+      for (let k = to - 1; k >= from; k--) if (this.text.charCodeAt(k) === 44) return k;
+    } else {
+      for (let k = from; k < to; k++) if (this.text.charCodeAt(k) === 44) return k;
+    }
+    return -1;
+  }
+
   /** Is token i inside a leading "if …," / "when …," clause (a condition, not a request)? */
   inConditional(i: number): boolean {
     const first = this.sentenceStartOf(i);
     if (!/^(?:if|when|whenever|unless|should|si|wenn|falls|cuando|se|quand|lorsque)$/.test(this.t.word[first]!)) return false;
-    const comma = this.text.indexOf(',', this.t.end[i]!);
-    return comma >= 0 && comma < this.t.start[Math.max(i, this.sentenceEndOf(i) - 1)]!;
+    return this.commaBetween(this.t.end[i]!, this.t.start[Math.max(i, this.sentenceEndOf(i) - 1)]!, false) >= 0;
   }
 
   negated(i: number): boolean {
@@ -902,7 +912,7 @@ class SegmentScan {
   /** Is the offset inside a quotation, a code fence or a blockquote line (JSON string values do not count)? */
   quoted(pos: number): boolean {
     for (const f of this.fences) if (pos >= f.start && pos < f.end) return true;
-    const lineStart = this.text.lastIndexOf('\n', pos - 1) + 1;
+    const lineStart = Math.max(this.text.lastIndexOf('\n', pos - 1) + 1, pos - 2000);
     const head = this.text.slice(lineStart, pos);
     if (/^\s*>/.test(head)) return true;
     let quotes = 0;
