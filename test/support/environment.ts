@@ -134,7 +134,7 @@ export async function expectReplays(temporal: Client, workflowId: string): Promi
     const recordTo = process.env.KEEL_RECORD_HISTORIES;
     if (recordTo) {
       const name = (expect.getState().currentTestName ?? workflowId).replace(/[^a-z0-9]+/gi, '-').slice(0, 80).toLowerCase();
-      writeFileSync(join(recordTo, `${name}.${workflowId.slice(-8)}.run${runs}.pb`), proto.api.history.v1.History.encode(history).finish());
+      writeFileSync(join(recordTo, `${name}@@${workflowId}.run${runs}.pb`), proto.api.history.v1.History.encode(history).finish());
     }
     runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
   }
