@@ -1,9 +1,13 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import type { ScriptedStep, TurnContext } from '../scripted-model';
 import type { OrchestrationStatus, PipelineSpecInput } from '../core/orchestration';
-import { expectReplays, sessionSuite, uniqueName } from './support/environment';
+import { expectReplays, sessionSuite, testServer, uniqueName } from './support/environment';
 import { orchestrationAgents } from './support/orchestration-agents';
-import { exampleOrchestrationAgents, exampleOrchestrationScenarios, runOrchestrationExample } from '../demo/orchestration-example';
+import { EXAMPLE_INPUT, exampleOrchestrationAgents, exampleOrchestrationScenarios, exampleRequest, runOrchestrationExample } from '../demo/orchestration-example';
+import { runCli } from '../client/cli';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const suite = sessionSuite('orchestration', orchestrationAgents);
 const scope = { tenant: 'acme', subjects: ['cus_ada'] };
@@ -288,5 +292,32 @@ describe('the orchestration example', () => {
     }
     if (pattern === 'debate') expect(result.output).toMatchObject({ consensus: 'Refund ord_1001 in full.' });
     if (pattern === 'pipeline') expect(result.children.map((c) => c.role).sort()).toEqual(['issue', 'order', 'policy', 'reply']);
+  });
+
+  test('keel pipeline, keel debate and keel supervise start each pattern; approvals go through the parent with --session', async () => {
+    const cli = async (...args: string[]) => {
+      const lines: string[] = [];
+      const code = await runCli([...args, '--address', testServer().address, '--task-queue', example.env.taskQueue], (l) => lines.push(l));
+      return { code, lines };
+    };
+    const dag = join(mkdtempSync(join(tmpdir(), 'keel-dag-')), 'dag.json');
+    const pipelineRequest = exampleRequest('pipeline');
+    writeFileSync(dag, JSON.stringify(pipelineRequest.pattern === 'pipeline' ? pipelineRequest.pipeline : null));
+    const piped = await cli('pipeline', '--file', dag, '--tenant', 'acme', '--subject', 'cus_ada', '--input', EXAMPLE_INPUT, '--wait');
+    expect(piped.code).toBe(0);
+    expect(piped.lines[0]).toMatch(/^started pipeline-/);
+    expect(JSON.parse(piped.lines.slice(1).join('\n'))).toMatchObject({ pattern: 'pipeline', outcome: 'completed' });
+
+    const debated = await cli('debate', '--debater', 'fraud-analyst', '--debater', 'customer-advocate', '--judge', 'refund-judge', '--tenant', 'acme', '--input', EXAMPLE_INPUT, '--wait');
+    expect(JSON.parse(debated.lines.slice(1).join('\n'))).toMatchObject({ outcome: 'completed', output: { consensus: 'Refund ord_1001 in full.' } });
+
+    const started = await cli('supervise', '--coordinator', 'triage-coordinator', '--assembler', 'reply-writer', '--tenant', 'acme', '--subject', 'cus_ada', '--input', EXAMPLE_INPUT, '--approver', 'maria');
+    const parentId = started.lines[0]!.replace('started ', '');
+    const parent = example.env.client.getOrchestration(parentId);
+    const pending = await waitFor(async () => (await parent.status()).pendingApprovals[0], 'the refund approval');
+    const approved = await cli('approve', parentId, pending.requestId, '--approver', 'maria', '--session', pending.sessionId!);
+    expect(approved.code).toBe(0);
+    expect((await parent.result()).outcome).toBe('completed');
+    await expect(cli('pipeline', '--tenant', 'acme', '--input', 'x')).rejects.toThrow(/needs --file/);
   });
 });

@@ -844,6 +844,23 @@ class SegmentScan {
     return false;
   }
 
+  private concealCache?: Int8Array;
+
+  /** Does the sentence of token i, or the next few tokens, ask to hide something from the user? (memoised per sentence) */
+  concealAround(i: number): boolean {
+    const sentence = this.t.sentence[i]!;
+    const cache = (this.concealCache ??= new Int8Array(this.t.sentenceStart.length));
+    const v = cache[sentence];
+    if (v) return v > 0;
+    const from = this.sentenceStartOf(i);
+    const to = Math.min(this.t.count, this.sentenceEndOf(i) + 14);
+    let any = false;
+    for (let k = from; k < to && !any; k++) if (this.t.trig[k]! & TR_CONCEAL) any = true;
+    const r = any && (this.find(from, to, CONCEAL) >= 0 || concealPhrase(this, from, to));
+    cache[sentence] = r ? 1 : -1;
+    return r;
+  }
+
   /** The first (or, with `last`, the last) comma in text[from, to), or -1: a bounded search. */
   commaBetween(from: number, to: number, last: boolean): number {
     if (last) {
@@ -1109,7 +1126,7 @@ function findAnchors(s: SegmentScan): void {
     }
   }
   // "the user wants you to", "the customer has asked that you": claims about a user made to an assistant.
-  if (text.indexOf('you') >= 0) {
+  if (text.indexOf(' you') >= 0 && /user|customer|requester|owner|client/.test(text)) {
     const claim = /\b(?:the|this|your) (?:user|customer|requester|account owner|client)(?:'s)? (?:actually |really |also |now |has |had )?(?:wants?|asked|asks|needs?|requested|requests|would like|has asked|instructed|prefers?)(?: that)? you\b/g;
     let m: RegExpExecArray | null;
     while ((m = claim.exec(text)) !== null) {
@@ -1317,9 +1334,9 @@ function detectDirectedActions(s: SegmentScan): void {
     if (!directed || s.negated(i)) continue;
     const pos = t.start[i]!;
     let ctx = s.aiContext(pos);
-    if (hiddenTarget(s, i)) ctx = Math.max(ctx, 0.45);
+    if (ctx < 0.45 && s.hidden.length > 0 && hiddenTarget(s, i)) ctx = Math.max(ctx, 0.45);
     const sentenceEnd = s.sentenceEndOf(i);
-    const conceal = s.find(s.sentenceStartOf(i), sentenceEnd, CONCEAL) >= 0 || concealPhrase(s, i, Math.min(t.count, sentenceEnd + 12));
+    const conceal = s.concealAround(i);
     if (ctx < 0.28 && !conceal) continue;
     const windowEnd = Math.min(t.count, i + 14);
     const secret = s.find(i + 1, windowEnd, SECRET | AI_SECRET) >= 0;
@@ -1342,20 +1359,20 @@ function detectDirectedActions(s: SegmentScan): void {
  * What an attacker wants done, whoever is asked: money moved to a given account, data sent out,
  * privileges granted, records wiped, security switched off, answers dictated, users phished.
  */
-const HARMFUL_PATTERNS: { kind: string; re: RegExp }[] = [
-  { kind: 'payee_change', re: /\b(?:bank|payout|payment|remittance|wire|account|iban|banking) (?:details|information|info|account|number)s? (?:have |has )?(?:changed|updated|are now|is now|moved)\b[^.;!?\n]{0,30}?(?:\b[a-z]{2}\d{2}[a-z0-9 ]{10,34}|\d{6,})/ },
-  { kind: 'money_movement', re: /\b(?:refund|transfer|wire|pay|send|credit|deposit|move|remit|rembours\w*|vire[zr]?|virement|uberweis\w*|ueberweis\w*|erstatte\w*|transfier\w*|transfer\w*|reembols\w*|trasferisc\w*|rimbors\w*|transfira)\b[^.;!?\n]{0,90}?(?:\b[a-z]{2}\d{2}[a-z0-9]{10,30}\b|\b(?:account|card|konto|karte|compte|carte|cuenta|tarjeta|conto|carta|wallet|iban)\b[^.;!?\n]{0,25}?\d{4})/ },
-  { kind: 'data_out', re: /\b(?:send|forward|email|e-mail|mail|export|upload|post|share|copy|bcc|cc|leak|transmit|sync|dump|envoy\w*|transmet\w*|transf[eé]r\w*|export\w*|send\w*|schick\w*|leite|envi\w*|reenvi\w*|invi\w*|inoltr\w*|lade)\b[^.;!?\n]{0,90}?\b(?:list|lists|all|every|entire|full|complete|database|records|contacts|emails|e-mails|history|conversation|credentials|passwords?|api keys?|tokens|payroll|customer data|addresses|phone numbers|ssn|card numbers|files|inbox|mailbox|crm|transcript|details|liste|toutes|tous|alle|todos|todas|tutti|kundendaten|zugangsdaten|credenciales|historial|historique|verlauf|donnees|daten|datos|dati|dados|factures|facturas|senhas|contrasenas|passworter|passwoerter|mots de passe)\b[^\n]{0,160}?(?:@[a-z0-9-]+\.[a-z]|https?:\/\/)/ },
-  { kind: 'privilege', re: /\b(?:grant|give|assign|add|make|elevate|promote|set|accord\w*|gew[aä]hr\w*|conced\w*|otorg\w*|concedi)\b[^.;!?\n]{0,60}?\b(?:admin|administrator|superuser|super-user|root|owner|administrateur|administrador|amministratore|administratorrechte)\b/ },
-  { kind: 'destruction', re: /\b(?:delete|drop|truncate|wipe|purge|erase|remove|cancel|close|deactivate|supprim\w*|effac\w*|l[oö]sch\w*|loesch\w*|borr\w*|elimin\w*|cancel\w*|annul\w*)\b[^.;!?\n]{0,40}?\b(?:all|every|entire|whole|table|database|tous|toutes|alle|todos|todas|tutti|tutte)\b|\b(?:delete|close|deactivate|terminate|remove|wipe)\b (?:the |this |their |his |her )?(?:customer'?s?|user'?s?|client'?s?|admin'?s?)? ?(?:account|profile|database|repository|repo|backups?)\b/ },
-  { kind: 'security_off', re: /\b(?:disable|turn off|deactivate|bypass|remove|switch off)\b[^.;!?\n]{0,40}?\b(?:2fa|two-factor|mfa|multi-factor|authentication|auth|logging|audit|security|verification|antivirus|firewall|alerts?|monitoring)\b|\breset\b[^.;!?\n]{0,60}?\bpassword\b[^.;!?\n]{0,40}?\bto\b|\b(?:as|a) (?:verified|trusted|approved) (?:payee|sender|vendor|contact|device)\b|\b(?:allowlist|whitelist)\b|\bchange\b[^.;!?\n]{0,20}?\b(?:payout|bank|payment|billing|login|recovery|shipping) (?:account|details|email|address|number)\b[^.;!?\n]{0,10}?\bto\b/ },
-  { kind: 'answer_control', re: /\b(?:every|all|each|any|future) (?:answer|reply|replies|response|responses|summary|summaries|message)s?\b|\b(?:reply|respond|answer) (?:only )?with\b|\bonly (?:reply|respond|answer|say|output)\b|\bas if nothing (?:happened|was)\b|\b(?:to|with) (?:anyone|everyone|whoever|anybody|all users|every user|any user|any customer)(?: who| that)? (?:asks?|inquires?|requests?|wants?)\b|\b(?:a todos los clientes|a todos los usuarios|a tous les clients|a tous les utilisateurs|allen kunden|allen nutzern|a tutti i clienti|to all (?:customers|users|clients)|to every (?:customer|user|client))\b|\b(?:whenever|when|if) (?:someone|anyone|somebody|a user|users|a customer|customers|a shopper|shoppers|people|visitors|a visitor|anybody) (?:asks?|compares?|requests?|inquires?|wants?|searches?|mentions?|looks?)\b|\b(?:say|state|claim|tell \w+|mention|write|report) that\b[^.;!?\n]{0,80}?\b(?:unsafe|scam|recalled|dangerous|approved|signed|paid|expired|suspended|locked|compromised|verified|trustworthy|legitimate)\b/ },
-  { kind: 'phishing', re: /\b(?:pay|pagar|payer|zahlen|bezahlen|pagare|paga|pague|re-?enter|confirm)\b[^.;!?\n]{0,40}?\b(?:again|de nuevo|nochmal|erneut|a nouveau|di nuovo|novamente|now)\b[^\n]{0,40}?(?:https?:\/\/|www\.)|\b(?:suspended|locked|expired|compromised|verify (?:their|your|his|her) (?:identity|account)|reset it at|log ?in at|sign in at|confirm (?:their|your) (?:card|account|identity|password))\b[^\n]{0,120}?(?:https?:\/\/|www\.|\+?\d[\d\s().-]{7,}\d)|\b(?:call|visit|go to|log ?in at)\b[^.;!?\n]{0,40}?(?:https?:\/\/|\+?\d[\d\s().-]{7,}\d)[^.;!?\n]{0,60}?\b(?:verify|suspend\w*|lock\w*|expire\w*|immediately)\b/ },
-  { kind: 'free_value', re: /\b100 ?% (?:discount|off)\b|\bat no (?:charge|cost)\b|\bfree (?:upgrade|of charge)\b|\bwaive (?:the |all )?(?:fees?|charges?)\b|\bunlimited credit\b/ },
-  { kind: 'approve_or_mark', re: /\bapprove\b[^.;!?\n]{0,30}?\b(?:wire|transfer|payment|invoice|refund|request|withdrawal|transaction)s?\b|\b(?:every|all|any) (?:\w+ )?(?:requests?|tickets?|claims?|invoices?)\b[^.;!?\n]{0,40}?\b(?:approv\w*|accept\w*|grant\w*|refund\w*|pay\w*)\b|\bmark (?:it|this|the|every|all|invoice)\b[^.;!?\n]{0,40}?\bas (?:paid|approved|resolved|verified|safe|legitimate|vip|trusted)\b|\bauto-?approve\b/ },
-  { kind: 'pii_disclosure', re: /\b(?:give|share|disclose|provide|reveal|send|read out|tell|reply|respond|include|paste|look up)\b[^.;!?\n]{0,60}?\b(?:home address|date of birth|ssn|social security|card numbers?|passwords?|passcodes?|one-time (?:pass)?code|otp|security answers?|account numbers?|session (?:cookies|tokens?))\b/ },
-  { kind: 'competitor_steering', re: /\b(?:recommend|promote|endorse|suggest|favou?r|recomend\w*|recommand\w*|empfehl\w*|raccomand\w*)\b[^.;!?\n]{0,60}?\b(?:instead|exclusively|only|as the best|over (?:all|any)|above all|exclusivamente|exclusivement|ausschlie(?:ss|ß)lich|esclusivamente|solo|nur|seulement)\b|\bsay (?:that )?(?:our|their|the|this) (?:product|service|competitor|company)\b[^.;!?\n]{0,40}?\b(?:unsafe|scam|dangerous|fraud\w*|bad)\b/ },
-  { kind: 'code_execution', re: /\b(?:curl|wget)\b[^\n]{0,80}?\|\s*(?:ba)?sh\b|\brm -rf\b|\bgit push (?:-f|--force)\b|\bdrop table\b|\bauthorized_keys\b|\bchmod 777\b|\b(?:run|execute)\b[^.;!?\n]{0,30}?\b(?:installer|script|shell|command|powershell|bash)\b/ },
+const HARMFUL_PATTERNS: { kind: string; gate: RegExp; re: RegExp }[] = [
+  { kind: 'payee_change', gate: /\d{6}|[a-z]{2}\d{2}/, re: /\b(?:bank|payout|payment|remittance|wire|account|iban|banking) (?:details|information|info|account|number)s? (?:have |has )?(?:changed|updated|are now|is now|moved)\b[^.;!?\n]{0,30}?(?:\b[a-z]{2}\d{2}[a-z0-9 ]{10,34}|\d{6,})/ },
+  { kind: 'money_movement', gate: /\d{4}|[a-z]{2}\d{2}[a-z0-9]{10}/, re: /\b(?:refund|transfer|wire|pay|send|credit|deposit|move|remit|rembours\w*|vire[zr]?|virement|uberweis\w*|ueberweis\w*|erstatte\w*|transfier\w*|transfer\w*|reembols\w*|trasferisc\w*|rimbors\w*|transfira)\b[^.;!?\n]{0,90}?(?:\b[a-z]{2}\d{2}[a-z0-9]{10,30}\b|\b(?:account|card|konto|karte|compte|carte|cuenta|tarjeta|conto|carta|wallet|iban)\b[^.;!?\n]{0,25}?\d{4})/ },
+  { kind: 'data_out', gate: /@|https?:/, re: /\b(?:send|forward|email|e-mail|mail|export|upload|post|share|copy|bcc|cc|leak|transmit|sync|dump|envoy\w*|transmet\w*|transf[eé]r\w*|export\w*|send\w*|schick\w*|leite|envi\w*|reenvi\w*|invi\w*|inoltr\w*|lade)\b[^.;!?\n]{0,90}?\b(?:list|lists|all|every|entire|full|complete|database|records|contacts|emails|e-mails|history|conversation|credentials|passwords?|api keys?|tokens|payroll|customer data|addresses|phone numbers|ssn|card numbers|files|inbox|mailbox|crm|transcript|details|liste|toutes|tous|alle|todos|todas|tutti|kundendaten|zugangsdaten|credenciales|historial|historique|verlauf|donnees|daten|datos|dati|dados|factures|facturas|senhas|contrasenas|passworter|passwoerter|mots de passe)\b[^\n]{0,160}?(?:@[a-z0-9-]+\.[a-z]|https?:\/\/)/ },
+  { kind: 'privilege', gate: /admin|root|owner|super-?user|administ|amministr/, re: /\b(?:grant|give|assign|add|make|elevate|promote|set|accord\w*|gew[aä]hr\w*|conced\w*|otorg\w*|concedi)\b[^.;!?\n]{0,60}?\b(?:admin|administrator|superuser|super-user|root|owner|administrateur|administrador|amministratore|administratorrechte)\b/ },
+  { kind: 'destruction', gate: /all|every|entire|whole|table|database|account|profile|repo|backup|tous|toutes|alle|todo|tutt/, re: /\b(?:delete|drop|truncate|wipe|purge|erase|remove|cancel|close|deactivate|supprim\w*|effac\w*|l[oö]sch\w*|loesch\w*|borr\w*|elimin\w*|cancel\w*|annul\w*)\b[^.;!?\n]{0,40}?\b(?:all|every|entire|whole|table|database|tous|toutes|alle|todos|todas|tutti|tutte)\b|\b(?:delete|close|deactivate|terminate|remove|wipe)\b (?:the |this |their |his |her )?(?:customer'?s?|user'?s?|client'?s?|admin'?s?)? ?(?:account|profile|database|repository|repo|backups?)\b/ },
+  { kind: 'security_off', gate: /2fa|factor|mfa|auth|logging|audit|secur|verif|antivirus|firewall|alert|monitor|password|trusted|approved|allowlist|whitelist|change/, re: /\b(?:disable|turn off|deactivate|bypass|remove|switch off)\b[^.;!?\n]{0,40}?\b(?:2fa|two-factor|mfa|multi-factor|authentication|auth|logging|audit|security|verification|antivirus|firewall|alerts?|monitoring)\b|\breset\b[^.;!?\n]{0,60}?\bpassword\b[^.;!?\n]{0,40}?\bto\b|\b(?:as|a) (?:verified|trusted|approved) (?:payee|sender|vendor|contact|device)\b|\b(?:allowlist|whitelist)\b|\bchange\b[^.;!?\n]{0,20}?\b(?:payout|bank|payment|billing|login|recovery|shipping) (?:account|details|email|address|number)\b[^.;!?\n]{0,10}?\bto\b/ },
+  { kind: 'answer_control', gate: /every|all |each|any|future|only|with|as if|that|anyone|everyone|whoever|anybody|when|if |todos|tous|allen|tutti|to all/, re: /\b(?:every|all|each|any|future) (?:answer|reply|replies|response|responses|summary|summaries|message)s?\b|\b(?:reply|respond|answer) (?:only )?with\b|\bonly (?:reply|respond|answer|say|output)\b|\bas if nothing (?:happened|was)\b|\b(?:to|with) (?:anyone|everyone|whoever|anybody|all users|every user|any user|any customer)(?: who| that)? (?:asks?|inquires?|requests?|wants?)\b|\b(?:a todos los clientes|a todos los usuarios|a tous les clients|a tous les utilisateurs|allen kunden|allen nutzern|a tutti i clienti|to all (?:customers|users|clients)|to every (?:customer|user|client))\b|\b(?:whenever|when|if) (?:someone|anyone|somebody|a user|users|a customer|customers|a shopper|shoppers|people|visitors|a visitor|anybody) (?:asks?|compares?|requests?|inquires?|wants?|searches?|mentions?|looks?)\b|\b(?:say|state|claim|tell \w+|mention|write|report) that\b[^.;!?\n]{0,80}?\b(?:unsafe|scam|recalled|dangerous|approved|signed|paid|expired|suspended|locked|compromised|verified|trustworthy|legitimate)\b/ },
+  { kind: 'phishing', gate: /https?:|www\.|\d{3}/, re: /\b(?:pay|pagar|payer|zahlen|bezahlen|pagare|paga|pague|re-?enter|confirm)\b[^.;!?\n]{0,40}?\b(?:again|de nuevo|nochmal|erneut|a nouveau|di nuovo|novamente|now)\b[^\n]{0,40}?(?:https?:\/\/|www\.)|\b(?:suspended|locked|expired|compromised|verify (?:their|your|his|her) (?:identity|account)|reset it at|log ?in at|sign in at|confirm (?:their|your) (?:card|account|identity|password))\b[^\n]{0,120}?(?:https?:\/\/|www\.|\+?\d[\d\s().-]{7,}\d)|\b(?:call|visit|go to|log ?in at)\b[^.;!?\n]{0,40}?(?:https?:\/\/|\+?\d[\d\s().-]{7,}\d)[^.;!?\n]{0,60}?\b(?:verify|suspend\w*|lock\w*|expire\w*|immediately)\b/ },
+  { kind: 'free_value', gate: /100|no charge|no cost|free|waive|unlimited/, re: /\b100 ?% (?:discount|off)\b|\bat no (?:charge|cost)\b|\bfree (?:upgrade|of charge)\b|\bwaive (?:the |all )?(?:fees?|charges?)\b|\bunlimited credit\b/ },
+  { kind: 'approve_or_mark', gate: /approv|mark|every|all|any/, re: /\bapprove\b[^.;!?\n]{0,30}?\b(?:wire|transfer|payment|invoice|refund|request|withdrawal|transaction)s?\b|\b(?:every|all|any) (?:\w+ )?(?:requests?|tickets?|claims?|invoices?)\b[^.;!?\n]{0,40}?\b(?:approv\w*|accept\w*|grant\w*|refund\w*|pay\w*)\b|\bmark (?:it|this|the|every|all|invoice)\b[^.;!?\n]{0,40}?\bas (?:paid|approved|resolved|verified|safe|legitimate|vip|trusted)\b|\bauto-?approve\b/ },
+  { kind: 'pii_disclosure', gate: /address|birth|ssn|social security|card|password|passcode|one-time|otp|security answer|account number|session/, re: /\b(?:give|share|disclose|provide|reveal|send|read out|tell|reply|respond|include|paste|look up)\b[^.;!?\n]{0,60}?\b(?:home address|date of birth|ssn|social security|card numbers?|passwords?|passcodes?|one-time (?:pass)?code|otp|security answers?|account numbers?|session (?:cookies|tokens?))\b/ },
+  { kind: 'competitor_steering', gate: /recommend|promote|endorse|suggest|favo|recomend|recommand|empfehl|raccomand|say/, re: /\b(?:recommend|promote|endorse|suggest|favou?r|recomend\w*|recommand\w*|empfehl\w*|raccomand\w*)\b[^.;!?\n]{0,60}?\b(?:instead|exclusively|only|as the best|over (?:all|any)|above all|exclusivamente|exclusivement|ausschlie(?:ss|ß)lich|esclusivamente|solo|nur|seulement)\b|\bsay (?:that )?(?:our|their|the|this) (?:product|service|competitor|company)\b[^.;!?\n]{0,40}?\b(?:unsafe|scam|dangerous|fraud\w*|bad)\b/ },
+  { kind: 'code_execution', gate: /curl|wget|rm -rf|git push|drop table|authorized_keys|chmod|run|execute/, re: /\b(?:curl|wget)\b[^\n]{0,80}?\|\s*(?:ba)?sh\b|\brm -rf\b|\bgit push (?:-f|--force)\b|\bdrop table\b|\bauthorized_keys\b|\bchmod 777\b|\b(?:run|execute)\b[^.;!?\n]{0,30}?\b(?:installer|script|shell|command|powershell|bash)\b/ },
 ];
 
 /** Sensitive requests: a directed sentence whose content is what attackers want. */
@@ -1374,11 +1391,11 @@ function detectSensitiveRequests(s: SegmentScan): void {
     const to = Math.min(s.text.length, t.end[Math.min(t.count - 1, sentenceEnd + 2)]! + 1);
     const verbFinal = sentenceEnd - i <= 2;
     const clause = s.text.slice(verbFinal ? t.start[s.sentenceStartOf(i)]! : Math.max(0, from), to);
-    const hit = HARMFUL_PATTERNS.find((p) => p.re.test(clause));
+    const hit = HARMFUL_PATTERNS.find((p) => p.gate.test(clause) && p.re.test(clause));
     if (!hit) continue;
     seen.add(sentence);
     const ctx = Math.max(s.aiContext(from), hiddenTarget(s, i) ? 0.45 : 0);
-    const conceal = s.find(s.sentenceStartOf(i), Math.min(t.count, sentenceEnd + 14), CONCEAL) >= 0 || concealPhrase(s, i, Math.min(t.count, sentenceEnd + 14));
+    const conceal = s.concealAround(i);
     const self = s.findWord(i + 1, sentenceEnd, FIRST_PERSON) >= 0 && s.find(i + 1, sentenceEnd, YOU) < 0;
     let score = 0.36 + (conceal ? 0.14 : 0) + 0.45 * ctx;
     if (self) score *= 0.45;
@@ -1392,6 +1409,7 @@ const CONCEAL_VERBS = /^(?:tell|telling|inform|informing|notify|notifying|alert|
 function concealPhrase(s: SegmentScan, from: number, to: number): boolean {
   const t = s.t;
   for (let k = Math.max(0, s.sentenceStartOf(from)); k < to; k++) {
+    if (!(t.trig[k]! & TR_CONCEAL)) continue;
     const w = t.word[k]!;
     if (/^(?:without|sans|ohne|sin|senza|sem)$/.test(w) && (CONCEAL_VERBS.test(s.w(k + 1)) || CONCEAL_VERBS.test(s.w(k + 2)) || CONCEAL_VERBS.test(s.w(k + 3)))) return true;
     if ((t.flags[k]! & NEGATION) && CONCEAL_VERBS.test(s.w(k + 1)) && (s.find(k + 2, k + 6, USER) >= 0 || /^(?:anyone|anybody|this|these|it)$/.test(s.w(k + 2)))) return true;
@@ -1465,6 +1483,9 @@ function detectToolInvocation(s: SegmentScan): void {
     // A tool reference: an identifier (snake_case or called with parentheses), or "the X tool".
     const call = text.charCodeAt(t.end[i]!) === 40; /* ( */
     if (!call && !(f & TOOL_NOUN) && w.indexOf('_') < 0) continue;
+    const after = text.charCodeAt(t.end[i]!);
+    if (after === 34 || after === 58) continue; // a JSON or YAML key
+    if (!call && !(f & TOOL_NOUN) && s.find(Math.max(s.sentenceStartOf(i), i - 5), i, INVOKE) < 0 && s.find(i + 1, Math.min(s.sentenceEndOf(i), i + 3), TOOL_NOUN, i) < 0) continue;
     const toolNoun = (f & TOOL_NOUN) !== 0;
     const identifier = !toolNoun && !CODE_KEYWORDS.has(w) && ((w.includes('_') && /[a-z]/.test(w) && w.length >= 5 && !/^_|_$/.test(w)) || (call && w.length >= 3 && !(f & (INVOKE | SIDE_EFFECT)) && !s.codeLike));
     if (!identifier && !toolNoun) continue;
