@@ -168,13 +168,23 @@ test('budget: a child gets only what its parent has left, trips its own breaker,
     input: `${tag} go`,
     scope,
     limits: { maxToolCalls: 5 },
-    escalation: { timeoutMs: 500, fallback: { action: 'end' } },
+    escalation: { timeoutMs: 60_000, fallback: { action: 'end' } },
     humanTimeoutMs: 500,
     maxReplans: 0,
+    approvers: ['maria'],
   });
+  // The child's escalation shows in the parent's status, and a decision sent to the parent reaches the child.
+  const escalated = await waitFor(async () => {
+    const s = await run.status();
+    return s.state === 'escalated' && s.children.some((c) => c.escalation) ? s : undefined;
+  }, 'the child escalation in the parent status');
+  expect(escalated.escalation).toMatchObject({ limit: 'maxToolCalls' });
+  await run.resolveEscalation({ approver: 'maria', action: 'abort', note: 'looping' });
   const result = await run.result();
   const loop = result.children.find((c) => c.role === 'loop')!;
   expect(loop.outcome).toBe('breaker_tripped');
+  const loopResult = await suite.env.client.getSession(loop.sessionId).result();
+  expect(loopResult.breaker).toMatchObject({ resolution: 'aborted', approver: 'maria' });
   const started = (await run.trace()).events.find((e) => e.type === 'child_started' && e.role === 'loop');
   expect(started).toMatchObject({ limits: { maxToolCalls: 5 } });
   expect(loop.usage.toolCalls).toBe(5);

@@ -374,6 +374,16 @@ function entries(): Map<string, [number, number]> {
   return ENTRIES;
 }
 
+/** ASCII classes for the tokenizer: 1 word character, 2 a character that may end a sentence or line, 0 other. */
+const ASCII_CLASS = (() => {
+  const table = new Uint8Array(128);
+  for (let c = 0; c < 128; c++) {
+    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95) table[c] = 1;
+    else if (c === 10 || c === 33 || c === 63 || c === 59 || c === 58 || c === 60 || c === 62 || c === 123 || c === 125 || c === 91 || c === 93 || c === 124 || c === 46 || c === 34) table[c] = 2;
+  }
+  return table;
+})();
+
 const isWordChar = (c: number): boolean =>
   (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || (c >= 0xc0 && !(c >= 0x2000 && c <= 0x2bff) && !(c >= 0x3000 && c <= 0x303f) && c !== 0xd7 && c !== 0xf7);
 
@@ -411,7 +421,12 @@ function tokenize(text: string): Tokens {
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
-    if (!isWordChar(c)) {
+    const cls = c < 128 ? ASCII_CLASS[c]! : isWordChar(c) ? 1 : c === 0x2022 ? 2 : 0;
+    if (cls !== 1) {
+      if (cls === 0) {
+        i++;
+        continue;
+      }
       if (c === 10) {
         breakPending = true;
         linePending = true;
@@ -456,7 +471,8 @@ function tokenize(text: string): Tokens {
       trig = grow(trig, (s) => new Int32Array(s));
     }
     const w = text.slice(i, j);
-    const entry = table.get(w);
+    // Numbers and long tokens are in no table.
+    const entry = j - i > 24 || (digits && c >= 48 && c <= 57 && j - i > 4) ? undefined : table.get(w);
     let f = entry ? entry[0] : apostrophe ? lookUp(w) : 0;
     let rec = 0;
     if (f === 0 && digits && j - i >= 3 && /[a-z]/.test(w)) {
@@ -506,7 +522,7 @@ function mergeSplitWords(t: Tokens, text: string): void {
   for (let i = 0; i + 1 < t.count; i++) {
     if (t.flags[i] !== 0) continue;
     const w = t.word[i]!;
-    if (w.length < 2 || !MERGE_PREFIXES.has(w)) continue;
+    if (w.length < 2 || w.length > 9 || !MERGE_PREFIXES.has(w)) continue;
     let merged = w;
     for (let k = i + 1; k < Math.min(t.count, i + 4); k++) {
       if (t.start[k]! - t.end[k - 1]! > 1 || t.sentence[k] !== t.sentence[i]) break;
@@ -574,7 +590,8 @@ const POSSESSIVES = new Set(['my', 'our', 'your', 'his', 'her', 'their', 'mon', 
 const TIME_PHRASE = new Set('from now on onwards forward henceforth going today a partir de ahora maintenant desormais ab sofort jetzt ora in poi agora diante'.split(' '));
 const SUBORDINATORS = new Set(['before', 'when', 'after', 'if', 'while', 'once', 'for', 'to', 'in', 'as', 'then', 'finally', 'also', 'otherwise', 'whenever', 'since', 'because', 'avant', 'quand', 'si', 'bevor', 'wenn', 'antes', 'cuando', 'si', 'prima', 'quando', 'next', 'first', 'afterwards', 'additionally', 'meanwhile', 'moreover', 'lastly']);
 
-const CODE_LINE = /^\s*(?:import |from \S+ import|const |let |var |def |class |function |return |public |private |#include|package |using |async |await |export |module\.exports|describe\(|it\(|test\()|=>|\);\s*$|;\s*$/;
+const CODE_HEADS = new Set(['import', 'const', 'let', 'var', 'def', 'class', 'function', 'return', 'public', 'private', '#include', 'package', 'using', 'async', 'await', 'export', 'module.exports', 'describe', 'it', 'test']);
+const ROLE_WORDS = new Set(['user', 'customer', 'agent', 'assistant', 'bot', 'human', 'support', 'client', 'ai', 'me', 'you', 'caller']);
 const ROLE_LINE = /^\s*(?:\[[\d:]+\]\s*)?(?:\*\*)?(?:user|customer|agent|assistant|bot|human|support|client|ai|me|you|caller)(?:\*\*)?\s*:/;
 
 /** The analysis of one segment. */
@@ -658,11 +675,25 @@ class SegmentScan {
       let to = text.indexOf('\n', from);
       if (to < 0) to = text.length;
       lines++;
-      const first = text.charCodeAt(from);
-      if (first === 35 /* # */ && /^#{1,4} \S/.test(text.slice(from, from + 6))) headers++;
-      const line = to - from > 160 ? text.slice(from, from + 160) : text.slice(from, to);
-      if (CODE_LINE.test(line)) codeMarks++;
-      if (line.indexOf(':') > 0 && ROLE_LINE.test(line)) roleLines++;
+      let k = from;
+      while (k < to && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k++;
+      const first = text.charCodeAt(k);
+      if (first === 35 /* # */ && /^#{1,4} \S/.test(text.slice(k, k + 6))) headers++;
+      let last = to - 1;
+      while (last > k && (text.charCodeAt(last) === 32 || text.charCodeAt(last) === 13)) last--;
+      if (text.charCodeAt(last) === 59 /* ; */) codeMarks++;
+      else if ((first >= 97 && first <= 122) || first === 35) {
+        let e = k;
+        while (e < to && e - k < 16 && ((text.charCodeAt(e) >= 97 && text.charCodeAt(e) <= 122) || text.charCodeAt(e) === 35 || text.charCodeAt(e) === 46)) e++;
+        const head = text.slice(k, e);
+        const next = text.charCodeAt(e);
+        if ((CODE_HEADS.has(head) && (next === 32 || next === 40)) || (head === 'from' && /^from \S+ import/.test(text.slice(k, k + 60)))) codeMarks++;
+        else if (to - k > 2 && text.indexOf('=>', k) >= 0 && text.indexOf('=>', k) < to) codeMarks++;
+        if (next === 58 || (next === 42 && text.charCodeAt(e + 2) === 58)) {
+          if (ROLE_WORDS.has(head)) roleLines++;
+        }
+      } else if (first === 91 /* [ */ && ROLE_LINE.test(text.slice(k, Math.min(to, k + 40)))) roleLines++;
+      else if (first === 42 /* * */ && ROLE_LINE.test(text.slice(k, Math.min(to, k + 40)))) roleLines++;
       from = to + 1;
     }
     this.codeLike = codeMarks >= 2 && codeMarks / lines > 0.06;

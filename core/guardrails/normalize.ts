@@ -422,10 +422,15 @@ export function foldText(text: string): FoldedText {
           }
           if (lower >= 97) wordLatin++;
         } else if (wordStartOut >= 0) {
-          endWord(i);
+          if (wordInvisible > 0 || wordConfusable > 0 || wordCompat > 0 || wordEscapedLetters > 0) endWord(i);
+          else wordStartOut = -1;
         }
         pendingInvisible = false;
-        out.push(lower, i);
+        if (out.length < out.units.length) {
+          out.units[out.length] = lower;
+          out.offsets[out.length] = i;
+          out.length++;
+        } else out.push(lower, i);
         i++;
         continue;
       }
@@ -933,7 +938,7 @@ export function decodeEmbeddedBlobs(text: string, options: DecodeBlobOptions = {
     }
   }
 
-  if (/rot[\s-]?13\b/i.test(text)) add('rot13', 0, text.length, rot13(text));
+  if (text.indexOf('13') >= 0 && /rot[\s-]?13\b/i.test(text)) add('rot13', 0, text.length, rot13(text));
   if (REVERSED_KEYWORDS.some((k) => text.indexOf(k) >= 0 || text.indexOf(k.toUpperCase()) >= 0)) add('reversed', 0, text.length, [...text].reverse().join(''));
   return blobs;
 }
