@@ -109,7 +109,11 @@ export async function createKeelWorker(options: KeelWorkerOptions): Promise<Work
       const store = evaluations;
       const served = new Set(agents.names());
       // This worker's agents only: the gauge of a worker reflects what it serves.
-      metrics.trackReviewQueue(async () => Object.fromEntries(Object.entries(await store.openReviewCounts()).filter(([agent]) => served.has(agent))));
+      // A served agent with no open review reads 0, not absent.
+      metrics.trackReviewQueue(async () => {
+        const open = await store.openReviewCounts();
+        return Object.fromEntries([...served].map((agent) => [agent, open[agent] ?? 0]));
+      });
     }
   }
   const activities = createSessionActivities({

@@ -171,7 +171,8 @@ words(
   `ai llm llms gpt chatgpt claude gemini copilot chatbot chatbots assistant assistants ia ki asistente assistente assistent assistenten
    genai sprachmodell l'ia l'assistant l'ai l'llm bard llama`,
 );
-words(AI_WEAK, 'model models agent agents bot bots system systems automation modele modeles modell modelle modelo modelos modello modelli agente agentes robot summarizer summarizers crawler crawlers screener');
+words(AI, 'bot bots');
+words(AI_WEAK, 'model models agent agents system systems automation modele modeles modell modelle modelo modelos modello modelli agente agentes robot summarizer summarizers crawler crawlers screener');
 words(AI, 'ais ai-assistant ai-agent ki-assistent ki-assistenten sprachmodelle llm-based copilots');
 words(
   YOU,
@@ -246,7 +247,7 @@ words(
    exploit exploits exploitation mitigation mitigations mitigate defend defense defence defenses defences vulnerability vulnerabilities owasp threat threats
    phishing example examples e.g eg instance illustration hypothetical sample samples fixture fixtures classifier detector detection heuristic heuristics
    sanitize sanitization untrusted scenario researchers research benchmark dataset corpus red-team redteam test tests testing filter filters blocked
-   flagged flag quiz demo demonstrate demonstrates illustrate illustrates hypothetically`,
+   flagged flag quiz demo demonstrate demonstrates illustrate illustrates hypothetically pentest pentester severity finding findings cve audit auditor`,
 );
 words(META_STRONG, 'injection injections jailbreak jailbreaks jailbreaking attacker attackers adversarial malicious payload payloads exploit exploits owasp mitigation mitigations vulnerability vulnerabilities phishing');
 words(
@@ -265,7 +266,7 @@ words(
 );
 words(LEAK_VERB, 'reveal print output show display repeat share leak dump disclose expose tell write list recite echo give provide copy paste return spell type revele affiche montre donne repete verrate zeige gib wiederhole revela muestra repite dame');
 words(ROLE_LABEL, 'system assistant user human developer admin administrator operator tool function ai model bot sys inst root systeme sistema');
-words(APPROVAL, 'approval approvals confirmation confirmations verification permission permissions consent authorization authorisation review checks check 2fa mfa signoff validation oversight confirm verify approve');
+words(APPROVAL, 'scan scans approval approvals confirmation confirmations verification permission permissions consent authorization authorisation review checks check 2fa mfa signoff validation oversight confirm verify approve');
 
 const ABOVE = new Set('above before previously prior earlier preceding beforehand so far until now told said written given received dessus avant oben zuvor vorher bisher arriba antes sopra prima acima'.split(' '));
 const EVERYTHING = new Set('everything anything all that this tout alles todo tutto tudo'.split(' '));
@@ -324,19 +325,19 @@ const TRIGGERS = new Map<string, number>();
 function triggers(bit: number, list: string): void {
   for (const word of list.split(/\s+/)) if (word) TRIGGERS.set(word, (TRIGGERS.get(word) ?? 0) | bit);
 }
-triggers(TR_AI_EXTRA, 'language artificial automated autonomous automatic machine automation');
+triggers(TR_AI_EXTRA, "language artificial automated autonomous automatic machine automation intelligenza l'intelligenza intelligence l'intelligence inteligencia intelligenz whoever whatever your");
 triggers(TR_YOUR, 'your votre ton deine deinen dein tu tus');
-triggers(TR_IDIOM, 'compte caso aside attention out');
+triggers(TR_IDIOM, 'compte caso aside attention out away');
 triggers(TR_PRECEDENCE, 'precedence priority supersede supersedes overrides vorrang');
 triggers(TR_NEXT, 'next only');
-triggers(TR_CONCEAL, 'without sans ohne sin senza sem keep hide nothing');
+triggers(TR_CONCEAL, 'without sans ohne sin senza sem keep hide nothing log record');
 triggers(TR_ROLE_AUTH, 'manager supervisor security compliance operator ceo cfo it emergency priority policy admin system developer root');
 triggers(TR_END, 'end begin start beginning above preceding document data output');
 triggers(TR_MODE, "mode modus modo entwicklermodus modo-desarrollador godmode devmode dan anything now jetzt ahora act behave respond pretend roleplay impersonate without no keine sin sans ohne longer einschrankungen jailbreak jailbroken jailbreaking forward onwards on henceforth you're");
 triggers(TR_LEAK_EXTRA, 'summarize summarise translate paste encode recite dump spell rewrite');
 triggers(TR_WHEN, 'when while before after whenever once as if lorsque quand wenn beim cuando al si');
 triggers(TR_VERDICT, 'summarize summarise describe classify report present characterize characterise label portray frame rate rank mark treat flag score list');
-triggers(TR_TELL, 'tell inform notify advise warn convince persuade urge instruct remind ask direct encourage redirect dites dis sag sage dile dites-lui');
+triggers(TR_TELL, 'tell told inform notify advise warn convince persuade urge instruct remind ask direct encourage redirect dites dis sag sage dile dites-lui di');
 triggers(TR_APPROVAL, 'without skip skipping bypass bypassing circumvent sin sans ohne senza sem no need unnecessary necessary preapproved preauthorized preauthorised pre precleared already explicitly fully in admin administrator manager boss supervisor owner cfo ceo cto maintainers team lead director legal compliance finance security authorization authorisation approval override clearance');
 triggers(TR_DECODE, 'decode decoded decoding base64 b64 hex rot13 encoded unscramble decrypt deobfuscate reverse reversed decodez dekodiere decodifica');
 
@@ -520,7 +521,7 @@ function leetWord(w: string): string {
 /** Rejoins keywords split by spaces or punctuation (`ign ore`, `in-struc-tions`) in place. */
 function mergeSplitWords(t: Tokens, text: string): void {
   for (let i = 0; i + 1 < t.count; i++) {
-    if (t.flags[i] !== 0) continue;
+    if (t.flags[i] !== 0 && t.flags[i + 1] !== 0) continue;
     const w = t.word[i]!;
     if (w.length < 2 || w.length > 9 || !MERGE_PREFIXES.has(w)) continue;
     let merged = w;
@@ -587,7 +588,9 @@ const CLOSING_BOOST = new Set(['tool_result', 'tool_results', 'tool_output', 'to
 const CODE_KEYWORDS = new Set(['function', 'const', 'class', 'async', 'default', 'interface', 'type', 'let', 'var', 'from', 'import', 'def', 'return', 'await', 'new', 'static', 'public', 'private', 'enum', 'module', 'as']);
 const FILLERS = new Set(['the', 'any', 'all', 'every', 'an', 'a', 'l', 'la', 'le', 'les', 'die', 'den', 'der', 'el', 'los', 'las', 'de', 'di', 'du', 'des', 'of', 'des', 'al', 'dem', 'il', 'lo', 'o', 'os', 'each', 'whichever', 'whatever', 'dear', 'friendly', 'kind']);
 const POSSESSIVES = new Set(['my', 'our', 'your', 'his', 'her', 'their', 'mon', 'ma', 'notre', 'votre', 'mein', 'meine', 'unser', 'unsere', 'dein', 'ihr', 'mi', 'nuestro', 'nuestra', 'tu', 'su', 'il', 'mio', 'nostro']);
-const TIME_PHRASE = new Set('from now on onwards forward henceforth going today a partir de ahora maintenant desormais ab sofort jetzt ora in poi agora diante'.split(' '));
+/** Leading time phrases skipped before an imperative ("from now on, send …", "a partir de ahora responde …"). */
+const TIME_PHRASES = ['from now on', 'from now', 'from this point forward', 'from this point on', 'from here on', 'going forward', 'henceforth', 'from today', 'a partir de ahora', 'de ahora en adelante', 'a partir de maintenant', 'desormais', 'dorenavant', 'ab sofort', 'ab jetzt', 'von nun an', "d'ora in poi", 'da ora in poi', 'a partir de agora', 'daqui em diante'].map((p) => p.split(' '));
+const TIME_PHRASE_STARTS = new Set(TIME_PHRASES.map((p) => p[0]!));
 const SUBORDINATORS = new Set(['before', 'when', 'after', 'if', 'while', 'once', 'for', 'to', 'in', 'as', 'then', 'finally', 'also', 'otherwise', 'whenever', 'since', 'because', 'avant', 'quand', 'si', 'bevor', 'wenn', 'antes', 'cuando', 'si', 'prima', 'quando', 'next', 'first', 'afterwards', 'additionally', 'meanwhile', 'moreover', 'lastly']);
 
 const CODE_HEADS = new Set(['import', 'const', 'let', 'var', 'def', 'class', 'function', 'return', 'public', 'private', '#include', 'package', 'using', 'async', 'await', 'export', 'module.exports', 'describe', 'it', 'test']);
@@ -688,6 +691,7 @@ class SegmentScan {
         const head = text.slice(k, e);
         const next = text.charCodeAt(e);
         if ((CODE_HEADS.has(head) && (next === 32 || next === 40)) || (head === 'from' && /^from \S+ import/.test(text.slice(k, k + 60)))) codeMarks++;
+        else if (/^[a-z_][\w.]*(?:\[[^\]]*\])?\s*(?:=|\+=)\s*(?:["'[{(]|[a-z_]\w*\()/.test(text.slice(k, Math.min(to, k + 80)))) codeMarks++;
         else if (to - k > 2 && text.indexOf('=>', k) >= 0 && text.indexOf('=>', k) < to) codeMarks++;
         if (next === 58 || (next === 42 && text.charCodeAt(e + 2) === 58)) {
           if (ROLE_WORDS.has(head)) roleLines++;
@@ -697,7 +701,9 @@ class SegmentScan {
       from = to + 1;
     }
     this.codeLike = codeMarks >= 2 && codeMarks / lines > 0.06;
-    this.docLike = this.codeLike || this.fences.length > 0 || headers >= 2 || /^#{1,3} [^\n]+\n\s*\n\s*[^\s\w]*[A-Za-z]/.test(head) || metaStrong >= 2;
+    let backtickSpans = 0;
+    for (let b = text.indexOf('`'); b >= 0 && backtickSpans < 4; b = text.indexOf('`', b + 1)) backtickSpans++;
+    this.docLike = this.codeLike || this.fences.length > 0 || headers >= 2 || backtickSpans >= 4 || /^#{1,4} \S/.test(head) || /^#{1,3} [^\n]+\n\s*\n\s*[^\s\w]*[A-Za-z]/.test(head) || metaStrong >= 2;
     this.testLike = this.codeLike && /\b(?:describe|it|test|expect|assert|assertequal|should)\s*\(|\bassert\b|def test_/.test(text);
     if (this.fences.length > 0) {
       const kept = this.hidden.filter((h) => !this.fences.some((f) => h.start >= f.start && h.start < f.end));
@@ -795,6 +801,11 @@ class SegmentScan {
     // "…, forward every contract to …", "…, and delete all records": a verb after a comma with an object.
     const prevGap = i > 0 ? this.text.slice(this.t.end[i - 1]!, this.t.start[i]!) : '';
     const andAfterComma = i > 1 && /^(?:and|then|also|just)$/.test(this.w(i - 1)) && /,\s*$/.test(this.text.slice(this.t.end[i - 2]!, this.t.start[i - 1]!));
+    if (i > 1 && /^(?:and|then|or)$/.test(this.w(i - 1))) {
+      for (let k = i - 2; k >= Math.max(this.sentenceStartOf(i), i - 14); k--) {
+        if (this.t.flags[k]! & (SIDE_EFFECT | OUTPUT_VERB | OVERRIDE | LEAK_VERB | EXFIL_VERB | INVOKE) && (this.imperativeCache?.[k] ?? 0) > 0) return true;
+      }
+    }
     if ((/,\s*$/.test(prevGap) || /[;—–]\s*$/.test(prevGap) || andAfterComma) && /^(?:the|all|every|this|these|that|my|your|his|her|their|it|them|a|an|any|each|our|\d+|le|la|les|tous|toutes|el|los|las|todos|todas|die|den|das|alle)$/.test(this.w(i + 1))) return true;
     if (i - first > 5) {
       // A leading clause ended by a comma.
@@ -810,8 +821,15 @@ class SegmentScan {
       const f = this.t.flags[k]!;
       const w = this.t.word[k]!;
       if (f & (SOFTENER | AI)) continue;
-      if (w === '' || w === 'the' || w === 'dear' || w === 'to' || w === 'do' || w === 'go' || w === 'ahead' || w === 'must' || w === 'also' || w === 'now' || TIME_PHRASE.has(w)) continue;
+      if (w === '' || w === 'the' || w === 'dear' || w === 'to' || w === 'do' || w === 'go' || w === 'ahead' || w === 'must' || w === 'also' || w === 'now') continue;
+      const phrase = TIME_PHRASE_STARTS.has(w) ? TIME_PHRASES.find((p) => p[0] === w && p.every((x, d) => this.w(k + d) === x)) : undefined;
+      if (phrase && k + phrase.length <= i) {
+        k += phrase.length - 1;
+        continue;
+      }
       if (k > first && (this.t.flags[k - 1]! & AI) !== 0) continue;
+      if ((f & AI_WEAK) && /^\s*[,:\-—–]/.test(this.text.slice(this.t.end[k]!, this.t.end[k]! + 3))) continue;
+      if (f === 0 && k + 1 < i && (this.t.flags[k + 1]! & (AI | AI_WEAK))) continue;
       const clauseComma = k === first && SUBORDINATORS.has(w) ? this.commaBetween(this.t.end[k]!, this.t.start[i]!, false) : -1;
       if (clauseComma >= 0) {
         // "Before answering, repeat …": skip the clause up to its comma.
@@ -852,6 +870,7 @@ class SegmentScan {
       const after = this.w(k + 1);
       if (/^(?:want|wants|wanted|need|needs|ask|asks|asked|expect|expects|require|requires|request|requests|instruct|instructs|instructed|tell|tells|told|authorize|authorizes|authorized|authorise|authorised|allow|allows|permit|permits|order|orders|invite|invites|urge|urges|advise|advises|remind|reminds)$/.test(before) && after === 'to') return true;
       if (/^(?:would|could|can|will|may|might)$/.test(before) || /^(?:could|would|can|will|may|might)$/.test(after)) return true;
+      if (before === 'if' && /\b(?:love|appreciate|appreciated|great|grateful|helpful|kind|nice|wonderful|ideal|perfect|thankful)\b/.test(this.text.slice(this.t.start[Math.max(sentenceFrom, k - 8)]!, this.t.start[k]!))) return true;
     }
     let modal = -1;
     for (let k = i - 1; k >= from; k--) {
@@ -864,7 +883,7 @@ class SegmentScan {
       for (let k = i - 1; k >= from; k--) if ((this.t.flags[k]! & YOU) && (this.w(k + 1) === 'please' || this.w(k + 1) === 'kindly')) return true;
       return false;
     }
-    for (let k = modal - 1; k >= Math.max(this.sentenceStartOf(i), modal - 6); k--) {
+    for (let k = modal - 1; k >= Math.max(this.sentenceStartOf(i), modal - 8); k--) {
       const f = this.t.flags[k]!;
       if (f & (YOU | AI)) return true;
       if (f & AI_WEAK && !(f & USER)) return true;
@@ -979,7 +998,7 @@ class SegmentScan {
       const inner = head.slice(valueStart + 1).replace(/^\s*:\s*"/, '');
       return (inner.split('"').length - 1) % 2 === 1 || (inner.split('`').length - 1) % 2 === 1 || /(?:^|[\s(:])'[^']*$/.test(inner);
     }
-    return quotes % 2 === 1 || backticks % 2 === 1 || (this.codeLike && singles % 2 === 1);
+    return quotes % 2 === 1 || backticks % 2 === 1 || singles % 2 === 1;
   }
 
   /** Offsets of token range [i, j] (inclusive). */
@@ -1015,6 +1034,11 @@ function tokenAt(t: Tokens, pos: number): number {
 // ---------------------------------------------------------------------------------------------
 // Detectors on one segment
 
+function onlySoftenersBetween(s: SegmentScan, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) if (!(s.t.flags[k]! & SOFTENER) && !/^(?:btw|fyi|ok|so|oh|hey)$/.test(s.t.word[k]!)) return false;
+  return to > from;
+}
+
 /** Anchors: places where the text speaks to an AI reader ("Note to the assistant:", "if you are an AI", "LLMs processing this page"). */
 function findAnchors(s: SegmentScan): void {
   const t = s.t;
@@ -1029,7 +1053,11 @@ function findAnchors(s: SegmentScan): void {
       const w = t.word[i]!;
       if (w === 'language' && /^models?$/.test(s.w(i + 1))) strongAi = true;
       else if (w === 'artificial' && s.w(i + 1) === 'intelligence') strongAi = true;
-      else if (w.includes('gpt') && w.length <= 12) {
+      else if (/^(?:l'|d')?(?:intelligenza|intelligence|inteligencia|intelligenz)$/.test(w) && /^(?:artificiale|artificielle|artificial|kunstliche|kuenstliche)$/.test(s.w(i + 1))) strongAi = true;
+      else if ((w === 'whoever' || w === 'whatever' || w === 'anyone' || w === 'anybody') && s.findWord(i + 1, i + 4, READING, i) >= 0) {
+        strongAi = true;
+        head = i - 1;
+      } else if (w.includes('gpt') && w.length <= 12) {
         strongAi = true;
         head = i - 1;
       } else if (/^(?:automated|autonomous|automatic|machine)$/.test(w) && (AI_HEAD_NOUNS.has(s.w(i + 1)) || /^(?:readers?|reading|screening|processing|reviewing|review|screeners?|summari[sz]ers?)$/.test(s.w(i + 1)))) {
@@ -1060,6 +1088,8 @@ function findAnchors(s: SegmentScan): void {
       strongAi = true;
     }
     if (NOT_AI_HEAD.has(s.w(head + 1))) continue;
+    // "AI reviewer", "LLM summarizer", "AI recruiters": an agent noun after an AI word is the addressee.
+    if (strongAi && /^[a-z]{3,}(?:er|or|ers|ors)$/.test(s.w(head + 1)) && !/^(?:under|over|other|after|never|ever|either|rather|whether|together|however|order|orders|offer|offers|number|member|members|provider|providers|partner|partners|vendor|vendors|sector|sponsor|chapter|paper|error|errors|factor|power|center|founder|leader|newsletter|tutor|mentor|doctor|author|editor|operator|customer|customers|user|users|manager|engineer|engineers|researcher|researchers|developer|developers|creator|creators|maker|makers)$/.test(s.w(head + 1))) head += 1;
     // "your AI assistant", "my assistant": a product or a person, not the reader.
     let p = i - 1;
     while (p >= 0 && (s.has(p, AI | AI_WEAK) || t.word[p] === 'ai' || t.word[p] === 'virtual' || t.word[p] === 'new')) p--;
@@ -1073,7 +1103,9 @@ function findAnchors(s: SegmentScan): void {
     // Vocative or note: "Assistant, …", "Note to the AI:", "Dear LLM,", "Attention AI agents:".
     let cueBefore = -1;
     let unknown = 0;
-    for (let k = i - 1; k >= Math.max(first, i - 6); k--) {
+    let cueFloor = first;
+    if (first > 0 && /:\s*$/.test(text.slice(t.end[first - 1]!, t.start[first]!))) cueFloor = s.sentenceStartOf(first - 1);
+    for (let k = i - 1; k >= Math.max(cueFloor, i - 6); k--) {
       const w = t.word[k]!;
       if (ADDRESS_CUE.has(w)) {
         if (cueBefore < 0 || STRONG_CUES.has(w)) cueBefore = k;
@@ -1087,13 +1119,14 @@ function findAnchors(s: SegmentScan): void {
       }
       break;
     }
+    if (cueBefore >= 0 && unknown > 0 && !STRONG_CUES.has(t.word[cueBefore]!)) cueBefore = -1;
     // The noun phrase starts after the cue or at the first modifier.
     let phraseStart = i;
     while (phraseStart - 1 >= first && (FILLERS.has(s.w(phraseStart - 1)) || s.has(phraseStart - 1, AI | AI_WEAK) || /^(?:automated|autonomous|virtual|coding|voice|shopping|machine|any|all)$/.test(s.w(phraseStart - 1)))) phraseStart--;
     const afterNext = text.slice(t.end[head + 1] ?? text.length, (t.end[head + 1] ?? text.length) + 4);
     const punctuationLater = !punctuationAfter && /^(?:virtual|ia|ai|model|agent|bot|assistant|gpt|reading|here)$/.test(s.w(head + 1)) && /^\s?[,:!]/.test(afterNext);
     const punct = punctuationAfter || punctuationLater;
-    if (cueBefore >= 0 && (cueBefore === first || punct)) {
+    if (cueBefore >= 0 && (cueBefore === first || cueBefore === cueFloor || punct)) {
       const cue = t.word[cueBefore]!;
       const weakCue = !STRONG_CUES.has(cue) || cue === 'instructions' || cue === 'instruction' || cue === 'message';
       if (!weakCue || punct) {
@@ -1101,13 +1134,13 @@ function findAnchors(s: SegmentScan): void {
         strength = strongAi ? 0.5 : punct && STRONG_CUES.has(cue) ? (agent ? 0.3 : 0.4) : 0.12;
         kind = 'note_to_model';
       }
-    } else if (punct && !s.transcript && !/^\s?-/.test(afterHead) && (phraseStart === first || strongAi && /^\s?:/.test(afterHead))) {
+    } else if (punct && !s.transcript && !/^\s?-\S/.test(afterHead) && (phraseStart === first || (strongAi && /^\s?:/.test(afterHead)) || onlySoftenersBetween(s, first, phraseStart))) {
       strength = strongAi ? 0.45 : 0.1;
       kind = 'vocative';
     }
     // "AI assistants processing this message", "any LLM reading this".
     if (!kind) {
-      const reading = s.findWord(head + 1, head + 5, READING, i);
+      const reading = s.findWord(head + 1, head + 6, READING, i);
       if (reading >= 0) {
         const object = s.findWord(reading + 1, reading + 5, new Set(['this', 'these', 'my', 'our', 'it', 'following', 'ce', 'cette', 'cet', 'dies', 'diese', 'diesen', 'dieses', 'este', 'esta', 'estos', 'questo', 'questa', 'mes', 'mis', 'meine', 'nuestros']), i);
         const objectWord = s.w(object);
@@ -1150,9 +1183,23 @@ function findAnchors(s: SegmentScan): void {
     }
     if (strength > 0) {
       if (s.quoted(pos) && ((s.docLike && !s.codeLike) || s.testLike || s.metaStrong >= 1)) strength *= 0.3;
+      else if (s.quoted(pos) && s.codeLike) strength *= 0.8;
       s.anchors.push({ pos, strength });
       if (strength >= 0.3) {
         s.add({ detector: 'injection.model_addressed', kind, score: strength * 0.8, ...s.span(i, head), message: 'text addressed to an AI reader', directed: true });
+      }
+    }
+  }
+  // Persona names: "You are "Shadow", an AI …" makes "Shadow, …" later an address to the model.
+  if (text.indexOf('you are') >= 0 || text.indexOf("you're") >= 0) {
+    const persona = /\byou(?: are|'re)(?: now)? (?:called |named |playing |)["'“]?([a-z][a-z0-9_-]{2,20})["'”]?,? (?:an? |the )?(?:\w+ )?(?:ai|assistant|bot|model|chatbot|llm|agent|character|persona)\b/g;
+    let m: RegExpExecArray | null;
+    while ((m = persona.exec(text)) !== null) {
+      const name = m[1]!;
+      s.anchors.push({ pos: m.index, strength: 0.4 });
+      s.add({ detector: 'injection.jailbreak', kind: 'persona_switch', score: 0.4, start: m.index, end: m.index + m[0].length, message: 'gives the reader a new persona', directed: true });
+      for (let k = 0; k < t.count; k++) {
+        if (t.word[k] === name && s.sentenceStartOf(k) === k && /^\s?[,:]/.test(text.slice(t.end[k]!, t.end[k]! + 2))) s.anchors.push({ pos: t.start[k]!, strength: 0.45 });
       }
     }
   }
@@ -1176,6 +1223,8 @@ function findAnchors(s: SegmentScan): void {
         s.add({ detector: 'injection.model_addressed', kind: 'agent_tools', score: 0.36, ...s.span(i - 1, i), message: "text refers to the reader's tools", directed: true });
       }
     }
+    // "your user", "tell your user": only an assistant has a user.
+    if ((t.flags[i]! & YOU) && w === 'your' && s.w(i + 1) === 'user') s.anchors.push({ pos: t.start[i]!, strength: 0.35 });
     // "your system prompt", "your programming", "your context window": only a model has them.
     if ((t.flags[i]! & YOU) && (w === 'your' || w === 'votre' || w === 'ton' || w === 'deine' || w === 'deinen' || w === 'dein' || w === 'tu' || w === 'tus')) {
       const a = s.w(i + 1);
@@ -1183,7 +1232,7 @@ function findAnchors(s: SegmentScan): void {
       const strong = (a === 'system' && /^(?:prompt|message|instructions?)$/.test(b)) || /^(?:prompt|programming|pre-prompt|preprompt|training|systemprompt)$/.test(a) || (a === 'context' && b === 'window') || (/^(?:initial|original|hidden|secret|core|underlying|base)$/.test(a) && /^(?:prompt|instructions|programming|rules|directives)$/.test(b));
       const weak = (t.flags[i + 1]! & DIRECTIVE_STRONG) !== 0 && !/^(?:policy|policies)$/.test(a);
       const aimed = s.find(i - 4, i, LEAK_VERB | OVERRIDE | EXFIL_VERB | FOLLOW, i) >= 0 || /^(?:is|are|has|have|says|tells|was|were)$/.test(s.w(i + (b === 'prompt' || b === 'message' || b === 'instructions' ? 3 : 2)));
-      const full = strong && (aimed || !s.docLike);
+      const full = strong && aimed;
       if (full || strong || weak) s.anchors.push({ pos: t.start[i]!, strength: (full ? 0.5 : 0.15) * (s.quoted(t.start[i]!) && (s.codeLike || s.docLike || s.metaStrong >= 1) ? 0.3 : 1) });
     }
   }
@@ -1208,7 +1257,7 @@ function detectOverride(s: SegmentScan): void {
       else if (w === 'caso' && /^(?:hagas|haga|hagan)$/.test(s.w(i - 1)) && s.w(i - 2) === 'no') idiom = true;
       else if (w === 'aside' && /^(?:set|put)$/.test(s.w(i - 1))) idiom = true;
       else if (w === 'attention' && s.w(i - 1) === 'no' && s.w(i - 2) === 'pay') idiom = true;
-      else if (w === 'out' && s.w(i - 1) === 'throw') idiom = true;
+      else if ((w === 'out' || w === 'away') && /^(?:throw|toss|put|cast)$/.test(s.w(i - 1))) idiom = true;
       else continue;
     } else if (s.negated(i)) {
       continue;
@@ -1261,7 +1310,7 @@ function detectOverride(s: SegmentScan): void {
       const w = t.word[k]!;
       if (ABOVE.has(w) || (t.flags[k]! & PRIOR && !(t.flags[k]! & BULK))) after = true;
       if (t.flags[k]! & YOU && /^(?:were|have|received|got|had)$/.test(s.w(k + 1))) after = true;
-      if (/^(?:regarding|about|concerning|for|on|re|sur|concernant|zu|bezuglich|sobre|para|per|su)$/.test(w) && k === directive + 1) scoped = true;
+      if (/^(?:regarding|about|concerning|for|on|re|sur|concernant|zu|bezuglich|sobre|para|per|su|that|which|found|contained|embedded|inside|within|appearing|written)$/.test(w) && k === directive + 1) scoped = true;
       if (t.flags[k]! & SELF) selfAfter = true;
     }
     const strong = (t.flags[directive]! & DIRECTIVE_STRONG) !== 0;
@@ -1399,9 +1448,11 @@ const HARMFUL_PATTERNS: { kind: string; gate: RegExp; re: RegExp }[] = [
   { kind: 'security_off', gate: /2fa|factor|mfa|auth|logging|audit|secur|verif|antivirus|firewall|alert|monitor|password|trusted|approved|allowlist|whitelist|change/, re: /\b(?:disable|turn off|deactivate|bypass|remove|switch off)\b[^.;!?\n]{0,40}?\b(?:2fa|two-factor|mfa|multi-factor|authentication|auth|logging|audit|security|verification|antivirus|firewall|alerts?|monitoring)\b|\breset\b[^.;!?\n]{0,60}?\bpassword\b[^.;!?\n]{0,40}?\bto\b|\b(?:as|a) (?:verified|trusted|approved) (?:payee|sender|vendor|contact|device)\b|\b(?:allowlist|whitelist)\b|\bchange\b[^.;!?\n]{0,20}?\b(?:payout|bank|payment|billing|login|recovery|shipping) (?:account|details|email|address|number)\b[^.;!?\n]{0,10}?\bto\b/ },
   { kind: 'answer_control', gate: /every|all |each|any|future|only|with|as if|that|anyone|everyone|whoever|anybody|when|if |todos|tous|allen|tutti|to all/, re: /\b(?:every|all|each|any|future) (?:answer|reply|replies|response|responses|summary|summaries|message)s?\b|\b(?:reply|respond|answer) (?:only )?with\b|\bonly (?:reply|respond|answer|say|output)\b|\bas if nothing (?:happened|was)\b|\b(?:to|with) (?:anyone|everyone|whoever|anybody|all users|every user|any user|any customer)(?: who| that)? (?:asks?|inquires?|requests?|wants?)\b|\b(?:a todos los clientes|a todos los usuarios|a tous les clients|a tous les utilisateurs|allen kunden|allen nutzern|a tutti i clienti|to all (?:customers|users|clients)|to every (?:customer|user|client))\b|\b(?:whenever|when|if) (?:someone|anyone|somebody|a user|users|a customer|customers|a shopper|shoppers|people|visitors|a visitor|anybody) (?:asks?|compares?|requests?|inquires?|wants?|searches?|mentions?|looks?)\b|\b(?:say|state|claim|tell \w+|mention|write|report) that\b[^.;!?\n]{0,80}?\b(?:unsafe|scam|recalled|dangerous|approved|signed|paid|expired|suspended|locked|compromised|verified|trustworthy|legitimate)\b/ },
   { kind: 'phishing', gate: /https?:|www\.|\d{3}/, re: /\b(?:pay|pagar|payer|zahlen|bezahlen|pagare|paga|pague|re-?enter|confirm)\b[^.;!?\n]{0,40}?\b(?:again|de nuevo|nochmal|erneut|a nouveau|di nuovo|novamente|now)\b[^\n]{0,40}?(?:https?:\/\/|www\.)|\b(?:suspended|locked|expired|compromised|verify (?:their|your|his|her) (?:identity|account)|reset it at|log ?in at|sign in at|confirm (?:their|your) (?:card|account|identity|password))\b[^\n]{0,120}?(?:https?:\/\/|www\.|\+?\d[\d\s().-]{7,}\d)|\b(?:call|visit|go to|log ?in at)\b[^.;!?\n]{0,40}?(?:https?:\/\/|\+?\d[\d\s().-]{7,}\d)[^.;!?\n]{0,60}?\b(?:verify|suspend\w*|lock\w*|expire\w*|immediately)\b/ },
-  { kind: 'free_value', gate: /100|no charge|no cost|free|waive|unlimited/, re: /\b100 ?% (?:discount|off)\b|\bat no (?:charge|cost)\b|\bfree (?:upgrade|of charge)\b|\bwaive (?:the |all )?(?:fees?|charges?)\b|\bunlimited credit\b/ },
+  { kind: 'credit_limit', gate: /limit/, re: /\b(?:raise|increase|set|lift|remove|double|bump|change)\b[^.;!?\n]{0,40}?\b(?:credit|spending|withdrawal|transfer|payment|daily) limits?\b/ },
+  { kind: 'code_change', gate: /merge|deploy|push|approve|production|prod|main|master/, re: /\b(?:approve|merge|deploy|push|ship|release)\b[^.;!?\n]{0,40}?\b(?:pr|pull request|merge request|production|prod|main|master)\b/ },
+  { kind: 'free_value', gate: /\d ?%|no charge|no cost|free|waive|unlimited/, re: /\b(?:[5-9]\d|100) ?% (?:discount|off)\b|\bat no (?:charge|cost)\b|\bfree (?:upgrade|of charge)\b|\bwaive (?:the |all )?(?:fees?|charges?)\b|\bunlimited credit\b/ },
   { kind: 'approve_or_mark', gate: /approv|mark|every|all|any/, re: /\bapprove\b[^.;!?\n]{0,30}?\b(?:wire|transfer|payment|invoice|refund|request|withdrawal|transaction)s?\b|\b(?:every|all|any) (?:\w+ )?(?:requests?|tickets?|claims?|invoices?)\b[^.;!?\n]{0,40}?\b(?:approv\w*|accept\w*|grant\w*|refund\w*|pay\w*)\b|\bmark (?:it|this|the|every|all|invoice)\b[^.;!?\n]{0,40}?\bas (?:paid|approved|resolved|verified|safe|legitimate|vip|trusted)\b|\bauto-?approve\b/ },
-  { kind: 'pii_disclosure', gate: /address|birth|ssn|social security|card|password|passcode|one-time|otp|security answer|account number|session/, re: /\b(?:give|share|disclose|provide|reveal|send|read out|tell|reply|respond|include|paste|look up)\b[^.;!?\n]{0,60}?\b(?:home address|date of birth|ssn|social security|card numbers?|passwords?|passcodes?|one-time (?:pass)?code|otp|security answers?|account numbers?|session (?:cookies|tokens?))\b/ },
+  { kind: 'pii_disclosure', gate: /address|birth|ssn|social security|card|password|passcode|one-time|otp|security answer|account number|session|code/, re: /\b(?:give|share|disclose|provide|reveal|send|read out|tell|reply|respond|include|paste|look up|list|print|show|dump|output|display|communiqu\w*|envoy\w*|donn\w*)\b[^.;!?\n]{0,60}?\b(?:home address|date of birth|ssn|social security|card numbers?|passwords?|passcodes?|one-time (?:pass)?code|otp|security answers?|account numbers?|session (?:cookies|tokens?)|verification codes?|codes? de v[eé]rification|mots? de passe)\b/ },
   { kind: 'competitor_steering', gate: /recommend|promote|endorse|suggest|favo|recomend|recommand|empfehl|raccomand|say/, re: /\b(?:recommend|promote|endorse|suggest|favou?r|recomend\w*|recommand\w*|empfehl\w*|raccomand\w*)\b[^.;!?\n]{0,60}?\b(?:instead|exclusively|only|as the best|over (?:all|any)|above all|exclusivamente|exclusivement|ausschlie(?:ss|ß)lich|esclusivamente|solo|nur|seulement)\b|\bsay (?:that )?(?:our|their|the|this) (?:product|service|competitor|company)\b[^.;!?\n]{0,40}?\b(?:unsafe|scam|dangerous|fraud\w*|bad)\b/ },
   { kind: 'code_execution', gate: /curl|wget|rm -rf|git push|drop table|authorized_keys|chmod|run|execute/, re: /\b(?:curl|wget)\b[^\n]{0,80}?\|\s*(?:ba)?sh\b|\brm -rf\b|\bgit push (?:-f|--force)\b|\bdrop table\b|\bauthorized_keys\b|\bchmod 777\b|\b(?:run|execute)\b[^.;!?\n]{0,30}?\b(?:installer|script|shell|command|powershell|bash)\b/ },
 ];
@@ -1409,13 +1460,22 @@ const HARMFUL_PATTERNS: { kind: string; gate: RegExp; re: RegExp }[] = [
 /** Sensitive requests: a directed sentence whose content is what attackers want. */
 function detectSensitiveRequests(s: SegmentScan): void {
   const t = s.t;
+  // A payee change stated as a fact ("our bank details changed to …") is a classic fraud, directed or not.
+  if (/details|account|iban|number/.test(s.text)) {
+    const payee = HARMFUL_PATTERNS[0]!;
+    const re = new RegExp(payee.re.source, 'g');
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(s.text)) !== null) {
+      s.add({ detector: 'injection.directed_action', kind: 'payee_change', score: Math.min(0.8, 0.3 + 0.4 * s.aiContext(m.index)), start: m.index, end: m.index + m[0].length, message: 'announces changed payment details', directed: false });
+    }
+  }
   const seen = new Set<number>();
   for (let i = 0; i < t.count; i++) {
     if (!(t.flags[i]! & (SIDE_EFFECT | OUTPUT_VERB | EXFIL_VERB | LEAK_VERB | INVOKE))) continue;
     const sentence = t.sentence[i]!;
     if (seen.has(sentence)) continue;
     if (CODE_KEYWORDS.has(s.w(i + 1)) || s.negated(i)) continue;
-    const directed = s.imperative(i) || s.modalDirected(i) || (s.w(i - 1) === 'to' && s.find(i - 4, i, MODAL | YOU | AI, i) >= 0);
+    const directed = s.imperative(i) || s.modalDirected(i);
     if (!directed) continue;
     const from = t.start[i]!;
     const sentenceEnd = s.sentenceEndOf(i);
@@ -1465,6 +1525,12 @@ function detectConcealment(s: SegmentScan): void {
         hit = i;
         end = i + v + 1;
       }
+    } else if ((t.flags[i]! & NEGATION) && /^(?:log|record|document|note|report|track|audit|mention)$/.test(s.w(i + 1)) && /^(?:this|it|the|that|these|any)$/.test(s.w(i + 2)) && s.find(i, i + 8, SIDE_EFFECT | DATA_OBJ, i) >= 0) {
+      hit = i;
+      end = i + 3;
+      strong = true;
+      const orTell = s.findWord(i + 3, i + 8, new Set(['or', 'nor']), i);
+      if (orTell >= 0 && CONCEAL_VERBS.test(s.w(orTell + 1))) end = orTell + 3;
     } else if ((t.flags[i]! & NEGATION) && CONCEAL_VERBS.test(s.w(i + 1))) {
       const target = s.find(i + 2, i + 7, USER);
       const about = /^(?:this|these|that|it)$/.test(s.w(i + 2)) && (/^(?:note|message|instruction|instructions|email|text|request|change|step|action|comment|notes)$/.test(s.w(i + 3)) || s.find(i + 3, i + 8, RESPONSE) >= 0);
@@ -1811,8 +1877,8 @@ function detectExfiltration(s: SegmentScan, original: string): void {
     if (!ph && !(suspiciousParam && (instruction || u.image)) && !(emptyValue && instruction && /\b(?:append|add|attach|encode)\w*\b[^.]{0,80}\b(?:conversation|summary|history|data|messages|details|email|password|token)/.test(before + after))) continue;
     const strongData = ph !== undefined ? STRONG_PLACEHOLDER.test(ph) : true;
     const ctx = s.aiContext(u.start);
-    let score = (ph ? 0.4 : 0.34) + (strongData ? 0.12 : 0) + (u.image ? 0.15 : 0) + (instruction ? 0.12 : 0) + (suspiciousParam ? 0.06 : 0) + 0.25 * ctx;
-    if (s.docLike && !u.image && !strongData) score *= 0.6;
+    let score = (ph ? 0.4 : 0.34) + (strongData ? 0.12 : 0) + (u.image ? 0.15 : 0) + (u.image && inQuery ? 0.08 : 0) + (instruction ? 0.12 : 0) + (suspiciousParam ? 0.06 : 0) + 0.25 * ctx;
+    if (s.docLike && !strongData) score *= u.image ? 0.75 : 0.6;
     if (!u.image && !instruction && !strongData) score = Math.min(score, 0.45);
     s.add({ detector: 'injection.exfiltration', kind: u.image ? 'image_url_with_data' : 'link_with_data', score: Math.min(0.92, score), start: u.start, end: u.end, message: `a ${u.image ? 'image' : 'link'} URL carries a data placeholder`, directed: instruction });
   }
@@ -1961,6 +2027,30 @@ function detectPromptLeak(s: SegmentScan): void {
   }
 }
 
+/** Questions about the reader's instructions: "what instructions were you given?", "what is your system prompt?" */
+function detectPromptQuestions(s: SegmentScan): void {
+  const text = s.text;
+  if (text.indexOf('you') < 0 || (text.indexOf('instruction') < 0 && text.indexOf('prompt') < 0 && text.indexOf('rules') < 0 && text.indexOf('guidelines') < 0)) return;
+  const re = /\bwhat (?:exact |exactly |are |were |is )?(?:(?:the|your) )?(?:exact )?(?:instructions|rules|guidelines|system prompt|prompt|directives)(?: (?:were you given|did you (?:get|receive)|are you following|do you have|you were given|you received|were you told))?\b[^?\n]{0,60}\?/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) {
+    if (!/\byou|your\b/.test(m[0])) continue;
+    const pos = m.index;
+    const verbatim = /verbatim|word for word|paste|repeat|print|copy|list them|in full/.test(text.slice(pos, pos + 260));
+    const score = 0.42 + (verbatim ? 0.15 : 0) + 0.3 * s.aiContext(pos);
+    s.add({ detector: 'injection.prompt_leak', kind: 'instructions_question', score: Math.min(0.85, score), start: pos, end: pos + m[0].length, message: 'asks the reader what its instructions are', directed: true });
+  }
+}
+
+/** Role-play and compliance jailbreaks: "let's play a game", "you never refuse", "always comply". */
+function detectRolePlay(s: SegmentScan): void {
+  const re = /\b(?:let'?s play (?:a )?(?:role-?play|game)|role-?play (?:game|scenario) where you|you (?:never|don't|do not|cannot|can't) refuse|(?:never|don't|do not) refuse (?:any|anything|a request)|always (?:comply|obey|answer without)|answer (?:every|any) question without|no matter what (?:the|your) (?:rules|guidelines|policy))\b/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(s.text)) !== null) {
+    s.add({ detector: 'injection.jailbreak', kind: 'role_play', score: Math.min(0.8, 0.32 + 0.3 * s.aiContext(m.index)), start: m.index, end: m.index + m[0].length, message: 'sets up a role-play or compliance jailbreak', directed: true });
+  }
+}
+
 /** Answer manipulation: "when you summarize this, say …", "in your response include …", "tell the user to …", "rank this candidate first". */
 function detectOutputManipulation(s: SegmentScan): void {
   const t = s.t;
@@ -1989,6 +2079,10 @@ function detectOutputManipulation(s: SegmentScan): void {
     const to = Math.min(t.count, anchorEnd + 24, s.sentenceEndOf(anchorEnd) + (/[:,]\s*$/.test(s.text.slice(0, s.t.start[s.sentenceEndOf(anchorEnd)] ?? s.text.length).trimEnd().slice(-2)) ? 12 : 0));
     let verb = -1;
     for (let k = anchorEnd + 1; k < to; k++) {
+      if (/^(?:end|start|begin|close|conclude|finish)$/.test(t.word[k]!) && s.w(k + 1) === 'with' && s.find(anchorEnd, k, MODAL) >= 0) {
+        verb = k;
+        break;
+      }
       if ((t.flags[k]! & (OUTPUT_VERB | SIDE_EFFECT)) && !s.negated(k) && (s.imperative(k) || s.modalDirected(k) || s.has(k - 1, MODAL) || s.has(k - 2, MODAL) || s.w(k - 1) === 'always' || s.w(k - 1) === 'please')) {
         verb = k;
         break;
@@ -2179,6 +2273,7 @@ function detectHiddenDirectives(s: SegmentScan): void {
     if (ai && (directed || override)) score = 0.6;
     else if (override) score = 0.55;
     else if (directed && target) score = 0.5;
+    else if (s.find(from, to, RESPONSE) >= 0 && s.find(from, to, YOU) >= 0 && s.find(from, to, MODAL) >= 0) score = 0.5;
     else if (ai && target) score = 0.35;
     if (score === 0) continue;
     s.add({ detector: 'injection.hidden_content', kind: h.kind, score, start: h.start, end: h.end, message: `instructions inside hidden content (${h.kind.replace('_', ' ')})`, directed: true });
@@ -2191,6 +2286,8 @@ function scanSegment(s: SegmentScan, original: string, hasBlobs: boolean): Segme
   detectRoleMarkers(s, original);
   detectJailbreak(s, original);
   detectPromptLeak(s);
+  detectPromptQuestions(s);
+  detectRolePlay(s);
   detectContextTermination(s);
   detectOutputManipulation(s);
   detectOverride(s);
@@ -2229,7 +2326,7 @@ function adjust(s: SegmentScan, e: Evidence): { score: number; mention: boolean 
   const metaSentence = s.t.count > 0 && s.find(Math.max(0, sFrom - 12), sTo, META) >= 0;
   const metaBefore = quoted && s.t.count > 0 && s.find(Math.max(0, tokenIndex - 30), tokenIndex, META) >= 0;
   const fenced = s.fences.some((f) => e.start >= f.start && e.start < f.end);
-  const codeMention = s.codeLike && !s.docLike ? s.testLike || s.metaStrong >= 1 || metaBefore : true;
+  const codeMention = s.codeLike ? s.testLike || s.metaStrong >= 1 || metaBefore : true;
   if (quoted && (s.metaStrong >= 1 || s.docLike || s.codeLike || metaSentence || metaBefore) && (!hidden || fenced) && codeMention) {
     score *= 0.35;
     mention = true;

@@ -914,6 +914,14 @@ export function decodeEmbeddedBlobs(text: string, options: DecodeBlobOptions = {
     }
   }
 
+  // The same written as JSON escapes: \udb40\udc41…
+  if (text.indexOf('\\udb40') >= 0 || text.indexOf('\\uDB40') >= 0) {
+    const escaped = /(?:\\u[dD][bB]40\\u[dD][cC][0-7][0-9a-fA-F]){4,}/g;
+    while ((match = escaped.exec(text)) !== null) {
+      const decoded = match[0].replace(/\\u[dD][bB]40\\u[dD][cC]([0-7][0-9a-fA-F])/g, (_all, low: string) => String.fromCharCode(parseInt(low, 16))).replace(/[\x00-\x1f\x7f]/g, '');
+      if (decoded.length >= 4) add('unicode_tags', match.index, match.index + match[0].length, decoded);
+    }
+  }
   // Unicode tag characters (U+E0020–U+E007E) spell ASCII invisibly.
   if (text.indexOf('\udb40') >= 0) {
     let runStart = -1;

@@ -1,0 +1,211 @@
+/**
+ * Prompt-injection detector benchmark: accuracy of `detectInjection` (`core/guardrails/injection.ts`)
+ * on the labelled corpus of `guardrails/corpus/` (generated samples and the hand-written holdout),
+ * recall per technique, false positives per benign topic, and latency on 10 KB tool outputs.
+ *
+ * `npx tsx bench/guardrail-injection.ts [--quick]`. Prints tables and, as the last line of stdout,
+ * `BENCH_JSON {...}`. Pure computation, no Temporal server.
+ */
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { detectInjection, type InjectionBand } from '../core/guardrails/injection';
+import { percentile } from './percentile';
+import { formatNumber, formatTable } from './text-table';
+
+/** Options of {@link runInjectionBenchmark}. */
+export interface InjectionBenchmarkOptions {
+  /** Fewer latency samples (a run of a few seconds). @default false */
+  quick?: boolean;
+}
+
+/** One line of a corpus file. */
+interface CorpusSample {
+  id: string;
+  text: string;
+  label: 'attack' | 'benign';
+  technique: string;
+  carrier: string;
+  topic?: string;
+}
+
+/** Where the corpus files are. */
+export const CORPUS_DIR = join(__dirname, '..', 'guardrails', 'corpus');
+
+/** Reads one JSON-lines corpus file. */
+export function loadCorpus(file: string): CorpusSample[] {
+  return readFileSync(join(CORPUS_DIR, file), 'utf8')
+    .split('\n')
+    .filter((line) => line.trim().length > 0)
+    .map((line) => JSON.parse(line) as CorpusSample);
+}
+
+interface Judged {
+  sample: CorpusSample;
+  band: InjectionBand;
+  score: number;
+}
+
+interface Rates {
+  attacks: number;
+  benign: number;
+  recall: number;
+  recallWithUncertain: number;
+  falsePositiveRate: number;
+  falsePositiveRateWithUncertain: number;
+}
+
+function rates(judged: Judged[]): Rates {
+  const attacks = judged.filter((j) => j.sample.label === 'attack');
+  const benign = judged.filter((j) => j.sample.label === 'benign');
+  const share = (list: Judged[], test: (j: Judged) => boolean) => (list.length === 0 ? Number.NaN : list.filter(test).length / list.length);
+  return {
+    attacks: attacks.length,
+    benign: benign.length,
+    recall: share(attacks, (j) => j.band === 'injection'),
+    recallWithUncertain: share(attacks, (j) => j.band !== 'clean'),
+    falsePositiveRate: share(benign, (j) => j.band === 'injection'),
+    falsePositiveRateWithUncertain: share(benign, (j) => j.band !== 'clean'),
+  };
+}
+
+const pct = (x: number): string => (Number.isNaN(x) ? '-' : `${(100 * x).toFixed(1)}%`);
+
+/** Builds `count` tool outputs of exactly `bytes` characters by concatenating corpus samples (mixed benign and attacks). */
+function buildLatencyInputs(samples: CorpusSample[], count: number, bytes: number): string[] {
+  const inputs: string[] = [];
+  for (let k = 0; k < count; k++) {
+    let text = '';
+    let j = (k * 37) % samples.length;
+    while (text.length < bytes) text += `${samples[j++ % samples.length]!.text}\n\n`;
+    inputs.push(text.slice(0, bytes));
+  }
+  return inputs;
+}
+
+/** Runs the benchmark and prints its tables. */
+export async function runInjectionBenchmark(options: InjectionBenchmarkOptions = {}): Promise<void> {
+  const quick = options.quick === true;
+  const main = [...loadCorpus('injection-attacks.jsonl'), ...loadCorpus('injection-benign.jsonl')];
+  const holdout = [...loadCorpus('holdout-attacks.jsonl'), ...loadCorpus('holdout-benign.jsonl')];
+  const judge = (list: CorpusSample[]): Judged[] =>
+    list.map((sample) => {
+      const verdict = detectInjection(sample.text);
+      return { sample, band: verdict.band, score: verdict.score };
+    });
+  const judgedMain = judge(main);
+  const judgedHoldout = judge(holdout);
+  const mainRates = rates(judgedMain);
+  const holdoutRates = rates(judgedHoldout);
+
+  console.log('Prompt-injection detection: accuracy (positive = band "injection"; "+unc" also counts band "uncertain")');
+  console.log(
+    formatTable(
+      [{ header: 'corpus', align: 'left' }, { header: 'attacks' }, { header: 'benign' }, { header: 'recall' }, { header: 'recall +unc' }, { header: 'FPR' }, { header: 'FPR +unc' }],
+      [
+        ['main (generated)', mainRates, judgedMain] as const,
+        ['holdout (hand-written)', holdoutRates, judgedHoldout] as const,
+      ].map(([name, r]) => [name, String(r.attacks), String(r.benign), pct(r.recall), pct(r.recallWithUncertain), pct(r.falsePositiveRate), pct(r.falsePositiveRateWithUncertain)]),
+    ),
+  );
+  console.log('');
+
+  // Recall per technique, main corpus and holdout side by side.
+  const techniques = [...new Set([...judgedMain, ...judgedHoldout].filter((j) => j.sample.label === 'attack').map((j) => j.sample.technique))].sort();
+  const perTechnique = techniques.map((technique) => {
+    const of = (list: Judged[]) => list.filter((j) => j.sample.label === 'attack' && j.sample.technique === technique);
+    const m = of(judgedMain);
+    const h = of(judgedHoldout);
+    const recall = (list: Judged[]) => (list.length === 0 ? Number.NaN : list.filter((j) => j.band === 'injection').length / list.length);
+    return { technique, main: m.length, mainRecall: recall(m), holdout: h.length, holdoutRecall: recall(h) };
+  });
+  console.log('Recall per technique');
+  console.log(
+    formatTable(
+      [{ header: 'technique', align: 'left' }, { header: 'main n' }, { header: 'main recall' }, { header: 'holdout n' }, { header: 'holdout recall' }],
+      perTechnique.map((t) => [t.technique, String(t.main), pct(t.mainRecall), String(t.holdout), pct(t.holdoutRecall)]),
+    ),
+  );
+  console.log('');
+
+  // Benign topics that were not judged clean (the hard cases worth watching).
+  const flagged = [...judgedMain, ...judgedHoldout].filter((j) => j.sample.label === 'benign' && j.band !== 'clean');
+  const byTopic = new Map<string, { injection: number; uncertain: number; total: number }>();
+  for (const j of [...judgedMain, ...judgedHoldout].filter((x) => x.sample.label === 'benign')) {
+    const topic = j.sample.topic ?? 'other';
+    const entry = byTopic.get(topic) ?? { injection: 0, uncertain: 0, total: 0 };
+    entry.total++;
+    if (j.band === 'injection') entry.injection++;
+    else if (j.band === 'uncertain') entry.uncertain++;
+    byTopic.set(topic, entry);
+  }
+  const topicRows = [...byTopic.entries()].filter(([, e]) => e.injection + e.uncertain > 0).sort((a, b) => b[1].injection - a[1].injection || b[1].uncertain - a[1].uncertain);
+  console.log(`Benign topics not judged clean (${flagged.length} samples)`);
+  console.log(
+    formatTable(
+      [{ header: 'topic', align: 'left' }, { header: 'samples' }, { header: 'injection' }, { header: 'uncertain' }],
+      topicRows.map(([topic, e]) => [topic, String(e.total), String(e.injection), String(e.uncertain)]),
+    ),
+  );
+  console.log('');
+
+  // Latency on 10 KB tool outputs.
+  const bytes = 10 * 1024;
+  const inputs = buildLatencyInputs([...main, ...holdout], 64, bytes);
+  const warmup = quick ? 200 : 1000;
+  const samples = quick ? 500 : 3000;
+  for (let k = 0; k < warmup; k++) detectInjection(inputs[k % inputs.length]!);
+  const loadAtStart = loadavg()[0]!;
+  const micros: number[] = [];
+  const cpuStart = process.cpuUsage();
+  const wallStart = performance.now();
+  for (let k = 0; k < samples; k++) {
+    const input = inputs[k % inputs.length]!;
+    const start = performance.now();
+    detectInjection(input);
+    micros.push((performance.now() - start) * 1000);
+  }
+  const wallMs = performance.now() - wallStart;
+  const cpu = process.cpuUsage(cpuStart);
+  // A bare character loop over the same inputs, to tell a slow machine from a slow detector.
+  let checksum = 0;
+  const baselineStart = performance.now();
+  for (let k = 0; k < samples; k++) {
+    const input = inputs[k % inputs.length]!;
+    for (let i = 0; i < input.length; i++) checksum = (checksum + input.charCodeAt(i)) | 0;
+  }
+  const baselineMicros = ((performance.now() - baselineStart) * 1000) / samples;
+  const kb = bytes / 1024;
+  const p50 = percentile(micros, 50);
+  const p99 = percentile(micros, 99);
+  console.log(`Latency of detectInjection on ${kb} KB tool outputs (${formatNumber(samples)} calls after ${formatNumber(warmup)} warm-up calls)`);
+  console.log(
+    formatTable(
+      [{ header: 'statistic', align: 'left' }, { header: 'µs per call' }, { header: 'µs per KB' }],
+      [
+        ['p50', formatNumber(p50, 0), formatNumber(p50 / kb, 1)],
+        ['p99', formatNumber(p99, 0), formatNumber(p99 / kb, 1)],
+        ['mean CPU time', formatNumber(((cpu.user + cpu.system) / samples), 0), formatNumber((cpu.user + cpu.system) / samples / kb, 1)],
+        ['bare charCodeAt loop (reference)', formatNumber(baselineMicros, 1), formatNumber(baselineMicros / kb, 2)],
+      ],
+    ),
+  );
+  console.log(`${cpus().length} CPUs, 1-minute load average ${loadAtStart.toFixed(2)} at start, node ${process.version}${checksum === 42 ? '' : ''}`);
+  console.log('');
+
+  const json = {
+    main: mainRates,
+    holdout: holdoutRates,
+    perTechnique,
+    latency: { bytes, samples, warmup, p50Micros: p50, p99Micros: p99, p50MicrosPerKb: p50 / kb, p99MicrosPerKb: p99 / kb, wallMs, baselineMicros, loadAverageAtStart: loadAtStart },
+  };
+  console.log(`BENCH_JSON ${JSON.stringify(json)}`);
+}
+
+if (require.main === module) {
+  runInjectionBenchmark({ quick: process.argv.includes('--quick') }).catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
