@@ -72,13 +72,20 @@ function rates(judged: Judged[]): Rates {
 
 const pct = (x: number): string => (Number.isNaN(x) ? '-' : `${(100 * x).toFixed(1)}%`);
 
-/** Builds `count` tool outputs of exactly `bytes` characters by concatenating corpus samples (mixed benign and attacks). */
+/**
+ * Builds `count` tool outputs of exactly `bytes` characters by concatenating corpus samples picked
+ * with a fixed stride, so that each input mixes benign samples and attacks in the corpus' proportion.
+ */
 function buildLatencyInputs(samples: CorpusSample[], count: number, bytes: number): string[] {
   const inputs: string[] = [];
+  const stride = 97; // co-prime with the corpus size in practice; any fixed stride spreads the picks
   for (let k = 0; k < count; k++) {
     let text = '';
-    let j = (k * 37) % samples.length;
-    while (text.length < bytes) text += `${samples[j++ % samples.length]!.text}\n\n`;
+    let j = k * 13;
+    while (text.length < bytes) {
+      text += `${samples[j % samples.length]!.text}\n\n`;
+      j += stride;
+    }
     inputs.push(text.slice(0, bytes));
   }
   return inputs;

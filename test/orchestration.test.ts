@@ -5,6 +5,7 @@ import { expectReplays, sessionSuite, testServer, uniqueName } from './support/e
 import { orchestrationAgents } from './support/orchestration-agents';
 import { EXAMPLE_INPUT, exampleOrchestrationAgents, exampleOrchestrationScenarios, exampleRequest, runOrchestrationExample } from '../demo/orchestration-example';
 import { runCli } from '../client/cli';
+import { TraceStore } from '../store';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,6 +82,10 @@ test('supervisor: the coordinator plans, specialists run as children, a failed c
   expect(trace.events.filter((e) => e.type === 'child_started').map((e) => e.type === 'child_started' && e.sessionId)).toEqual(result.children.map((c) => c.sessionId));
   const child = await suite.env.client.getSession(result.children[1]!.sessionId).result();
   expect(child.parentSessionId).toBe(run.sessionId);
+  // The parent's trace is archived with the links to its children, like a session's.
+  const archived = await new TraceStore(suite.env.db).get(run.sessionId);
+  expect(archived).toMatchObject({ agent: 'supervisor', tenant: 'acme', outcome: 'completed' });
+  expect(archived!.events.filter((e) => e.type === 'child_ended')).toHaveLength(5);
   await expectReplays(suite.env.temporal, run.sessionId);
 });
 

@@ -4,6 +4,7 @@ import {
   ChildWorkflowFailure,
   condition,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -38,10 +39,13 @@ import type { TraceEvent } from '../core/trace';
 import type { z } from 'zod';
 import { approveSignal, childSessionUpdateSignal, rejectSignal, resolveEscalationSignal, statusQuery, traceQuery } from './api';
 
-const { describeAgent } = proxyActivities<SessionActivities>({
+const { describeAgent, recordSessionEnd } = proxyActivities<SessionActivities>({
   startToCloseTimeout: 30_000,
   retry: { maximumAttempts: 5, nonRetryableErrorTypes: [FailureType.UnknownAgent] },
 });
+
+/** Patch id: orchestrations recorded before it ended without archiving their trace. */
+const RECORD_ORCHESTRATION_END = 'orchestration-record-end';
 
 /** How one child session ended, as the pattern sees it. */
 export interface ChildRun {
@@ -69,6 +73,7 @@ type EscalationDecision = z.output<typeof ResolveEscalationSchema>;
 export class Orchestration {
   readonly request: OrchestrationRequest;
   readonly sessionId = workflowInfo().workflowId;
+  private readonly startedAtMs = Date.now();
   readonly trace: TraceEvent[] = [];
   private readonly children: ChildRecord[] = [];
   private state: SessionState = 'running';
@@ -235,10 +240,44 @@ export class Orchestration {
     return true;
   }
 
-  /** Ends the orchestration with its result (the usage sums every child's). */
-  finish(outcome: OrchestrationOutcome, output: unknown, error?: { type: string; message: string }): OrchestrationResult {
+  /**
+   * Ends the orchestration with its result (the usage sums every child's); its trace, with the
+   * links to its children, is archived in the trace store like a session's.
+   */
+  async finish(outcome: OrchestrationOutcome, output: unknown, error?: { type: string; message: string }): Promise<OrchestrationResult> {
     this.setState(outcome === 'invalid_message' ? 'failed' : outcome);
     this.trace.push({ type: 'session_ended', atMs: Date.now(), outcome, ...(error ? { error } : {}) });
+    const result = this.result(outcome, output, error);
+    if (patched(RECORD_ORCHESTRATION_END)) {
+      const usage = result.usage;
+      await recordSessionEnd.executeWithOptions({ startToCloseTimeout: 60_000, summary: 'record orchestration end' }, [
+        {
+          record: {
+            sessionId: this.sessionId,
+            agent: this.request.pattern,
+            tenant: this.request.scope.tenant,
+            outcome,
+            startedAtMs: this.startedAtMs,
+            endedAtMs: Date.now(),
+            result: result as unknown as Record<string, unknown>,
+            events: this.trace,
+            earlierTraces: [],
+          },
+          summary: {
+            outcome,
+            toolCalls: usage.toolCalls,
+            tokens: tokensOf(usage),
+            costUsd: usage.costUsd,
+            latencyMs: Date.now() - this.startedAtMs,
+            toolErrors: 0,
+          },
+        },
+      ]);
+    }
+    return result;
+  }
+
+  private result(outcome: OrchestrationOutcome, output: unknown, error?: { type: string; message: string }): OrchestrationResult {
     return {
       sessionId: this.sessionId,
       pattern: this.request.pattern,

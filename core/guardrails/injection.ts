@@ -977,9 +977,49 @@ class SegmentScan {
   }
 
   /** Is the offset inside a quotation, a code fence or a blockquote line (JSON string values do not count)? */
+  private quoteState?: Uint8Array;
+
+  /**
+   * Quote parity at each offset, reset at each line: bit 1 double quotes, 2 backticks, 4 single
+   * quotes (not apostrophes), 8 the line starts with ">" (a blockquote). Built once, on first use.
+   */
+  private quoteStates(): Uint8Array {
+    if (this.quoteState) return this.quoteState;
+    const text = this.text;
+    const state = new Uint8Array(text.length + 1);
+    let current = 0;
+    let lineHead = true;
+    for (let k = 0; k < text.length; k++) {
+      state[k] = current;
+      const c = text.charCodeAt(k);
+      if (c === 10) {
+        current = 0;
+        lineHead = true;
+        continue;
+      }
+      if (lineHead && c !== 32 && c !== 9) {
+        if (c === 62) current |= 8;
+        lineHead = false;
+      }
+      if (c === 34) current ^= 1;
+      else if (c === 96) current ^= 2;
+      else if (c === 39 && !(isWordChar(text.charCodeAt(k - 1)) && isWordChar(text.charCodeAt(k + 1)))) current ^= 4;
+    }
+    state[text.length] = current;
+    this.quoteState = state;
+    return state;
+  }
+
   quoted(pos: number): boolean {
     for (const f of this.fences) if (pos >= f.start && pos < f.end) return true;
-    const lineStart = Math.max(this.text.lastIndexOf('\n', pos - 1) + 1, pos - 2000);
+    if (!this.jsonLike) {
+      const st = this.quoteStates()[Math.max(0, Math.min(pos, this.text.length))]!;
+      if (st & 8) return true;
+      if (!(st & 5)) return (st & 2) !== 0;
+      const from = Math.max(this.text.lastIndexOf('\n', pos - 1) + 1, pos - 400);
+      if (!/^\s*-?\s*[\w.-]+\s*:\s*["']/.test(this.text.slice(from, Math.min(pos, from + 120)))) return true;
+    }
+    const lineStart = Math.max(this.text.lastIndexOf('\n', pos - 1) + 1, pos - 400);
     const head = this.text.slice(lineStart, pos);
     if (/^\s*>/.test(head)) return true;
     let quotes = 0;

@@ -946,8 +946,21 @@ export function decodeEmbeddedBlobs(text: string, options: DecodeBlobOptions = {
     }
   }
 
-  if (text.indexOf('13') >= 0 && /rot[\s-]?13\b/i.test(text)) add('rot13', 0, text.length, rot13(text));
-  if (REVERSED_KEYWORDS.some((k) => text.indexOf(k) >= 0 || text.indexOf(k.toUpperCase()) >= 0)) add('reversed', 0, text.length, [...text].reverse().join(''));
+  // ROT13 after a mention of it, reversed text around a reversed keyword: bounded windows, not the whole text.
+  const rotMention = text.indexOf('13') >= 0 ? /rot[\s-]?13\b/i.exec(text) : null;
+  if (rotMention) {
+    const end = Math.min(text.length, rotMention.index + 2000);
+    add('rot13', rotMention.index, end, rot13(text.slice(rotMention.index, end)));
+  }
+  for (const keyword of REVERSED_KEYWORDS) {
+    const at = Math.max(text.indexOf(keyword), text.indexOf(keyword.toUpperCase()));
+    if (at < 0) continue;
+    const from = Math.max(0, text.lastIndexOf('\n', at) + 1, at - 1000);
+    const newline = text.indexOf('\n', at);
+    const to = Math.min(newline < 0 ? text.length : newline, at + 1000);
+    add('reversed', from, to, [...text.slice(from, to)].reverse().join(''));
+    break;
+  }
   return blobs;
 }
 
