@@ -9,6 +9,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { BENCH_USAGE, BenchOptionsError, parseBenchOptions, type BenchmarkName } from './bench-options';
 import { startBenchEnvironment } from './bench-environment';
 import { formatCostBenchmark, runCostBenchmark, type CostBenchResult } from './cost-controls';
+import { runGuardrailBenchmarks } from './guardrails';
 import { formatDriftDetection, runDriftDetection, type DriftBenchResult } from './drift-detection';
 import { formatHistoryGrowth, runHistoryGrowth, type HistoryGrowthResult, type HistoryGrowthRow } from './history-growth';
 import { formatThroughput, runSessionThroughput, type ThroughputResult } from './session-throughput';
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
     log(`warning: load average ${loadAtStart.toFixed(2)} on ${cpus().length} CPUs before the run; other processes will skew the timings (history bytes are not affected)`);
   }
   // The drift benchmark is pure computation; the others need the server.
-  const env = options.benchmarks.some((name) => name !== 'drift') ? await startBenchEnvironment({ log, keepDir: options.keep }) : undefined;
+  const env = options.benchmarks.some((name) => name !== 'drift' && name !== 'guardrails') ? await startBenchEnvironment({ log, keepDir: options.keep }) : undefined;
   const results: { throughput?: ThroughputResult; history?: HistoryGrowthResult; drift?: DriftBenchResult; cost?: CostBenchResult } = {};
   let failed = false;
   try {
@@ -47,6 +48,10 @@ async function main(): Promise<void> {
     if (name === 'drift') {
       results.drift = runDriftDetection(options.drift, log);
       console.log(formatDriftDetection(results.drift));
+      return;
+    }
+    if (name === 'guardrails') {
+      await runGuardrailBenchmarks({ quick: options.cost.quick ?? false });
       return;
     }
     if (!env) throw new Error(`benchmark ${name} needs the dev server`);
