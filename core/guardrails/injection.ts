@@ -183,7 +183,7 @@ words(SELF, 'my mine me our ours us i i\'m i\'ve i\'ll i\'d we we\'re we\'ve mon
 words(
   MODAL,
   `must should shall need needs required obliged obligated expected supposed ought instructed directed ordered tasked
-   authorized authorised permitted requested asked invited encouraged
+   authorized authorised permitted requested asked invited encouraged may
    dois doit devez devrais devriez faut musst muss mussen muessen sollst soll sollen sollte solltest debes debe deberias deberia deben tienes devi deve dovresti precisa
    debera deberan devra devrez`,
 );
@@ -256,7 +256,7 @@ words(
    nouvelles nouvelle nouveaux vraies neue neuen neues aktualisierte echte nuevas nuevos nueva actualizadas verdaderas nuove nuovo novas novos nieuwe`,
 );
 words(RESPONSE, 'response responses reply replies answer answers output outputs summary summaries completion completions analysis recommendation evaluation assessment translation reponse resume antwort zusammenfassung respuesta resumen risposta riassunto');
-words(USER, 'user users customer customers human humans requester reader readers recipient recipients person visitor viewer merchant utilisateur utilisateurs l\'utilisateur nutzer benutzer kunde kunden kunden usuario usuarios cliente utente utenti usuarios');
+words(USER, 'client clients traveller travellers traveler travelers shopper shoppers user users customer customers human humans requester reader readers recipient recipients person visitor viewer merchant utilisateur utilisateurs l\'utilisateur nutzer benutzer kunde kunden kunden usuario usuarios cliente utente utenti usuarios');
 words(BULK, 'all every entire whole complete full each tous toutes tout alle gesamte gesamten todos todas todo tutti tutte');
 words(
   EXFIL_VERB,
@@ -266,7 +266,7 @@ words(
 );
 words(LEAK_VERB, 'reveal print output show display repeat share leak dump disclose expose tell write list recite echo give provide copy paste return spell type revele affiche montre donne repete verrate zeige gib wiederhole revela muestra repite dame');
 words(ROLE_LABEL, 'system assistant user human developer admin administrator operator tool function ai model bot sys inst root systeme sistema');
-words(APPROVAL, 'scan scans approval approvals confirmation confirmations verification permission permissions consent authorization authorisation review checks check 2fa mfa signoff validation oversight confirm verify approve');
+words(APPROVAL, 'approver approvers sign-off scan scans approval approvals confirmation confirmations verification permission permissions consent authorization authorisation review checks check 2fa mfa signoff validation oversight confirm verify approve');
 
 const ABOVE = new Set('above before previously prior earlier preceding beforehand so far until now told said written given received dessus avant oben zuvor vorher bisher arriba antes sopra prima acima'.split(' '));
 const EVERYTHING = new Set('everything anything all that this tout alles todo tutto tudo'.split(' '));
@@ -290,10 +290,8 @@ const NOT_AI_HEAD = new Set(
    summit workshop trends investment committee guidelines usage features`.split(/\s+/),
 );
 const ARG_WORDS = new Set('with using passing args arguments parameters params input inputs payload amount to for set setting where'.split(' '));
-const DECODE_WORDS = new Set('decode decoded decoding base64 b64 hex rot13 encoded unscramble decrypt deobfuscate reverse reversed decodez dekodiere decodifica'.split(' '));
 const EXECUTE_WORDS = new Set('follow obey execute run do perform carry act apply comply implement treat suivez befolge sigue'.split(' '));
 const SENSITIVE_STEMS = /refund|pay|transfer|wire|send|email|mail|delete|remove|drop|export|grant|permission|role|admin|password|reset|approve|charge|withdraw|credit|exec|shell|sql|upload|forward|share|invite|disable|deactivate|purge|wipe|bank|iban|update_user|create_user|escalate|promote|sudo|payout|issue/;
-const PLACEHOLDER_DATA = /conversation|convo|chat|history|messages?|msgs|context|memory|summary|secret|password|passwd|pwd|pass|token|key|credential|creds|ssn|card|cvv|email|address|phone|name|user|pii|info|prompt|system|instruction|input|query|data|payload|content|notes|record|customer|account|balance|dob|leak|exfil|steal|dump|b64|base64|encoded|log|text|details|profile|q|d|x|c/;
 
 /** Words a split-word merge may produce (`ign ore`, `in struc tions`). */
 const MERGE_TARGETS = new Set(
@@ -330,7 +328,7 @@ triggers(TR_YOUR, 'your votre ton deine deinen dein tu tus');
 triggers(TR_IDIOM, 'compte caso aside attention out away');
 triggers(TR_PRECEDENCE, 'precedence priority supersede supersedes overrides vorrang');
 triggers(TR_NEXT, 'next only');
-triggers(TR_CONCEAL, 'without sans ohne sin senza sem keep hide nothing log record');
+triggers(TR_CONCEAL, 'without sans ohne sin senza sem keep hide nothing log record leave so');
 triggers(TR_ROLE_AUTH, 'manager supervisor security compliance operator ceo cfo it emergency priority policy admin system developer root');
 triggers(TR_END, 'end begin start beginning above preceding document data output');
 triggers(TR_MODE, "mode modus modo entwicklermodus modo-desarrollador godmode devmode dan anything now jetzt ahora act behave respond pretend roleplay impersonate without no keine sin sans ohne longer einschrankungen jailbreak jailbroken jailbreaking forward onwards on henceforth you're");
@@ -338,7 +336,7 @@ triggers(TR_LEAK_EXTRA, 'summarize summarise translate paste encode recite dump 
 triggers(TR_WHEN, 'when while before after whenever once as if lorsque quand wenn beim cuando al si');
 triggers(TR_VERDICT, 'summarize summarise describe classify report present characterize characterise label portray frame rate rank mark treat flag score list');
 triggers(TR_TELL, 'tell told inform notify advise warn convince persuade urge instruct remind ask direct encourage redirect dites dis sag sage dile dites-lui di');
-triggers(TR_APPROVAL, 'without skip skipping bypass bypassing circumvent sin sans ohne senza sem no need unnecessary necessary preapproved preauthorized preauthorised pre precleared already explicitly fully in admin administrator manager boss supervisor owner cfo ceo cto maintainers team lead director legal compliance finance security authorization authorisation approval override clearance');
+triggers(TR_APPROVAL, 'sign signoff consent without skip skipping bypass bypassing circumvent sin sans ohne senza sem no need unnecessary necessary preapproved preauthorized preauthorised pre precleared already explicitly fully in admin administrator manager boss supervisor owner cfo ceo cto maintainers team lead director legal compliance finance security authorization authorisation approval override clearance');
 triggers(TR_DECODE, 'decode decoded decoding base64 b64 hex rot13 encoded unscramble decrypt deobfuscate reverse reversed decodez dekodiere decodifica');
 
 const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '8': 'b', '9': 'g' };
@@ -476,7 +474,7 @@ function tokenize(text: string): Tokens {
     const entry = j - i > 24 || (digits && c >= 48 && c <= 57 && j - i > 4) ? undefined : table.get(w);
     let f = entry ? entry[0] : apostrophe ? lookUp(w) : 0;
     let rec = 0;
-    if (f === 0 && digits && j - i >= 3 && /[a-z]/.test(w)) {
+    if (f === 0 && digits && j - i >= 4 && j - i <= 16 && !apostrophe && /[a-z].*[a-z]/.test(w)) {
       let mapped = '';
       for (const ch of w) mapped += LEET[ch] ?? ch;
       const leet = LEXICON.get(mapped);
@@ -559,6 +557,8 @@ interface Evidence {
   message: string;
   /** Evidence that speaks to the reader (second person, imperative, an AI addressee), not about it. */
   directed?: boolean;
+  /** Where it is in the original text, when known exactly (hidden regions); otherwise mapped from the segment offsets. */
+  original?: TextSpan;
 }
 
 interface Anchor {
@@ -606,7 +606,7 @@ class SegmentScan {
   readonly dests: { start: number; end: number }[] = [];
   readonly urls: UrlRef[] = [];
   /** Hidden ranges in segment offsets. */
-  readonly hidden: { start: number; end: number; kind: string }[] = [];
+  readonly hidden: { start: number; end: number; kind: string; original: TextSpan }[] = [];
   readonly codeLike: boolean;
   readonly jsonLike: boolean;
   readonly docLike: boolean;
@@ -628,14 +628,14 @@ class SegmentScan {
       for (const region of hiddenRegions) {
         const s = lowerBound(segment.offsets, region.span.start);
         const e = lowerBound(segment.offsets, region.span.end);
-        if (e > s) this.hidden.push({ start: s, end: e, kind: region.kind });
+        if (e > s) this.hidden.push({ start: s, end: e, kind: region.kind, original: region.span });
       }
     }
     for (let at = text.indexOf('@'); at >= 0; at = text.indexOf('@', at + 1)) {
       let a = at;
-      while (a > 0 && at - a < 64 && /[a-z0-9._%+-]/.test(text[a - 1]!)) a--;
+      while (a > 0 && at - a < 64 && isEmailLocalChar(text.charCodeAt(a - 1))) a--;
       let z = at + 1;
-      while (z < text.length && z - at < 120 && /[a-z0-9.-]/.test(text[z]!)) z++;
+      while (z < text.length && z - at < 120 && isDomainChar(text.charCodeAt(z))) z++;
       while (z > at + 1 && text[z - 1] === '.') z--;
       if (a < at && /^[a-z0-9-]+(?:\.[a-z0-9-]+)+$/.test(text.slice(at + 1, z))) this.dests.push({ start: a, end: z });
     }
@@ -715,8 +715,27 @@ class SegmentScan {
 
   add(e: Evidence): void {
     if (e.score <= 0.02) return;
-    this.evidence.push(e);
+    const count = this.perDetector.get(e.detector) ?? 0;
+    if (count >= MAX_EVIDENCE_PER_DETECTOR) return;
+    this.perDetector.set(e.detector, count + 1);
+    // One object shape for all evidence keeps the code that combines it monomorphic.
+    this.evidence.push({ detector: e.detector, kind: e.kind, score: e.score, start: e.start, end: e.end, message: e.message, directed: e.directed === true, original: e.original });
   }
+
+  private readonly perDetector = new Map<string, number>();
+
+  /** Records a place where the text speaks to an AI reader (bounded: a text full of them is judged long before the cap). */
+  anchor(pos: number, strength: number): void {
+    if (this.anchors.length >= MAX_ANCHORS) return;
+    this.anchors.push({ pos, strength });
+    this.anchorsSorted = false;
+    if (strength > this.strongestAnchor) this.strongestAnchor = strength;
+  }
+
+  private anchorsSorted = true;
+  private strongestAnchor = 0;
+  private destsSorted = false;
+  private hiddenUnion?: { start: number; end: number }[];
 
   // --- token helpers -------------------------------------------------------------------------
 
@@ -911,6 +930,17 @@ class SegmentScan {
     return r;
   }
 
+  /**
+   * Is token i an action that a line labelled as the assistant commits to ("Assistant: I will now
+   * transfer …", "[assistant]: Proceeding to pay …")? A fake model turn that decides on an action.
+   */
+  assistantCommitment(i: number): boolean {
+    const lineStart = this.text.lastIndexOf('\n', this.t.start[i]! - 1) + 1;
+    const head = this.text.slice(lineStart, this.t.start[i]!);
+    if (!/^\s*[[(<*]*\s*(?:assistant|ai|model|bot|agent|system)\s*[\])>*]*\s*:/.test(head)) return false;
+    return /\b(?:i will|i'll|i am going to|i'm going to|proceeding to|now|next i will|let me|i have|i've|going to)\b/.test(head);
+  }
+
   /** The first (or, with `last`, the last) comma in text[from, to), or -1: a bounded search. */
   commaBetween(from: number, to: number, last: boolean): number {
     if (last) {
@@ -945,24 +975,75 @@ class SegmentScan {
     return this.find(from, to, SELF) >= 0;
   }
 
-  /** AI-reader context at a segment offset: anchors nearby, the whole segment hidden. */
+  /** AI-reader context at a segment offset: anchors nearby (full weight within 900 characters after, less further), the whole segment hidden. */
   aiContext(pos: number): number {
     let best = this.wholeHidden ? 0.45 : 0;
-    for (const a of this.anchors) {
+    const anchors = this.anchors;
+    if (anchors.length === 0) return best;
+    if (!this.anchorsSorted) {
+      anchors.sort((a, b) => a.pos - b.pos);
+      this.anchorsSorted = true;
+    }
+    best = Math.max(best, this.strongestAnchor * 0.3);
+    // Anchors with pos in [pos - 3000, pos + 1200].
+    let lo = 0;
+    let hi = anchors.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (anchors[mid]!.pos < pos - 3000) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let k = lo; k < anchors.length; k++) {
+      const a = anchors[k]!;
+      if (a.pos > pos + 1200) break;
       const d = pos - a.pos;
-      const weight = d >= -300 && d <= 900 ? 1 : d >= -1200 && d <= 3000 ? 0.6 : 0.3;
-      best = Math.max(best, a.strength * weight);
+      const weight = d >= -300 && d <= 900 ? 1 : 0.6;
+      if (a.strength * weight > best) best = a.strength * weight;
     }
     return best;
   }
 
   inHidden(pos: number): boolean {
-    for (const h of this.hidden) if (pos >= h.start && pos < h.end) return true;
-    return false;
+    if (this.hidden.length === 0) return false;
+    if (!this.hiddenUnion) {
+      const sorted = [...this.hidden].sort((a, b) => a.start - b.start);
+      const union: { start: number; end: number }[] = [];
+      for (const h of sorted) {
+        const last = union[union.length - 1];
+        if (last && h.start <= last.end) last.end = Math.max(last.end, h.end);
+        else union.push({ start: h.start, end: h.end });
+      }
+      this.hiddenUnion = union;
+    }
+    const union = this.hiddenUnion;
+    let lo = 0;
+    let hi = union.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (union[mid]!.end <= pos) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < union.length && union[lo]!.start <= pos;
   }
 
   destWithin(from: number, to: number): boolean {
-    for (const d of this.dests) if (d.start >= from && d.start < to && !this.fences.some((f) => d.start >= f.start && d.start < f.end)) return true;
+    const dests = this.dests;
+    if (dests.length === 0) return false;
+    if (!this.destsSorted) {
+      dests.sort((a, b) => a.start - b.start);
+      this.destsSorted = true;
+    }
+    let lo = 0;
+    let hi = dests.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (dests[mid]!.start < from) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let k = lo; k < dests.length && dests[k]!.start < to; k++) {
+      const d = dests[k]!;
+      if (!this.fences.some((f) => d.start >= f.start && d.start < f.end)) return true;
+    }
     return false;
   }
 
@@ -1049,6 +1130,9 @@ class SegmentScan {
   }
 }
 
+const isDomainChar = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 46 || c === 45;
+const isEmailLocalChar = (c: number): boolean => isDomainChar(c) || c === 95 || c === 37 || c === 43;
+
 function lowerBound(offsets: Int32Array, value: number): number {
   let lo = 0;
   let hi = offsets.length - 1;
@@ -1108,7 +1192,7 @@ function findAnchors(s: SegmentScan): void {
       else continue;
       head = head === i - 1 ? i : head === i + 1 ? i + 2 : i + 1;
     }
-    if (weakAi && /^(?:ai|llm|automated|autonomous|language|virtual|digital|gpt|chat|smart|intelligent|generative|ki|ia|machine|coding|voice|shopping|browsing|research|email|ai-powered)$/.test(s.w(i - 1))) {
+    if (weakAi && /^(?:ai|llm|automated|autonomous|language|virtual|digital|gpt|chat|smart|intelligent|generative|ki|ia|machine|coding|voice|shopping|browsing|research|email|ai-powered|automation|support|travel|recruiting|scheduling|rental|booking|sales|helpful|customer-service)$/.test(s.w(i - 1))) {
       strongAi = true;
       weakAi = false;
     }
@@ -1128,6 +1212,16 @@ function findAnchors(s: SegmentScan): void {
       strongAi = true;
     }
     if (NOT_AI_HEAD.has(s.w(head + 1))) continue;
+    // "AI travel agents:", "AI answer engines:", "LLM shopping assistants,": the phrase ends at its punctuation.
+    if (strongAi) {
+      for (let k = head + 1; k <= Math.min(t.count - 1, head + 3); k++) {
+        if (!s.sameSentence(head, k) || (t.flags[k]! & (MODAL | INVOKE | YOU | SELF)) || FILLERS.has(t.word[k]!) || !/^ +$/.test(text.slice(t.end[k - 1]!, t.start[k]!))) break;
+        if (/^\s?[,:!)]/.test(text.slice(t.end[k]!, t.end[k]! + 3)) && (AI_HEAD_NOUNS.has(t.word[k]!) || /(?:er|or|ers|ors|engines?|tools?|agents?|bots?|readers?)$/.test(t.word[k]!))) {
+          head = k;
+          break;
+        }
+      }
+    }
     // "AI reviewer", "LLM summarizer", "AI recruiters": an agent noun after an AI word is the addressee.
     if (strongAi && /^[a-z]{3,}(?:er|or|ers|ors)$/.test(s.w(head + 1)) && !/^(?:under|over|other|after|never|ever|either|rather|whether|together|however|order|orders|offer|offers|number|member|members|provider|providers|partner|partners|vendor|vendors|sector|sponsor|chapter|paper|error|errors|factor|power|center|founder|leader|newsletter|tutor|mentor|doctor|author|editor|operator|customer|customers|user|users|manager|engineer|engineers|researcher|researchers|developer|developers|creator|creators|maker|makers)$/.test(s.w(head + 1))) head += 1;
     // "your AI assistant", "my assistant": a product or a person, not the reader.
@@ -1137,18 +1231,22 @@ function findAnchors(s: SegmentScan): void {
     const pos = t.start[i]!;
     const first = s.sentenceStartOf(i);
     const afterHead = text.slice(t.end[head]!, t.end[head]! + 4);
-    const punctuationAfter = /^\s?[,:!]/.test(afterHead) || /^\s?[-–] /.test(afterHead) || /^\)?\s?:/.test(afterHead);
+    const punctuationAfter = /^\s?[,:!]/.test(afterHead) || /^\s?[-–] /.test(afterHead) || /^\)?\s?:/.test(afterHead) || (/^\s?\)/.test(afterHead) && text.lastIndexOf('(', t.start[i]!) > text.lastIndexOf(')', t.start[i]!) && t.start[i]! - text.lastIndexOf('(', t.start[i]!) < 40);
     let strength = 0;
     let kind = '';
     // Vocative or note: "Assistant, …", "Note to the AI:", "Dear LLM,", "Attention AI agents:".
     let cueBefore = -1;
     let unknown = 0;
+    let unknownAtCue = 0;
     let cueFloor = first;
     if (first > 0 && /:\s*$/.test(text.slice(t.end[first - 1]!, t.start[first]!))) cueFloor = s.sentenceStartOf(first - 1);
     for (let k = i - 1; k >= Math.max(cueFloor, i - 6); k--) {
       const w = t.word[k]!;
       if (ADDRESS_CUE.has(w)) {
-        if (cueBefore < 0 || STRONG_CUES.has(w)) cueBefore = k;
+        if (cueBefore < 0 || STRONG_CUES.has(w)) {
+          cueBefore = k;
+          unknownAtCue = unknown;
+        }
         if (STRONG_CUES.has(w)) break;
         continue;
       }
@@ -1159,7 +1257,7 @@ function findAnchors(s: SegmentScan): void {
       }
       break;
     }
-    if (cueBefore >= 0 && unknown > 0 && !STRONG_CUES.has(t.word[cueBefore]!)) cueBefore = -1;
+    if (cueBefore >= 0 && unknownAtCue > 0 && !STRONG_CUES.has(t.word[cueBefore]!)) cueBefore = -1;
     // The noun phrase starts after the cue or at the first modifier.
     let phraseStart = i;
     while (phraseStart - 1 >= first && (FILLERS.has(s.w(phraseStart - 1)) || s.has(phraseStart - 1, AI | AI_WEAK) || /^(?:automated|autonomous|virtual|coding|voice|shopping|machine|any|all)$/.test(s.w(phraseStart - 1)))) phraseStart--;
@@ -1224,7 +1322,7 @@ function findAnchors(s: SegmentScan): void {
     if (strength > 0) {
       if (s.quoted(pos) && ((s.docLike && !s.codeLike) || s.testLike || s.metaStrong >= 1)) strength *= 0.3;
       else if (s.quoted(pos) && s.codeLike) strength *= 0.8;
-      s.anchors.push({ pos, strength });
+      s.anchor(pos, strength);
       if (strength >= 0.3) {
         s.add({ detector: 'injection.model_addressed', kind, score: strength * 0.8, ...s.span(i, head), message: 'text addressed to an AI reader', directed: true });
       }
@@ -1236,10 +1334,10 @@ function findAnchors(s: SegmentScan): void {
     let m: RegExpExecArray | null;
     while ((m = persona.exec(text)) !== null) {
       const name = m[1]!;
-      s.anchors.push({ pos: m.index, strength: 0.4 });
+      s.anchor(m.index, 0.4);
       s.add({ detector: 'injection.jailbreak', kind: 'persona_switch', score: 0.4, start: m.index, end: m.index + m[0].length, message: 'gives the reader a new persona', directed: true });
       for (let k = 0; k < t.count; k++) {
-        if (t.word[k] === name && s.sentenceStartOf(k) === k && /^\s?[,:]/.test(text.slice(t.end[k]!, t.end[k]! + 2))) s.anchors.push({ pos: t.start[k]!, strength: 0.45 });
+        if (t.word[k] === name && s.sentenceStartOf(k) === k && /^\s?[,:]/.test(text.slice(t.end[k]!, t.end[k]! + 2))) s.anchor(t.start[k]!, 0.45);
       }
     }
   }
@@ -1248,7 +1346,7 @@ function findAnchors(s: SegmentScan): void {
     const claim = /\b(?:the|this|your) (?:user|customer|requester|account owner|client)(?:'s)? (?:actually |really |also |now |has |had )?(?:wants?|asked|asks|needs?|requested|requests|would like|has asked|instructed|prefers?)(?: that)? you\b/g;
     let m: RegExpExecArray | null;
     while ((m = claim.exec(text)) !== null) {
-      s.anchors.push({ pos: m.index, strength: 0.45 });
+      s.anchor(m.index, 0.45);
       s.add({ detector: 'injection.model_addressed', kind: 'user_claim', score: 0.34, start: m.index, end: m.index + m[0].length, message: "claims to speak for the user to the reader", directed: true });
     }
   }
@@ -1259,12 +1357,12 @@ function findAnchors(s: SegmentScan): void {
     if ((t.flags[i]! & TOOL_NOUN) && /^(?:tools?|functions?|capabilities|plugins?)$/.test(w)) {
       const you = s.has(i - 1, YOU) || (s.w(i + 1) === 'available' && s.has(i + 3, YOU)) || /\byou(?:'ve| have) access to\b/.test(text.slice(Math.max(0, t.start[i]! - 80), t.start[i]!));
       if (you) {
-        s.anchors.push({ pos: t.start[i]!, strength: 0.45 });
+        s.anchor(t.start[i]!, 0.45);
         s.add({ detector: 'injection.model_addressed', kind: 'agent_tools', score: 0.36, ...s.span(i - 1, i), message: "text refers to the reader's tools", directed: true });
       }
     }
     // "your user", "tell your user": only an assistant has a user.
-    if ((t.flags[i]! & YOU) && w === 'your' && s.w(i + 1) === 'user') s.anchors.push({ pos: t.start[i]!, strength: 0.35 });
+    if ((t.flags[i]! & YOU) && w === 'your' && s.w(i + 1) === 'user') s.anchor(t.start[i]!, 0.35);
     // "your system prompt", "your programming", "your context window": only a model has them.
     if ((t.flags[i]! & YOU) && (w === 'your' || w === 'votre' || w === 'ton' || w === 'deine' || w === 'deinen' || w === 'dein' || w === 'tu' || w === 'tus')) {
       const a = s.w(i + 1);
@@ -1273,7 +1371,7 @@ function findAnchors(s: SegmentScan): void {
       const weak = (t.flags[i + 1]! & DIRECTIVE_STRONG) !== 0 && !/^(?:policy|policies)$/.test(a);
       const aimed = s.find(i - 4, i, LEAK_VERB | OVERRIDE | EXFIL_VERB | FOLLOW, i) >= 0 || /^(?:is|are|has|have|says|tells|was|were)$/.test(s.w(i + (b === 'prompt' || b === 'message' || b === 'instructions' ? 3 : 2)));
       const full = strong && aimed;
-      if (full || strong || weak) s.anchors.push({ pos: t.start[i]!, strength: (full ? 0.5 : 0.15) * (s.quoted(t.start[i]!) && (s.codeLike || s.docLike || s.metaStrong >= 1) ? 0.3 : 1) });
+      if (full || strong || weak) s.anchor(t.start[i]!, (full ? 0.5 : 0.15) * (s.quoted(t.start[i]!) && (s.codeLike || s.docLike || s.metaStrong >= 1) ? 0.3 : 1));
     }
   }
 }
@@ -1481,12 +1579,12 @@ function detectDirectedActions(s: SegmentScan): void {
  */
 const HARMFUL_PATTERNS: { kind: string; gate: RegExp; re: RegExp }[] = [
   { kind: 'payee_change', gate: /\d{6}|[a-z]{2}\d{2}/, re: /\b(?:bank|payout|payment|remittance|wire|account|iban|banking) (?:details|information|info|account|number)s? (?:have |has )?(?:changed|updated|are now|is now|moved)\b[^.;!?\n]{0,30}?(?:\b[a-z]{2}\d{2}[a-z0-9 ]{10,34}|\d{6,})/ },
-  { kind: 'money_movement', gate: /\d{4}|[a-z]{2}\d{2}[a-z0-9]{10}/, re: /\b(?:refund|transfer|wire|pay|send|credit|deposit|move|remit|rembours\w*|vire[zr]?|virement|uberweis\w*|ueberweis\w*|erstatte\w*|transfier\w*|transfer\w*|reembols\w*|trasferisc\w*|rimbors\w*|transfira)\b[^.;!?\n]{0,90}?(?:\b[a-z]{2}\d{2}[a-z0-9]{10,30}\b|\b(?:account|card|konto|karte|compte|carte|cuenta|tarjeta|conto|carta|wallet|iban)\b[^.;!?\n]{0,25}?\d{4})/ },
+  { kind: 'money_movement', gate: /\d{4}|[a-z]{2}\d{2}[a-z0-9]{10}/, re: /\b(?:refund|transfer|wire|pay|send|credit|deposit|move|remit|release|disburse|pay out|payout|rembours\w*|vire[zr]?|virement|uberweis\w*|ueberweis\w*|erstatte\w*|transfier\w*|transfer\w*|reembols\w*|trasferisc\w*|rimbors\w*|transfira)\b[^.;!?\n]{0,90}?(?:\b[a-z]{2}\d{2}[a-z0-9]{10,30}\b|\b(?:account|card|konto|karte|compte|carte|cuenta|tarjeta|conto|carta|wallet|iban)\b[^.;!?\n]{0,25}?\d{4})/ },
   { kind: 'data_out', gate: /@|https?:/, re: /\b(?:send|forward|email|e-mail|mail|export|upload|post|share|copy|bcc|cc|leak|transmit|sync|dump|envoy\w*|transmet\w*|transf[eé]r\w*|export\w*|send\w*|schick\w*|leite|envi\w*|reenvi\w*|invi\w*|inoltr\w*|lade)\b[^.;!?\n]{0,90}?\b(?:list|lists|all|every|entire|full|complete|database|records|contacts|emails|e-mails|history|conversation|credentials|passwords?|api keys?|tokens|payroll|customer data|addresses|phone numbers|ssn|card numbers|files|inbox|mailbox|crm|transcript|details|liste|toutes|tous|alle|todos|todas|tutti|kundendaten|zugangsdaten|credenciales|historial|historique|verlauf|donnees|daten|datos|dati|dados|factures|facturas|senhas|contrasenas|passworter|passwoerter|mots de passe)\b[^\n]{0,160}?(?:@[a-z0-9-]+\.[a-z]|https?:\/\/)/ },
   { kind: 'privilege', gate: /admin|root|owner|super-?user|administ|amministr/, re: /\b(?:grant|give|assign|add|make|elevate|promote|set|accord\w*|gew[aä]hr\w*|conced\w*|otorg\w*|concedi)\b[^.;!?\n]{0,60}?\b(?:admin|administrator|superuser|super-user|root|owner|administrateur|administrador|amministratore|administratorrechte)\b/ },
   { kind: 'destruction', gate: /all|every|entire|whole|table|database|account|profile|repo|backup|tous|toutes|alle|todo|tutt/, re: /\b(?:delete|drop|truncate|wipe|purge|erase|remove|cancel|close|deactivate|supprim\w*|effac\w*|l[oö]sch\w*|loesch\w*|borr\w*|elimin\w*|cancel\w*|annul\w*)\b[^.;!?\n]{0,40}?\b(?:all|every|entire|whole|table|database|tous|toutes|alle|todos|todas|tutti|tutte)\b|\b(?:delete|close|deactivate|terminate|remove|wipe)\b (?:the |this |their |his |her )?(?:customer'?s?|user'?s?|client'?s?|admin'?s?)? ?(?:account|profile|database|repository|repo|backups?)\b/ },
   { kind: 'security_off', gate: /2fa|factor|mfa|auth|logging|audit|secur|verif|antivirus|firewall|alert|monitor|password|trusted|approved|allowlist|whitelist|change/, re: /\b(?:disable|turn off|deactivate|bypass|remove|switch off)\b[^.;!?\n]{0,40}?\b(?:2fa|two-factor|mfa|multi-factor|authentication|auth|logging|audit|security|verification|antivirus|firewall|alerts?|monitoring)\b|\breset\b[^.;!?\n]{0,60}?\bpassword\b[^.;!?\n]{0,40}?\bto\b|\b(?:as|a) (?:verified|trusted|approved) (?:payee|sender|vendor|contact|device)\b|\b(?:allowlist|whitelist)\b|\bchange\b[^.;!?\n]{0,20}?\b(?:payout|bank|payment|billing|login|recovery|shipping) (?:account|details|email|address|number)\b[^.;!?\n]{0,10}?\bto\b/ },
-  { kind: 'answer_control', gate: /every|all |each|any|future|only|with|as if|that|anyone|everyone|whoever|anybody|when|if |todos|tous|allen|tutti|to all/, re: /\b(?:every|all|each|any|future) (?:answer|reply|replies|response|responses|summary|summaries|message)s?\b|\b(?:reply|respond|answer) (?:only )?with\b|\bonly (?:reply|respond|answer|say|output)\b|\bas if nothing (?:happened|was)\b|\b(?:to|with) (?:anyone|everyone|whoever|anybody|all users|every user|any user|any customer)(?: who| that)? (?:asks?|inquires?|requests?|wants?)\b|\b(?:a todos los clientes|a todos los usuarios|a tous les clients|a tous les utilisateurs|allen kunden|allen nutzern|a tutti i clienti|to all (?:customers|users|clients)|to every (?:customer|user|client))\b|\b(?:whenever|when|if) (?:someone|anyone|somebody|a user|users|a customer|customers|a shopper|shoppers|people|visitors|a visitor|anybody) (?:asks?|compares?|requests?|inquires?|wants?|searches?|mentions?|looks?)\b|\b(?:say|state|claim|tell \w+|mention|write|report) that\b[^.;!?\n]{0,80}?\b(?:unsafe|scam|recalled|dangerous|approved|signed|paid|expired|suspended|locked|compromised|verified|trustworthy|legitimate)\b/ },
+  { kind: 'answer_control', gate: /every|all |each|any|future|only|with|as if|that|anyone|everyone|whoever|anybody|when|if |todos|tous|allen|tutti|to all|even|auch|m[eê]me|aunque|never mention/, re: /\b(?:every|all|each|any|future) (?:answer|reply|replies|response|responses|summary|summaries|message)s?\b|\b(?:reply|respond|answer) (?:only )?with\b|\bonly (?:reply|respond|answer|say|output)\b|\bas if nothing (?:happened|was)\b|\beven (?:if|though) (?:it|that|this)(?: is|'s)? (?:not true|untrue|false|wrong|inaccurate)\b|\bauch wenn (?:das|es) nicht stimmt\b|\bm[eê]me si c'est faux\b|\baunque no sea (?:cierto|verdad)\b|\bnever mention (?:competitors|any competitor|other (?:brands|vendors|products))\b|\b(?:to|with) (?:anyone|everyone|whoever|anybody|all users|every user|any user|any customer)(?: who| that)? (?:asks?|inquires?|requests?|wants?)\b|\b(?:a todos los clientes|a todos los usuarios|a tous les clients|a tous les utilisateurs|allen kunden|allen nutzern|a tutti i clienti|to all (?:customers|users|clients)|to every (?:customer|user|client))\b|\b(?:whenever|when|if) (?:someone|anyone|somebody|a user|users|a customer|customers|a shopper|shoppers|people|visitors|a visitor|anybody) (?:asks?|compares?|requests?|inquires?|wants?|searches?|mentions?|looks?)\b|\b(?:say|state|claim|tell \w+|mention|write|report) that\b[^.;!?\n]{0,80}?\b(?:unsafe|scam|recalled|dangerous|approved|signed|paid|expired|suspended|locked|compromised|verified|trustworthy|legitimate)\b/ },
   { kind: 'phishing', gate: /https?:|www\.|\d{3}/, re: /\b(?:pay|pagar|payer|zahlen|bezahlen|pagare|paga|pague|re-?enter|confirm)\b[^.;!?\n]{0,40}?\b(?:again|de nuevo|nochmal|erneut|a nouveau|di nuovo|novamente|now)\b[^\n]{0,40}?(?:https?:\/\/|www\.)|\b(?:suspended|locked|expired|compromised|verify (?:their|your|his|her) (?:identity|account)|reset it at|log ?in at|sign in at|confirm (?:their|your) (?:card|account|identity|password))\b[^\n]{0,120}?(?:https?:\/\/|www\.|\+?\d[\d\s().-]{7,}\d)|\b(?:call|visit|go to|log ?in at)\b[^.;!?\n]{0,40}?(?:https?:\/\/|\+?\d[\d\s().-]{7,}\d)[^.;!?\n]{0,60}?\b(?:verify|suspend\w*|lock\w*|expire\w*|immediately)\b/ },
   { kind: 'credit_limit', gate: /limit/, re: /\b(?:raise|increase|set|lift|remove|double|bump|change)\b[^.;!?\n]{0,40}?\b(?:credit|spending|withdrawal|transfer|payment|daily) limits?\b/ },
   { kind: 'code_change', gate: /merge|deploy|push|approve|production|prod|main|master/, re: /\b(?:approve|merge|deploy|push|ship|release)\b[^.;!?\n]{0,40}?\b(?:pr|pull request|merge request|production|prod|main|master)\b/ },
@@ -1501,7 +1599,7 @@ const HARMFUL_PATTERNS: { kind: string; gate: RegExp; re: RegExp }[] = [
 function detectSensitiveRequests(s: SegmentScan): void {
   const t = s.t;
   // A payee change stated as a fact ("our bank details changed to …") is a classic fraud, directed or not.
-  if (/details|account|iban|number/.test(s.text)) {
+  if (/changed|updated|are now|is now|moved/.test(s.text) && /details|account|iban|number/.test(s.text) && /\d{6}|[a-z]{2}\d{2}[a-z0-9]{10}/.test(s.text)) {
     const payee = HARMFUL_PATTERNS[0]!;
     const re = new RegExp(payee.re.source, 'g');
     let m: RegExpExecArray | null;
@@ -1515,7 +1613,7 @@ function detectSensitiveRequests(s: SegmentScan): void {
     const sentence = t.sentence[i]!;
     if (seen.has(sentence)) continue;
     if (CODE_KEYWORDS.has(s.w(i + 1)) || s.negated(i)) continue;
-    const directed = s.imperative(i) || s.modalDirected(i);
+    const directed = s.imperative(i) || s.modalDirected(i) || s.assistantCommitment(i);
     if (!directed) continue;
     const from = t.start[i]!;
     const sentenceEnd = s.sentenceEndOf(i);
@@ -1535,7 +1633,7 @@ function detectSensitiveRequests(s: SegmentScan): void {
 }
 
 const FIRST_PERSON = new Set('my me mine myself mon ma mes moi mein meine meinen mir mich mi mis meu minha mio mia'.split(' '));
-const CONCEAL_VERBS = /^(?:tell|telling|inform|informing|notify|notifying|alert|alerting|mention|mentioning|reveal|revealing|disclose|disclosing|show|let|letting|ask|asking|consult|consulting|confirm|confirming|warn|warning|cc|copy|informer|prevenir|avertir|dire|informieren|benachrichtigen|sagen|avisar|informar|decir|notificar|avvisare|informare|dire|avisar)$/;
+const CONCEAL_VERBS = /^(?:tell|telling|inform|informing|notify|notifying|alert|alerting|mention|mentioning|reveal|revealing|disclose|disclosing|show|showing|let|letting|ask|asking|consult|consulting|confirm|confirming|warn|warning|cc|copy|informer|prevenir|avertir|dire|dis|dites|informieren|benachrichtigen|sagen|sag|avisar|informar|decir|digas|notificar|avvisare|informare|dica)$/;
 
 function concealPhrase(s: SegmentScan, from: number, to: number): boolean {
   const t = s.t;
@@ -1565,7 +1663,7 @@ function detectConcealment(s: SegmentScan): void {
         hit = i;
         end = i + v + 1;
       }
-    } else if ((t.flags[i]! & NEGATION) && /^(?:log|record|document|note|report|track|audit|mention)$/.test(s.w(i + 1)) && /^(?:this|it|the|that|these|any)$/.test(s.w(i + 2)) && s.find(i, i + 8, SIDE_EFFECT | DATA_OBJ, i) >= 0) {
+    } else if ((t.flags[i]! & NEGATION) && /^(?:log|record|document|note|report|track|audit)$/.test(s.w(i + 1)) && /^(?:this|it|the|that|these|any)$/.test(s.w(i + 2)) && s.find(i, i + 8, SIDE_EFFECT | DATA_OBJ, i) >= 0) {
       hit = i;
       end = i + 3;
       strong = true;
@@ -1595,6 +1693,15 @@ function detectConcealment(s: SegmentScan): void {
     } else if (/^(?:keep|hide)$/.test(w) && /^(?:this|it|these)$/.test(s.w(i + 1)) && s.find(i + 2, i + 7, USER, i) >= 0 && /secret|hidden|confidential|from/.test(s.text.slice(t.start[i]!, t.start[i]! + 60))) {
       hit = i;
       end = i + 4;
+      strong = true;
+    } else if ((w === 'keep' || w === 'leave') && /^(?:it|this|that|them)$/.test(s.w(i + 1)) && /^\s+(?:it|this|that|them)\s+out of (?:the |any )?(?:\w+ )?(?:log|logs|audit|records?|history|report|trail)\b/.test(s.text.slice(t.end[i]!, t.end[i]! + 50))) {
+      hit = i;
+      end = i + 5;
+      strong = true;
+      covert = true;
+    } else if (w === 'so' && /^\s+(?:that\s+)?(?:the\s+)?(?:user|customer|client|they|nobody|no one|the owner|he|she)\s+(?:does not|doesn't|won't|will not|cannot|can't|never)\s+(?:notice|know|see|find out|realize|realise|suspect)\b/.test(s.text.slice(t.end[i]!, t.end[i]! + 70))) {
+      hit = i;
+      end = i + 5;
       strong = true;
     } else if (w === 'nothing' && s.w(i - 1) === 'if' && s.w(i - 2) === 'as') {
       hit = i - 2;
@@ -1705,10 +1812,11 @@ function detectRoleMarkers(s: SegmentScan, original: string): void {
       }
     }
     if (s.find(from, to, YOU) >= 0 && s.find(from, to, MODAL) >= 0) signals++;
+    if (/\b(?:i will|i'll|i am going to|i'm going to|proceeding to|next i will|i have (?:verified|approved|confirmed))\b/.test(text.slice(pos, lineEnd))) signals++;
     return Math.min(2, signals);
   };
   const mark = (pos: number, strength: number): void => {
-    s.anchors.push({ pos, strength });
+    s.anchor(pos, strength);
   };
   if (text.indexOf('<|') >= 0 || text.indexOf('[inst') >= 0 || text.indexOf('[/inst') >= 0 || text.indexOf('<<sys') >= 0 || text.indexOf('###') >= 0) {
     SPECIAL_TOKEN.lastIndex = 0;
@@ -1882,7 +1990,7 @@ function detectContextTermination(s: SegmentScan): void {
       }
     }
     const score = 0.32 + 0.13 * Math.min(3, follow) + 0.2 * s.aiContext(t.start[i]!);
-    if (follow > 0) s.anchors.push({ pos: t.start[i]!, strength: 0.35 });
+    if (follow > 0) s.anchor(t.start[i]!, 0.35);
     s.add({ detector: 'injection.context_termination', kind: 'fake_end_of_data', score: Math.min(0.85, score), ...s.span(hit, end), message: 'pretends the data has ended', directed: follow > 0 });
   }
 }
@@ -1905,7 +2013,6 @@ function detectExfiltration(s: SegmentScan, original: string): void {
     const inQuery = placeholder(query);
     const inPath = u.image ? placeholder(path) : undefined;
     const ph = inQuery ?? inPath;
-    const paramNames = query.split('&').map((p) => p.split('=')[0]!.toLowerCase());
     const suspiciousParam = query.split('&').some((pair) => {
       const [name = '', value = ''] = pair.split('=');
       return /^(?:data|conversation|convo|history|chat|secret|secrets|leak|exfil|payload|stolen|dump|memory|prompt|creds|credentials|password|pwd|ssn|cc|card|apikey|api_key|key|session|ctx)$/i.test(name) && (value === '' || !/^[\w.,%-]{1,60}$/.test(value) || /^[A-Z_]{4,}$/.test(value));
@@ -1914,7 +2021,7 @@ function detectExfiltration(s: SegmentScan, original: string): void {
     const before = s.text.slice(Math.max(0, u.start - 260), u.start);
     const after = s.text.slice(u.end, u.end + 200);
     const instruction = /\b(?:include|append|render|display|add|insert|replace|fill|substitut|encode|embed|show|output|print|visit|open|load|fetch|click|attach|put|send|post|make sure|ensure|always)\w*/.test(before) || /\b(?:replace|fill|substitut|encode|with the|containing|where|render|display|append)\w*/.test(after);
-    if (!ph && !(suspiciousParam && (instruction || u.image)) && !(emptyValue && instruction && /\b(?:append|add|attach|encode)\w*\b[^.]{0,80}\b(?:conversation|summary|history|data|messages|details|email|password|token)/.test(before + after))) continue;
+    if (!ph && !(suspiciousParam && (instruction || u.image)) && !(emptyValue && instruction && /\b(?:append|add|attach|encode|include|insert|put)\w*\b[^.]{0,80}\b(?:conversation|summary|history|data|messages|details|email|password|token|passport|birth|address|phone|name|number|card|ssn|credentials)/.test(before + after))) continue;
     const strongData = ph !== undefined ? STRONG_PLACEHOLDER.test(ph) : true;
     const ctx = s.aiContext(u.start);
     let score = (ph ? 0.4 : 0.34) + (strongData ? 0.12 : 0) + (u.image ? 0.15 : 0) + (u.image && inQuery ? 0.08 : 0) + (instruction ? 0.12 : 0) + (suspiciousParam ? 0.06 : 0) + 0.25 * ctx;
@@ -2014,7 +2121,7 @@ function detectJailbreak(s: SegmentScan, original: string): void {
     }
     if (!kind) continue;
     score += 0.3 * s.aiContext(t.start[i]!);
-    if (score >= 0.4) s.anchors.push({ pos: t.start[i]!, strength: 0.35 });
+    if (score >= 0.4) s.anchor(t.start[i]!, 0.35);
     s.add({ detector: 'injection.jailbreak', kind, score: Math.min(0.85, score), ...s.span(Math.max(0, i - 2), end), message: 'tries to switch the reader into another persona or mode', directed: true });
   }
 }
@@ -2062,7 +2169,7 @@ function detectPromptLeak(s: SegmentScan): void {
     const directed = s.imperative(i) || s.modalDirected(i) || s.find(i + 1, target, YOU) >= 0;
     const startingWith = /\bstarting (?:with|from)\b|\bverbatim\b|\bword for word\b|\bin a code block\b|\bin full\b/.test(s.text.slice(t.start[i]!, t.start[i]! + 200));
     const score = strength + (directed ? 0.12 : 0) + (startingWith ? 0.1 : 0) + 0.3 * s.aiContext(t.start[i]!);
-    s.anchors.push({ pos: t.start[i]!, strength: 0.3 });
+    s.anchor(t.start[i]!, 0.3);
     s.add({ detector: 'injection.prompt_leak', kind: 'reveal_instructions', score: Math.min(0.88, score), ...s.span(i, target), message: 'asks the reader to reveal its instructions', directed });
   }
 }
@@ -2084,6 +2191,8 @@ function detectPromptQuestions(s: SegmentScan): void {
 
 /** Role-play and compliance jailbreaks: "let's play a game", "you never refuse", "always comply". */
 function detectRolePlay(s: SegmentScan): void {
+  const text = s.text;
+  if (text.indexOf('play') < 0 && text.indexOf('refuse') < 0 && text.indexOf('comply') < 0 && text.indexOf('obey') < 0 && text.indexOf('no matter') < 0 && text.indexOf('question without') < 0) return;
   const re = /\b(?:let'?s play (?:a )?(?:role-?play|game)|role-?play (?:game|scenario) where you|you (?:never|don't|do not|cannot|can't) refuse|(?:never|don't|do not) refuse (?:any|anything|a request)|always (?:comply|obey|answer without)|answer (?:every|any) question without|no matter what (?:the|your) (?:rules|guidelines|policy))\b/g;
   let m: RegExpExecArray | null;
   while ((m = re.exec(s.text)) !== null) {
@@ -2135,7 +2244,7 @@ function detectOutputManipulation(s: SegmentScan): void {
     const userTarget = s.find(verb + 1, verb + 6, USER) >= 0;
     let score = base + (link ? 0.15 : 0) + (userTarget ? 0.06 : 0) + 0.35 * ctx;
     if (s.selfIn(verb + 1, verb + 6) && base < 0.4) score -= 0.12;
-    s.anchors.push({ pos, strength: 0.3 });
+    s.anchor(pos, 0.3);
     s.add({ detector: 'injection.output_manipulation', kind: 'steer_answer', score: Math.min(0.88, score), ...s.span(i, verb), message: 'tells the reader what to put in its answer', directed: true });
   }
   // "include it in your response", "add this link to your answer"
@@ -2148,7 +2257,7 @@ function detectOutputManipulation(s: SegmentScan): void {
     if (target < 0) continue;
     const secret = s.find(i + 1, target, SECRET | AI_SECRET) >= 0 || /\b(?:ssn|password|api key|token|card|address|date of birth|link|url)\b/.test(s.text.slice(t.start[i]!, t.end[target]!));
     const score = 0.38 + (secret ? 0.12 : 0) + (s.destWithin(t.start[i]!, t.end[target]! + 60) ? 0.12 : 0) + 0.35 * s.aiContext(t.start[i]!);
-    s.anchors.push({ pos: t.start[i]!, strength: 0.3 });
+    s.anchor(t.start[i]!, 0.3);
     s.add({ detector: 'injection.output_manipulation', kind: 'steer_answer', score: Math.min(0.85, score), ...s.span(i, target), message: 'tells the reader what to put in its answer', directed: true });
   }
   // "summarize this document as …", "describe this policy as optional", "classify it as safe"
@@ -2242,6 +2351,12 @@ function detectApprovalBypass(s: SegmentScan): void {
           base = 0.32;
         }
       }
+      // "Legal sign-off: granted", "approval: given", "authorization: approved"
+      if (hit < 0 && /^(?:signoff|sign|approval|authorization|authorisation|clearance|consent)$/.test(w) && /^(?:-off)?\s*:\s*(?:granted|approved|given|obtained|confirmed|ok|yes)\b/.test(s.text.slice(t.end[i]!, t.end[i]! + 24))) {
+        hit = i;
+        end = i + 2;
+        base = 0.3;
+      }
       // "no need to loop in finance", "no need to ask the user"
       if (hit < 0 && w === 'need' && s.w(i - 1) === 'no' && s.w(i + 1) === 'to' && /^(?:ask|check|loop|involve|tell|inform|confirm|verify|consult|wait|notify|double-check|escalate)$/.test(s.w(i + 2))) {
         hit = i - 1;
@@ -2262,7 +2377,7 @@ function detectApprovalBypass(s: SegmentScan): void {
       }
       if (hit < 0) continue;
     }
-    const claimed = /^(?:preapproved|preauthorized|preauthorised|pre|precleared|already|explicitly|fully|in|authorization|authorisation|approval|override|clearance)$/.test(t.word[hit]!) || /^(?:said|says|agreed|approved|okayed|confirmed|authorized|authorised|cleared|signed)$/.test(s.w(hit + 1));
+    const claimed = /^(?:preapproved|preauthorized|preauthorised|pre|precleared|already|explicitly|fully|in|authorization|authorisation|approval|override|clearance|sign|signoff|consent)$/.test(t.word[hit]!) || /^(?:said|says|agreed|approved|okayed|confirmed|authorized|authorised|cleared|signed)$/.test(s.w(hit + 1));
     if (s.selfIn(end, end + 4) && !claimed) base *= 0.4;
     const pos = t.start[i]!;
     const sentenceFrom = s.sentenceStartOf(i);
@@ -2316,12 +2431,18 @@ function detectHiddenDirectives(s: SegmentScan): void {
     else if (s.find(from, to, RESPONSE) >= 0 && s.find(from, to, YOU) >= 0 && s.find(from, to, MODAL) >= 0) score = 0.5;
     else if (ai && target) score = 0.35;
     if (score === 0) continue;
-    s.add({ detector: 'injection.hidden_content', kind: h.kind, score, start: h.start, end: h.end, message: `instructions inside hidden content (${h.kind.replace('_', ' ')})`, directed: true });
+    s.add({ detector: 'injection.hidden_content', kind: h.kind, score, start: h.start, end: h.end, original: { ...h.original }, message: `instructions inside hidden content (${h.kind.replace('_', ' ')})`, directed: true });
   }
 }
 
+/** Concepts that every detector needs at least one of: a segment without any is skipped. */
+const RELEVANT = OVERRIDE | FOLLOW | DIRECTIVE | AI | AI_WEAK | YOU | MODAL | SIDE_EFFECT | OUTPUT_VERB | SECRET | AI_SECRET | TOOL_NOUN | INVOKE | ROLE_LABEL | EXFIL_VERB | LEAK_VERB | CONCEAL | NEWISH | RESPONSE | USER | APPROVAL;
+
 /** Scans one segment with every detector. */
 function scanSegment(s: SegmentScan, original: string, hasBlobs: boolean): SegmentScan {
+  let relevant = s.text.indexOf('<') >= 0 || s.text.indexOf('[') >= 0 || s.text.indexOf('http') >= 0 || s.hidden.length > 0;
+  for (let i = 0; i < s.t.count && !relevant; i++) if (s.t.flags[i]! & RELEVANT || s.t.trig[i]! !== 0) relevant = true;
+  if (!relevant) return s;
   findAnchors(s);
   detectRoleMarkers(s, original);
   detectJailbreak(s, original);
@@ -2351,6 +2472,11 @@ interface ScoredEvidence extends Evidence {
   segment: number;
   /** Evidence that quotes or discusses an attack (documentation, tests) rather than makes one. */
   mention?: boolean;
+}
+
+/** Evidence with its final score, in one object shape. */
+function scoredEvidence(e: Evidence, score: number, mention: boolean, span: TextSpan, segment: number): ScoredEvidence {
+  return { detector: e.detector, kind: e.kind, score, start: e.start, end: e.end, message: e.message, directed: e.directed === true, original: e.original, span, segment, mention };
 }
 
 /** Raises evidence in hidden text, lowers quoted or meta evidence (text about prompt injection, code). */
@@ -2407,6 +2533,9 @@ function groupScore(items: ScoredEvidence[]): number {
 }
 
 const GROUP_GAP = 600;
+/** Most evidence items and anchors kept per segment: past these, a text is judged on what was found first. */
+const MAX_EVIDENCE_PER_DETECTOR = 250;
+const MAX_ANCHORS = 400;
 
 function combine(all: ScoredEvidence[]): number {
   if (all.length === 0) return 0;
@@ -2456,7 +2585,7 @@ export function detectInjection(text: string, options?: InjectionDetectorOptions
     if (index === 0) firstScan = scan;
     const items: ScoredEvidence[] = scan.evidence.map((e) => {
       const { score, mention } = adjust(scan, e);
-      return { ...e, score, mention, span: toOriginalSpan(segment, e.start, e.end), segment: index };
+      return scoredEvidence(e, score, mention, e.original ?? toOriginalSpan(segment, e.start, e.end), index);
     });
     if (index > 0) {
       // A decoded blob that carries instructions is itself the finding.
@@ -2475,7 +2604,7 @@ export function detectInjection(text: string, options?: InjectionDetectorOptions
           message: `${segment.encoding ?? 'encoded'} text decodes to instructions`,
         });
       }
-      for (const item of items) scored.push({ ...item, segment: 0, score: item.score * 0.9 });
+      for (const item of items) scored.push(scoredEvidence(item, item.score * 0.9, item.mention === true, item.span, 0));
     } else {
       for (const item of items) scored.push(item);
     }

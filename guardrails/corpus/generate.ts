@@ -62,7 +62,7 @@ class Rng {
   }
 }
 
-let r = new Rng(20240611);
+let r = new Rng(1);
 
 // ---------------------------------------------------------------------------------------------
 // Vocabulary
@@ -1395,7 +1395,11 @@ const BENIGN_TOPICS: Record<string, { count: number; make: BenignMaker }> = {
 // ---------------------------------------------------------------------------------------------
 // Output
 
-function generate(seed: number): { attacks: CorpusSample[]; benign: CorpusSample[] } {
+/** The seed of the committed corpus. */
+export const CORPUS_SEED = 20240611;
+
+/** Generates the corpus for a seed: the same seed always gives the same samples in the same order. */
+export function generateCorpus(seed: number = CORPUS_SEED): { attacks: CorpusSample[]; benign: CorpusSample[] } {
   r = new Rng(seed);
   const attacks: CorpusSample[] = [];
   const seen = new Set<string>();
@@ -1425,15 +1429,16 @@ function generate(seed: number): { attacks: CorpusSample[]; benign: CorpusSample
   return { attacks, benign };
 }
 
-function toJsonl(samples: CorpusSample[]): string {
+/** The JSON-lines text of a list of samples, as committed. */
+export function toJsonl(samples: CorpusSample[]): string {
   return samples.map((s) => JSON.stringify(s)).join('\n') + '\n';
 }
 
 function main(): void {
   const args = process.argv.slice(2);
   const seedIndex = args.indexOf('--seed');
-  const seed = seedIndex >= 0 ? Number(args[seedIndex + 1]) : 20240611;
-  const { attacks, benign } = generate(seed);
+  const seed = seedIndex >= 0 ? Number(args[seedIndex + 1]) : CORPUS_SEED;
+  const { attacks, benign } = generateCorpus(seed);
   const files: [string, string][] = [
     [join(__dirname, 'injection-attacks.jsonl'), toJsonl(attacks)],
     [join(__dirname, 'injection-benign.jsonl'), toJsonl(benign)],
