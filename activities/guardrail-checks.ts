@@ -60,13 +60,18 @@ export function checkFinalAnswerContent(input: {
   subjects: readonly string[];
   toolOutputs: ReadonlyArray<{ tool: string; output: unknown }>;
   repairsSoFar: number;
+  /** Contradictions found by the judge model, added to the deterministic ones. */
+  judgedContradictions?: readonly GuardrailFinding[];
 }): CheckedFinalAnswer {
   const { text, data, policy } = input;
   if (!policy.enabled) return { verdict: null };
   const allowed = input.toolOutputs.flatMap(({ output }) => ownRecords(output, input.subjects).flatMap((record) => collectPiiValues(record)));
   const facts: Fact[] = input.toolOutputs.flatMap(({ tool, output }) => extractFacts(tool, output));
   const pii = detectPii(text, { allowed });
-  const grounding = facts.length ? checkGrounding(data !== undefined && data !== null && typeof data === 'object' ? (data as Record<string, unknown>) : text, facts).findings : [];
+  const grounding = [
+    ...(facts.length ? checkGrounding(data !== undefined && data !== null && typeof data === 'object' ? (data as Record<string, unknown>) : text, facts).findings : []),
+    ...(input.judgedContradictions ?? []),
+  ];
   const findings: GuardrailFinding[] = [...pii, ...grounding];
   if (findings.length === 0) return { verdict: null };
   const action = finalAnswerAction(policy, findings, input.repairsSoFar);
@@ -109,4 +114,45 @@ function redactSpans(text: string, findings: readonly GuardrailFinding[], placeh
     at = span.end;
   }
   return out + text.slice(at);
+}
+
+/** The facts of a session's tool outputs, as the grounding judge reads them. */
+export function factsOf(toolOutputs: ReadonlyArray<{ tool: string; output: unknown }>): Fact[] {
+  return toolOutputs.flatMap(({ tool, output }) => extractFacts(tool, output));
+}
+
+/** The prompt of the grounding judge. */
+export const GROUNDING_JUDGE_PROMPT =
+  'You check an assistant\'s answer against the facts its tools returned. List every claim in the answer that contradicts a fact ' +
+  '(a claim the facts do not mention is not a contradiction). Answer with only JSON: {"contradictions": [{"claim": "<the words of the answer>", "fact": "<the fact it contradicts>"}]}.';
+
+/**
+ * The judge's contradictions as findings (`grounding.judge`), each with the span of its claim in the
+ * answer when the claim is quoted exactly. A reply that is not the expected JSON yields none: the
+ * judge is a second opinion, the deterministic check stays.
+ */
+export function judgedContradictions(answer: string, reply: string): GuardrailFinding[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(reply.trim());
+  } catch {
+    return [];
+  }
+  const list = (parsed as { contradictions?: unknown })?.contradictions;
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((item): GuardrailFinding[] => {
+    const { claim, fact } = (item ?? {}) as { claim?: unknown; fact?: unknown };
+    if (typeof claim !== 'string' || typeof fact !== 'string' || !claim.trim()) return [];
+    const at = answer.indexOf(claim);
+    return [
+      {
+        detector: 'grounding.judge',
+        category: 'grounding',
+        kind: 'claim',
+        score: 0.7,
+        ...(at >= 0 ? { span: { start: at, end: at + claim.length } } : {}),
+        message: `answer says "${claim.slice(0, 160)}"; the tools returned: ${fact.slice(0, 200)}`,
+      },
+    ];
+  });
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { checkFinalAnswerContent, screenToolOutput, type CheckedFinalAnswer } from './guardrail-checks';
+import { checkFinalAnswerContent, factsOf, GROUNDING_JUDGE_PROMPT, judgedContradictions, screenToolOutput, type CheckedFinalAnswer } from './guardrail-checks';
+import { renderFactsForJudge } from '../core/guardrails/grounding';
 import { DATA_HANDLING_INSTRUCTION, markAsData } from '../core/guardrails/injection';
 import type Anthropic from '@anthropic-ai/sdk';
 import { Context } from '@temporalio/activity';
@@ -186,7 +187,25 @@ export function createSessionActivities(deps: SessionActivityDeps) {
           return { tool, output: parseStoredOutput(text) };
         }),
       );
-      const checked = checkFinalAnswerContent({ ...input, policy: agent.guardrails, toolOutputs });
+      let checked = checkFinalAnswerContent({ ...input, policy: agent.guardrails, toolOutputs });
+      const judge = agent.guardrails.enabled ? agent.guardrails.groundingJudge : undefined;
+      const facts = judge && !checked.verdict?.findings.some((f) => f.category === 'grounding') ? factsOf(toolOutputs) : [];
+      if (judge && facts.length) {
+        const reply = await model.send(
+          {
+            model: judge.model,
+            maxOutputTokens: 400,
+            system: GROUNDING_JUDGE_PROMPT,
+            tools: [],
+            messages: [{ role: 'user', content: `Facts from the tools:\n${renderFactsForJudge(facts)}\n\nAnswer:\n${input.text}` }],
+            promptCaching: false,
+          },
+          Context.current().cancellationSignal,
+        );
+        metrics?.modelCalls.inc({ agent: agent.name, model: reply.model });
+        const judged = judgedContradictions(input.text, reply.text);
+        if (judged.length) checked = checkFinalAnswerContent({ ...input, policy: agent.guardrails, toolOutputs, judgedContradictions: judged });
+      }
       if (checked.verdict) {
         metrics?.guardrailVerdicts.inc({ agent: agent.name, checkpoint: 'final_answer', category: checked.verdict.category ?? 'none', action: checked.verdict.action });
       }

@@ -37,6 +37,7 @@ function agents(db: SqlDatabase) {
     agent('escalating', { promptInjection: 'escalate' }),
     agent('judged', { injectionJudge: { model: 'claude-haiku-5-5' } }),
     agent('strict-pii', { pii: 'block' }),
+    agent('grounding-judged', { groundingJudge: { model: 'claude-haiku-5-5' } }),
     agent('unguarded', { enabled: false }),
   ];
 }
@@ -195,6 +196,33 @@ test('grounding: an answer that contradicts a tool result gets one repair turn n
   const actions = (await insisting.trace()).events.flatMap((e) => (e.type === 'guardrail_verdict' ? [e.action] : []));
   expect(actions).toEqual(['repair', 'flag']);
   await expectReplays(suite.env.temporal, insisting.sessionId);
+});
+
+test('grounding judge: a free-text claim the deterministic check cannot read is caught by the judge model and repaired', async () => {
+  const tag = uniqueName('grounding-judge');
+  suite.model.addScenario({
+    name: `${tag}-judge`,
+    match: (ctx) => ctx.firstUserText.startsWith('Facts from the tools') && ctx.firstUserText.includes(tag),
+    turns: (ctx) =>
+      ctx.firstUserText.includes('express courier')
+        ? { text: JSON.stringify({ contradictions: [{ claim: 'it went by express courier', fact: 'ord_1001 is a standard delivery (no express option on this order)' }] }) }
+        : { text: '{"contradictions": []}' },
+  });
+  suite.model.addScenario({
+    name: tag,
+    match: (ctx) => ctx.firstUserText.startsWith(tag),
+    turns: (ctx) =>
+      ctx.turn === 0
+        ? { toolCalls: [{ name: 'get_order', input: { orderId: 'ord_1001' } }] }
+        : ctx.turn === 1
+          ? { text: `${tag}: ord_1001 was delivered and it went by express courier.` }
+          : { text: `${tag}: ord_1001 was delivered.` },
+  });
+  const session = await suite.env.client.startSession({ agent: 'grounding-judged', input: `${tag} where is ord_1001?`, scope });
+  const result = await session.result();
+  expect(result.output).toBe(`${tag}: ord_1001 was delivered.`);
+  const verdict = (await session.trace()).events.find((e) => e.type === 'guardrail_verdict');
+  expect(verdict).toMatchObject({ category: 'grounding', action: 'repair', findings: [{ detector: 'grounding.judge', kind: 'claim', span: expect.any(Object) }] });
 });
 
 test('an agent with guardrails off gets raw tool outputs and no verdicts', async () => {

@@ -42,6 +42,12 @@ export const GuardrailPolicySchema = z
      * `groundingAfterRepair`. @default 'repair'
      */
     grounding: z.enum(['block', 'redact', 'flag', 'escalate', 'repair']).default('repair'),
+    /**
+     * A judge model asked, when the deterministic check finds no contradiction, whether the answer's
+     * free-text claims contradict the facts the tools returned (through the model activity, so it
+     * is scripted offline); what it finds is handled like any contradiction. @default none
+     */
+    groundingJudge: z.object({ model: z.string().min(1) }).strict().optional(),
     /** Repair turns for contradictions. @default 1 */
     groundingRepairTurns: z.number().int().min(0).max(3).default(1),
     /** What a contradiction that survives the repair turns gets. @default 'flag' */
