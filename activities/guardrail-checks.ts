@@ -1,4 +1,5 @@
-import { detectInjection } from '../core/guardrails/injection';
+import type { InjectionVerdict } from '../core/guardrails/injection';
+import { detectInjectionInWindows, scanInjectionWindows } from '../core/guardrails/injection-windows';
 import { collectPiiValues, detectPii, redactPii } from '../core/guardrails/pii';
 import { checkGrounding, extractFacts, type Fact } from '../core/guardrails/grounding';
 import { finalAnswerAction, withheldNotice, type GuardrailPolicy, type GuardrailVerdict } from '../core/guardrails/policy';
@@ -18,11 +19,40 @@ export interface ScreenedToolOutput {
  * Screens a tool output for prompt injection before it enters the model's context, and applies the
  * agent's policy: `block` and undecided (`escalate`, `judge`) outputs are replaced by a notice,
  * `redact` withholds the offending spans, `flag` lets it through (always marked as data when the
- * model reads it).
+ * model reads it). The detector reads the output in bounded windows (linear in its length); a text
+ * of one window gets the detector's own verdict.
  */
 export function screenToolOutput(text: string, tool: string, policy: GuardrailPolicy, metrics: KeelMetrics | undefined, agent: string): ScreenedToolOutput {
   if (!policy.enabled) return { text };
-  const found = detectInjection(text);
+  return applyInjectionPolicy(text, detectInjectionInWindows(text), tool, policy, metrics, agent);
+}
+
+/**
+ * {@link screenToolOutput} that lets other work run while it reads: after each window of the
+ * detector (at most 64 Ki characters) it calls `progress` (the tool activity heartbeats there) and
+ * yields to the event loop, so other sessions' activities on the worker keep going during a long
+ * output. The same verdict as {@link screenToolOutput}.
+ */
+export async function screenToolOutputInWindows(
+  text: string,
+  tool: string,
+  policy: GuardrailPolicy,
+  metrics: KeelMetrics | undefined,
+  agent: string,
+  progress: () => void = () => undefined,
+): Promise<ScreenedToolOutput> {
+  if (!policy.enabled) return { text };
+  const scan = scanInjectionWindows(text);
+  for (;;) {
+    const step = scan.next();
+    if (step.done) return applyInjectionPolicy(text, step.value, tool, policy, metrics, agent);
+    progress();
+    await new Promise(setImmediate);
+  }
+}
+
+/** The agent's policy applied to the injection verdict on a tool output. */
+function applyInjectionPolicy(text: string, found: InjectionVerdict, tool: string, policy: GuardrailPolicy, metrics: KeelMetrics | undefined, agent: string): ScreenedToolOutput {
   if (found.band === 'clean') return { text };
   const action: GuardrailVerdict['action'] =
     found.band === 'injection' ? policy.promptInjection : policy.injectionJudge ? 'judge' : policy.uncertainInjection;

@@ -11,3 +11,4 @@ export {
   type EvaluationSample,
   type JudgeResult,
 } from './evaluation-activities';
+export { createApproverKeyActivities, type ApproverKeyActivities, type ApproverKeysInput } from './approver-keys';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { checkFinalAnswerContent, factsOf, GROUNDING_JUDGE_PROMPT, judgedContradictions, screenToolOutput, type CheckedFinalAnswer } from './guardrail-checks';
+import { checkFinalAnswerContent, factsOf, GROUNDING_JUDGE_PROMPT, judgedContradictions, screenToolOutputInWindows, type CheckedFinalAnswer } from './guardrail-checks';
+import { checkOutputSize, oversizeFromLedger, oversizeLedgerRecord } from './tool-output-limit';
 import { renderFactsForJudge } from '../core/guardrails/grounding';
 import { DATA_HANDLING_INSTRUCTION, markAsData } from '../core/guardrails/injection';
 import type Anthropic from '@anthropic-ai/sdk';
@@ -10,13 +11,14 @@ import type { AgentRegistry } from '../core/agent-registry';
 import { FailureType } from '../core/errors';
 import type { TraceEvent } from '../core/trace';
 import { outputInstructions, parseFinalAnswer } from '../core/output-contract';
-import type { ModelCallInput, ModelCallResult } from '../core/model-call';
-import { resourceTags, toolInputJsonSchema, ToolTransientError, type AnyTool } from '../core/tool';
+import { toolCallIdProblem, type ModelCallInput, type ModelCallResult } from '../core/model-call';
+import { resourceTags, toolInputJsonSchema, ToolTransientError, type AnyTool, type ToolOutputTooLargeError } from '../core/tool';
 import type { PreparedToolCall, ToolCallInput, ToolCallResult } from '../core/tool-call';
 import type { ToolCallRequest } from '../core/model-call';
 import {
   ContentNotFoundError,
   IdempotencyClaimHeldError,
+  type ApproverKeySource,
   type AuditLog,
   type CachePartition,
   type ContentStore,
@@ -30,6 +32,7 @@ import type { DriftOptions, SessionSummary } from '../core/drift-detector';
 import type { AlertSink, DeliveredAlert } from '../alerts';
 import { AGENT_MONITOR_WORKFLOW, monitorWorkflowId, sessionSummarySignal } from '../workflows/api';
 import { canonicalJson, sha256Hex } from '../core/intent';
+import { approvalProblem } from './approval-check';
 import type { ModelClient } from './model';
 import type { KeelMetrics } from '../metrics/keel-metrics';
 import { costOf } from '../core/pricing';
@@ -41,6 +44,8 @@ export interface SessionActivityDeps {
   store: ContentStore;
   /** Where write_reversible and write_critical calls are recorded. */
   audit: AuditLog;
+  /** The keys trusted to sign approvals: a write_critical call runs only with a statement that verifies under one. */
+  approverKeys?: ApproverKeySource;
   /** Where finished sessions' traces are archived. Without it, `archiveSession` stores nothing. */
   traces?: TraceStore;
   /** Report finished sessions to their agent's behaviour monitor. @default off */
@@ -260,9 +265,11 @@ export function createSessionActivities(deps: SessionActivityDeps) {
         { model: input.model, maxOutputTokens: input.maxOutputTokens, system, tools, messages, promptCaching: input.promptCaching ?? false },
         Context.current().cancellationSignal,
       );
+      // Tool calls that cannot be told apart are invalid output: none runs, and no decision can be misattributed.
+      const invalidToolCalls = toolCallIdProblem(reply.toolCalls);
       const assistant: StoredBlock[] = reply.content.flatMap((block): StoredBlock[] => {
         if (block.type === 'text') return [{ type: 'text', text: block.text }];
-        if (block.type === 'tool_use') {
+        if (block.type === 'tool_use' && !invalidToolCalls) {
           return [{ type: 'tool_use', id: block.id, name: block.name, input: (block.input ?? {}) as Record<string, unknown> }];
         }
         return [];
@@ -281,6 +288,7 @@ export function createSessionActivities(deps: SessionActivityDeps) {
         metrics.cost.inc(labels, costOf(reply.model, reply));
       }
       const { content: _content, ...result } = reply;
+      if (invalidToolCalls) return { ...result, toolCalls: [], transcriptRef, invalidToolCalls };
       const finalOutput = agent.output && reply.toolCalls.length === 0 ? { finalOutput: parseFinalAnswer(reply.text, agent.output) } : {};
       return { ...result, transcriptRef, ...finalOutput };
     },
@@ -305,17 +313,18 @@ export function createSessionActivities(deps: SessionActivityDeps) {
       if (error || !tool) return fail(error!.kind, error!.message);
       if (tool.tier === 'write_critical') {
         const digest = sha256Hex(canonicalJson(valid));
-        if (!input.approval || input.approval.digest !== digest) {
+        const problem = await approvalProblem(input, digest, Boolean(agentOf(input.agent).automaticApproval), deps.approverKeys);
+        if (problem) {
           throw ApplicationFailure.create({
             type: FailureType.UnapprovedCriticalCall,
-            message: `tool "${tool.name}" is write_critical and this call has no approval for its input (digest ${digest})`,
+            message: `tool "${tool.name}" is write_critical and ${problem}`,
             nonRetryable: true,
           });
         }
       }
       /** Stores what the guardrail lets the model read of an output (and the output itself when a decision is pending). */
       const screened = async (text: string, storedRef?: string) => {
-        const checked = screenToolOutput(text, tool.name, agentOf(input.agent).guardrails, metrics, input.agent);
+        const checked = await screenToolOutputInWindows(text, tool.name, agentOf(input.agent).guardrails, metrics, input.agent, () => Context.current().heartbeat());
         const contentRef = checked.text === text && storedRef ? storedRef : await store.put(checked.text);
         const heldRef = checked.held !== undefined ? (storedRef ?? (await store.put(checked.held))) : undefined;
         return {
@@ -333,6 +342,8 @@ export function createSessionActivities(deps: SessionActivityDeps) {
       if (sharedCache && partition) {
         const found = await sharedCache.lookup(partition, tool.name, valid);
         if (found.hit) {
+          const cachedOversize = checkOutputSize(tool, found.result);
+          if (cachedOversize) return fail(cachedOversize.kind, cachedOversize.message);
           metrics?.toolCacheHits.inc({ agent: input.agent, tool: tool.name, level: 'shared' });
           return { ...(await screened(found.result)), latencyMs: Date.now() - started, cache: 'shared' };
         }
@@ -341,6 +352,8 @@ export function createSessionActivities(deps: SessionActivityDeps) {
       const context = Context.current();
       /** The output of the run in this attempt, as the tool returned it (after its output schema). */
       let produced: { value: unknown } | undefined;
+      /** The output of the run in this attempt was over the tool's limit: neither stored nor screened. */
+      let oversize: ToolOutputTooLargeError | undefined;
       /** Runs the tool with heartbeats (and lease renewals); returns its output as text. */
       const execute = async (renew: () => Promise<void>): Promise<string> => {
         const heartbeat = setInterval(() => {
@@ -366,8 +379,12 @@ export function createSessionActivities(deps: SessionActivityDeps) {
           }
           output = checked.data;
         }
+        const text = typeof output === 'string' ? output : JSON.stringify(output ?? null);
+        oversize = checkOutputSize(tool, text);
+        // The ledger records that the effect was applied, not the output.
+        if (oversize) return oversizeLedgerRecord(oversize);
         produced = { value: output };
-        return typeof output === 'string' ? output : JSON.stringify(output ?? null);
+        return text;
       };
       let text: string;
       let replayed = false;
@@ -380,7 +397,7 @@ export function createSessionActivities(deps: SessionActivityDeps) {
           try {
             const outcome = await ledger.apply(
               input.idempotencyKey,
-              { sessionId: input.sessionId, tool: tool.name, holder: `${info.workflowExecution?.runId ?? input.sessionId}/${info.activityId}/${info.attempt}`, leaseMs },
+              { sessionId: input.sessionId, tenant: input.scope.tenant, tool: tool.name, holder: `${info.workflowExecution?.runId ?? input.sessionId}/${info.activityId}/${info.attempt}`, leaseMs },
               execute,
             );
             text = outcome.result;
@@ -401,10 +418,13 @@ export function createSessionActivities(deps: SessionActivityDeps) {
         if (err instanceof ToolOutputError) return fail('invalid_output', err.message);
         return fail(err.name === 'Error' ? 'tool_error' : err.name, err.message);
       }
-      const contentRef = await store.put(text);
-      count('ok');
-      const output = produced ? produced.value : parseStoredOutput(text);
-      if (sharedCache && partition && miss && tool.cache) {
+      oversize ??= replayed ? oversizeFromLedger(tool, text) : undefined;
+      /** An output over the limit: the error result the model gets (stored, counted as a tool error). */
+      const failed = oversize && (await fail(oversize.kind, oversize.message));
+      const contentRef = failed ? failed.contentRef : await store.put(text);
+      if (!failed) count('ok');
+      const output = failed ? undefined : produced ? produced.value : parseStoredOutput(text);
+      if (sharedCache && partition && miss && tool.cache && !failed) {
         // A result whose tags cannot be known is not shared: no write could invalidate it.
         const tags = tool.cache.resources ? resourceTags(tool.cache.resources, valid, output) : [];
         if (tags) await sharedCache.store(partition, tool.name, valid, { result: text, tags, ttlMs: tool.cache.ttlMs, readStartedAt: miss.readStartedAt });
@@ -412,7 +432,7 @@ export function createSessionActivities(deps: SessionActivityDeps) {
       if (sharedCache && tool.tier !== 'read' && tool.invalidates) {
         // Also on a replayed intent: the attempt that applied it may have died before invalidating.
         // Tags that cannot be known invalidate the whole tenant's shared entries (the safe side).
-        const tags = resourceTags(tool.invalidates, valid, output);
+        const tags = failed ? null : resourceTags(tool.invalidates, valid, output);
         const dropped = tags ? await sharedCache.invalidate(input.scope.tenant, tags) : await sharedCache.invalidateAll(input.scope.tenant);
         if (dropped > 0) metrics?.toolCacheInvalidations.inc({ agent: input.agent, tool: tool.name }, dropped);
       }
@@ -428,9 +448,10 @@ export function createSessionActivities(deps: SessionActivityDeps) {
           idempotencyKey: input.idempotencyKey,
           ok: true,
           resultRef: contentRef,
-          ...(input.approval ? { approvedBy: input.approval.approver } : {}),
+          ...(input.approval ? { approvedBy: input.approval.approver, ...(input.approval.sender ? { approvalSender: input.approval.sender } : {}) } : {}),
         });
       }
+      if (failed) return { ...failed, latencyMs: Date.now() - started, ...(replayed ? { replayed } : {}) };
       return { ...(await screened(text, contentRef)), latencyMs: Date.now() - started, ...(replayed ? { replayed } : {}) };
     },
   };

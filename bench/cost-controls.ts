@@ -483,7 +483,7 @@ async function runWorkload(
           const sessionId = `cost-${label}-${workload.runId}-${i}`;
           ids[i] = sessionId;
           const session = await client.startSession(
-            { agent: AGENT, input: plan.input, scope: { tenant: plan.tenant, subjects: [plan.customer.id] }, ...controls },
+            { agent: AGENT, input: plan.input, scope: { tenant: plan.tenant, subjects: [plan.customer.id] }, approvers: ['role:support-lead'], ...controls },
             { sessionId },
           );
           results[i] = await session.result();

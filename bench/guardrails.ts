@@ -1,9 +1,11 @@
 /**
  * The guardrail benchmarks in one run (pure computation, no server): prompt-injection recall and
  * false positives on the labelled corpus and the hand-written holdout, PII recall per type on
- * generated records, grounding contradictions caught and consistent answers wrongly flagged, and the
- * cost of the whole deterministic pass per KB. Each part prints its own tables.
+ * generated records, grounding contradictions caught and consistent answers wrongly flagged, the
+ * cost of the whole deterministic pass per KB, and of screening long tool outputs per MB (1, 4 and
+ * 16 MB). Each part prints its own tables.
  */
+import { formatGuardrailLinear, measureGuardrailLinear } from './guardrail-linear';
 import { formatGuardrailPass, measureGuardrailPass } from './guardrail-pass';
 import { runGroundingBenchmark } from './guardrail-grounding';
 import { runInjectionBenchmark } from './guardrail-injection';
@@ -19,4 +21,6 @@ export async function runGuardrailBenchmarks(options: { quick?: boolean } = {}):
   await runGroundingBenchmark({ quick });
   console.log('');
   console.log(formatGuardrailPass(measureGuardrailPass({ quick })));
+  console.log('');
+  console.log(formatGuardrailLinear(await measureGuardrailLinear({ quick })));
 }

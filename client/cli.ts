@@ -2,11 +2,11 @@ import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { ResolveEscalation } from '../core/session';
+import { createApproverKey, readApproverKey, trustApproverKey, writeApproverKey, type ApproverKeyFile } from './approver-key';
 import type { OrchestrationRequestInput, PipelineSpecInput } from '../core/orchestration';
 import { defaultFileContentStore, PostgresDatabase, TraceStore } from '../store';
 import { formatTrace, TRACE_FORMATS, type TraceFormat } from './trace-export';
-import { KeelClient } from './keel-client';
+import { DecisionRefusedError, KeelClient, type DecisionOptions } from './keel-client';
 import { guardScanLine, parseScanPolicy } from './guard-scan';
 import { formatReplayReport, replaySession, SessionNotFoundError } from './session-replay';
 import { UsageError } from './usage-error';
@@ -27,10 +27,19 @@ export const USAGE = `keel — agent sessions on Temporal
   keel debate --debater AGENT --debater AGENT [...] --judge AGENT --tenant T --input TEXT [--approver A ...] [--wait]
                                  multi-agent orchestrations; their agents run as child sessions, shown by
                                  "keel status", and approvals sent to the orchestration reach the child
-  keel approve SESSION REQUEST_ID --approver A [--role R ...] [--note TEXT] [--session CHILD]
-  keel reject SESSION REQUEST_ID --approver A [--role R ...] --reason TEXT [--session CHILD]
-  keel escalation resume SESSION --approver A [--tool-calls N] [--tokens N] [--elapsed-ms N] [--note TEXT] [--session CHILD]
-  keel escalation abort SESSION --approver A [--note TEXT]
+  keel approve SESSION REQUEST_ID --key KEY.json [--role R ...] [--note TEXT] [--signal]
+  keel reject SESSION REQUEST_ID --key KEY.json [--role R ...] --reason TEXT [--signal]
+  keel escalation resume SESSION --key KEY.json [--tool-calls N] [--tokens N] [--elapsed-ms N] [--note TEXT] [--session CHILD]
+  keel escalation abort SESSION --key KEY.json [--note TEXT] [--session CHILD]
+                                 signed decisions (the key also from KEEL_APPROVER_KEY); the session
+                                 answers at once: exit 0 when accepted, 1 with the reason when refused
+  keel statement approve|reject SESSION REQUEST_ID --key KEY.json [--reason TEXT]
+  keel statement resume|abort SESSION --key KEY.json [--session CHILD]
+                                 print a signed statement to send with "temporal workflow update/signal"
+  keel keys create --kid ID --identity A [--role R ...] --tenant T [--tenant T ...] [--issuer]
+                   --out KEY.json [--trust TRUSTED.json]
+                                 make an approver's Ed25519 key pair: the private key file (yours alone)
+                                 and the public entry the workers trust (KEEL_APPROVER_KEYS)
   keel guard scan [--file PATH] [--policy JSON]
                                  run the guardrail detectors on JSON lines {"text", "kind": "tool_output"|"final_answer"}
                                  (stdin unless --file); one verdict per line, in input order
@@ -104,6 +113,13 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
       candidate: { type: 'string' },
       'dev-server': { type: 'boolean' },
       'workflow-bundle': { type: 'string' },
+      key: { type: 'string' },
+      signal: { type: 'boolean' },
+      kid: { type: 'string' },
+      identity: { type: 'string' },
+      issuer: { type: 'boolean' },
+      out: { type: 'string' },
+      trust: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -113,6 +129,28 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
     return command ? 0 : 2;
   }
   if (command === 'review') return runReview(rest, values, out);
+  if (command === 'keys') {
+    if (rest[0] !== 'create') throw new UsageError('keel keys create --kid ID --identity A [--role R ...] --tenant T [--issuer] --out KEY.json [--trust TRUSTED.json]');
+    if (!values.kid || !values.tenant || !values.out) throw new UsageError('keel keys create needs --kid, --tenant and --out');
+    if (!values.identity && !values.issuer) throw new UsageError('keel keys create needs --identity (or --issuer for a key that signs for the people it signs in)');
+    const created = createApproverKey({
+      kid: values.kid,
+      tenants: [values.tenant],
+      ...(values.identity ? { identity: values.identity } : {}),
+      ...(values.role ? { roles: values.role } : {}),
+      ...(values.issuer ? { issuer: true } : {}),
+    });
+    writeApproverKey(resolve(values.out), created.privateKey);
+    out(`private key: ${resolve(values.out)} (keep it to yourself)`);
+    if (values.trust) {
+      trustApproverKey(resolve(values.trust), created.trusted);
+      out(`trusted by: ${resolve(values.trust)} (the workers' KEEL_APPROVER_KEYS)`);
+    } else {
+      out('add this entry to the workers\' trusted key file (KEEL_APPROVER_KEYS):');
+      out(JSON.stringify(created.trusted, null, 2));
+    }
+    return 0;
+  }
   if (command === 'eval' && rest[0] === 'run') return runEvalRun(rest.slice(1), values, out);
   if (command === 'guard') {
     if (rest[0] !== 'scan') throw new UsageError('keel guard scan [--file PATH] [--policy JSON]');
@@ -149,6 +187,38 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
     const id = rest[position];
     if (!id) throw new UsageError(`"keel ${command}" needs a session id`);
     return client.getSession(id);
+  };
+  /** The approver's key and how to send: from --key or KEEL_APPROVER_KEY. */
+  const decisionOptions = (): DecisionOptions => {
+    const path = values.key ?? process.env.KEEL_APPROVER_KEY;
+    if (!path) throw new UsageError('--key KEY.json is required (or KEEL_APPROVER_KEY): decisions are signed (create a key with "keel keys create")');
+    let key: ApproverKeyFile;
+    try {
+      key = readApproverKey(resolve(path));
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    return {
+      key,
+      ...(values.role ? { roles: values.role } : {}),
+      ...(values.note ? { note: values.note } : {}),
+      ...(values.approver?.[0] ? { approver: values.approver[0] } : {}),
+      via: values.signal ? 'signal' : 'update',
+    };
+  };
+  /** Sends a decision and prints the session's answer: exit 0 when accepted, 1 when refused. */
+  const answer = async (sessionId: string, send: () => Promise<unknown>): Promise<number> => {
+    try {
+      const accepted = (await send()) as { decision: string; requestId: string; approver: string } | null;
+      out(accepted ? `accepted: ${accepted.decision} ${accepted.requestId} by ${accepted.approver}` : `sent to ${sessionId} as a signal (a refusal would be in "keel trace")`);
+      return 0;
+    } catch (error) {
+      if (error instanceof DecisionRefusedError) {
+        out(`refused: ${error.reason}`);
+        return 1;
+      }
+      throw error;
+    }
   };
   const count = (name: 'tool-calls' | 'tokens' | 'elapsed-ms') => {
     const raw = values[name];
@@ -234,35 +304,44 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
       case 'approve':
       case 'reject': {
         const requestId = rest[1];
-        const approver = values.approver?.[0];
-        if (!requestId) throw new UsageError(`keel ${command} SESSION REQUEST_ID --approver A (request ids are in "keel status")`);
-        if (!approver) throw new UsageError('--approver is required: the trace records who decided');
-        const roles = { ...(values.role ? { roles: values.role } : {}), ...(values.session ? { sessionId: values.session } : {}) };
-        if (command === 'approve') {
-          await sessionArg(0).approve({ requestId, approver, ...roles, ...(values.note ? { note: values.note } : {}) });
-        } else {
-          if (!values.reason) throw new UsageError('keel reject needs --reason: the model is told why');
-          await sessionArg(0).reject({ requestId, approver, ...roles, reason: values.reason });
-        }
-        out(`sent ${command} of ${requestId} to ${rest[0]}`);
-        return 0;
+        if (!requestId) throw new UsageError(`keel ${command} SESSION REQUEST_ID --key KEY.json (request ids are in "keel status")`);
+        if (command === 'reject' && !values.reason) throw new UsageError('keel reject needs --reason: the model is told why');
+        const options = decisionOptions();
+        const session = sessionArg(0);
+        return await answer(rest[0]!, () =>
+          command === 'approve' ? session.approve(requestId, options) : session.reject(requestId, values.reason!, options),
+        );
       }
       case 'escalation': {
         const action = rest.shift();
-        if (action !== 'resume' && action !== 'abort') throw new UsageError('keel escalation resume|abort SESSION --approver A');
-        const approver = values.approver?.[0];
-        if (!approver) throw new UsageError('--approver is required: the trace records who decided');
+        if (action !== 'resume' && action !== 'abort') throw new UsageError('keel escalation resume|abort SESSION --key KEY.json');
         const extraBudget = { toolCalls: count('tool-calls'), tokens: count('tokens'), elapsedMs: count('elapsed-ms') };
-        const decision: ResolveEscalation = {
-          approver,
-          ...(values.role ? { roles: values.role } : {}),
-          action,
-          ...(action === 'resume' ? { extraBudget } : {}),
-          ...(values.note ? { note: values.note } : {}),
-          ...(values.session ? { sessionId: values.session } : {}),
-        };
-        await sessionArg(0).resolveEscalation(decision);
-        out(`sent ${action} to ${rest[0]}`);
+        const options = { ...decisionOptions(), ...(action === 'resume' ? { extraBudget } : {}), ...(values.session ? { sessionId: values.session } : {}) };
+        const session = sessionArg(0);
+        return await answer(rest[0]!, () => session.resolveEscalation(action, options));
+      }
+      case 'statement': {
+        const decision = rest.shift();
+        if (decision !== 'approve' && decision !== 'reject' && decision !== 'resume' && decision !== 'abort') {
+          throw new UsageError('keel statement approve|reject SESSION REQUEST_ID --key KEY.json | keel statement resume|abort SESSION --key KEY.json');
+        }
+        const options = decisionOptions();
+        let target: string;
+        let statement: string;
+        if (decision === 'approve' || decision === 'reject') {
+          const requestId = rest[1];
+          if (!requestId) throw new UsageError(`keel statement ${decision} SESSION REQUEST_ID --key KEY.json`);
+          if (decision === 'reject' && !values.reason) throw new UsageError('keel statement reject needs --reason');
+          ({ sessionId: target, statement } = await sessionArg(0).statement(decision, requestId, { ...options, ...(decision === 'reject' ? { note: values.reason! } : {}) }));
+        } else {
+          ({ sessionId: target, statement } = await sessionArg(0).escalationStatement(decision, { ...options, ...(values.session ? { sessionId: values.session } : {}) }));
+        }
+        const name = decision === 'approve' || decision === 'reject' ? decision : 'resolveEscalation';
+        const input = JSON.stringify({ statement });
+        out(input);
+        out('');
+        out(`send it with: temporal workflow update execute --workflow-id ${target} --name ${name} --input '${input}'`);
+        out(`         or: temporal workflow signal --workflow-id ${target} --name ${name} --input '${input}'`);
         return 0;
       }
       case 'replay': {

@@ -1,4 +1,5 @@
 export {
+  DecisionRefusedError,
   InvalidEvaluationRequestError,
   InvalidSessionRequestError,
   KeelClient,
@@ -6,8 +7,21 @@ export {
   SessionHandle,
   type OrchestrationHandle,
   type EvaluationScheduleOptions,
+  type DecisionOptions,
   type KeelClientOptions,
 } from './keel-client';
+export {
+  ApproverKeyError,
+  createApproverKey,
+  readApproverKey,
+  signDecision,
+  trustApproverKey,
+  writeApproverKey,
+  type ApproverKeyFile,
+  type CreatedApproverKey,
+} from './approver-key';
+export type { DecisionAccepted } from '../workflows/api';
+export type { DecisionClaimsInput, DecisionEnvelope, TrustedKey } from '../core/decision-statement';
 export {
   formatReplayReport,
   replaySession,

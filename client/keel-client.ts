@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Connection, ScheduleAlreadyRunning, ScheduleOverlapPolicy, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, ScheduleAlreadyRunning, ScheduleOverlapPolicy, WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { EvaluationRequestSchema, type EvaluationReport, type EvaluationRequestInput } from '../core/evaluation';
 import { ApplicationFailure } from '@temporalio/common';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
@@ -10,9 +10,7 @@ import type { SessionTraceRecord } from '../core/trace-schema';
 import { KEEL_SEARCH_ATTRIBUTES } from '../core/search-attributes';
 import {
   describeRequestIssues,
-  ResolveEscalationSchema,
   SessionRequestSchema,
-  type ResolveEscalation,
   type SessionRequestInput,
   type SessionResult,
   type SessionStatus,
@@ -22,18 +20,25 @@ import {
   AGENT_MONITOR_WORKFLOW,
   AGENT_SESSION_WORKFLOW,
   approveSignal,
+  approveUpdate,
   evaluationScheduleId,
   SESSION_EVALUATION_WORKFLOW,
   monitorStatusQuery,
   monitorWorkflowId,
   ORCHESTRATION_WORKFLOWS,
   rejectSignal,
+  rejectUpdate,
   resolveEscalationSignal,
+  resolveEscalationUpdate,
   statusQuery,
   traceQuery,
+  type DecisionAccepted,
   type MonitorStatus,
 } from '../workflows/api';
-import { ApproveSchema, RejectSchema, type Approve, type Reject } from '../core/approval';
+import type { ApproverInput } from '../core/approval';
+import { DECISION_LIMITS, type DecisionEnvelope } from '../core/decision-statement';
+import type { ExtraBudget } from '../core/limits';
+import { signDecision, type ApproverKeyFile } from './approver-key';
 import {
   OrchestrationRequestSchema,
   PipelineValidationError,
@@ -60,6 +65,42 @@ export interface KeelClientOptions {
   store?: ContentStore;
   /** The workers' trace store, where finished sessions' traces outlive Temporal's history. */
   traces?: TraceStore;
+  /**
+   * Approvers of every session and orchestration this client starts whose request names none
+   * (identities, or `role:NAME`). @default none: a session of an agent with write_critical tools then
+   * refuses to start
+   */
+  approvers?: ApproverInput[];
+}
+
+/** A decision the session refused (unsigned, wrongly signed, expired, not an approver, stale...): the message says why. */
+export class DecisionRefusedError extends Error {
+  override readonly name = FailureType.DecisionRefused;
+  constructor(
+    readonly sessionId: string,
+    readonly reason: string,
+  ) {
+    super(`session ${sessionId} refused the decision: ${reason}`);
+  }
+}
+
+/** How a decision is signed and sent. */
+export interface DecisionOptions {
+  /** The approver's private key (see `readApproverKey`, `keel keys create`). */
+  key: ApproverKeyFile;
+  /** The identity to sign for: only an issuer's key (e.g. the inbox) names one; @default the key's identity */
+  approver?: string;
+  /** Roles to act in (each held by the key). @default the key's roles */
+  roles?: string[];
+  /** A note kept with the decision. */
+  note?: string;
+  /**
+   * `update` (default) waits for the session's answer and throws {@link DecisionRefusedError} on a
+   * refusal; `signal` only delivers it (a refusal is then in the trace).
+   */
+  via?: 'update' | 'signal';
+  /** Statement validity. @default 15 minutes */
+  ttlMs?: number;
 }
 
 /** A request the client refuses before starting anything; names every invalid field. */
@@ -107,24 +148,26 @@ export class KeelClient {
     private readonly store: ContentStore | undefined,
     private readonly traces: TraceStore | undefined,
     private readonly ownedConnection?: Connection,
+    private readonly approvers?: ApproverInput[],
   ) {}
 
   /** Connects to Temporal (the way every Temporal tool does, from environment configuration). */
   static async connect(options: KeelClientOptions = {}): Promise<KeelClient> {
     const taskQueue = options.taskQueue ?? 'keel';
-    if (options.client) return new KeelClient(options.client, taskQueue, options.store, options.traces);
+    if (options.client) return new KeelClient(options.client, taskQueue, options.store, options.traces, undefined, options.approvers);
     const config = loadClientConnectConfig();
     const address = options.address ?? config.connectionOptions.address ?? 'localhost:7233';
     const connection = await Connection.connect({ ...(config.connectionOptions as object), address });
     const namespace = options.namespace ?? config.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default';
-    return new KeelClient(new Client({ connection, namespace }), taskQueue, options.store, options.traces, connection);
+    return new KeelClient(new Client({ connection, namespace }), taskQueue, options.store, options.traces, connection, options.approvers);
   }
 
   /**
    * Starts a session. The request is validated here first; an invalid one throws
    * {@link InvalidSessionRequestError} naming each bad field, and nothing starts.
    */
-  async startSession(request: SessionRequestInput, options: { sessionId?: string } = {}): Promise<SessionHandle> {
+  async startSession(given: SessionRequestInput, options: { sessionId?: string } = {}): Promise<SessionHandle> {
+    const request = given.approvers || !this.approvers ? given : { ...given, approvers: this.approvers };
     const parsed = SessionRequestSchema.safeParse(request);
     if (!parsed.success) throw new InvalidSessionRequestError(`invalid session request: ${describeRequestIssues(parsed.error)}`);
     const sessionId = options.sessionId ?? `session-${randomUUID()}`;
@@ -153,7 +196,8 @@ export class KeelClient {
    * sessions. The request is validated here (a pipeline's graph too, as far as it can be without the
    * worker's agents); an invalid one throws {@link InvalidSessionRequestError} and nothing starts.
    */
-  async startOrchestration(request: OrchestrationRequestInput, options: { sessionId?: string } = {}): Promise<OrchestrationHandle> {
+  async startOrchestration(given: OrchestrationRequestInput, options: { sessionId?: string } = {}): Promise<OrchestrationHandle> {
+    const request = given.approvers || !this.approvers ? given : { ...given, approvers: this.approvers };
     const parsed = OrchestrationRequestSchema.safeParse(request);
     if (!parsed.success) throw new InvalidSessionRequestError(`invalid ${String((request as { pattern?: unknown }).pattern)} request: ${describeRequestIssues(parsed.error)}`);
     if (parsed.data.pattern === 'pipeline') {
@@ -359,27 +403,124 @@ export class SessionHandle<R = SessionResult, S extends SessionStatus = SessionS
   }
 
   /**
-   * Approves one pending write_critical call by its request id (see `status().pendingApprovals`).
-   * The session records a refusal in its trace when the approver is not allowed or the request is
-   * not pending.
+   * Approves one pending write_critical call by its request id (see `status().pendingApprovals`;
+   * in an orchestration's, the child it belongs to is found from there). The statement is bound to
+   * the input digest pending now, unless `digest` names the one the approver saw.
    */
-  async approve(approval: Approve): Promise<void> {
-    const parsed = ApproveSchema.safeParse(approval);
-    if (!parsed.success) throw new InvalidSessionRequestError(`invalid approval: ${describeRequestIssues(parsed.error)}`);
-    await this.workflow.signal(approveSignal, parsed.data);
+  approve(requestId: string, options: DecisionOptions & { digest?: string }): Promise<DecisionAccepted | null> {
+    return this.decideRequest('approve', requestId, options.note, options);
   }
 
-  /** Rejects one pending write_critical call; the model is told the reason. */
-  async reject(rejection: Reject): Promise<void> {
-    const parsed = RejectSchema.safeParse(rejection);
-    if (!parsed.success) throw new InvalidSessionRequestError(`invalid rejection: ${describeRequestIssues(parsed.error)}`);
-    await this.workflow.signal(rejectSignal, parsed.data);
+  /** Rejects one pending write_critical call; the model is told `reason`. */
+  reject(requestId: string, reason: string, options: DecisionOptions & { digest?: string }): Promise<DecisionAccepted | null> {
+    return this.decideRequest('reject', requestId, reason, options);
   }
 
-  /** Resolves a tripped breaker: resume (with extra budget) or abort. */
-  async resolveEscalation(decision: ResolveEscalation): Promise<void> {
-    const parsed = ResolveEscalationSchema.safeParse(decision);
-    if (!parsed.success) throw new InvalidSessionRequestError(`invalid decision: ${describeRequestIssues(parsed.error)}`);
-    await this.workflow.signal(resolveEscalationSignal, parsed.data);
+  /**
+   * Resolves the pending escalation: `resume` (with extra budget) or `abort`. `sessionId` names a
+   * child of an orchestration whose escalation it is.
+   */
+  async resolveEscalation(action: 'resume' | 'abort', options: DecisionOptions & { extraBudget?: ExtraBudget; sessionId?: string }): Promise<DecisionAccepted | null> {
+    const { handle, statement } = await this.escalationStatementFor(action, options);
+    return this.send('resolveEscalation', handle, statement, options.via);
   }
+
+  /** Signs the statement that `resolveEscalation` would send, without sending it. */
+  async escalationStatement(action: 'resume' | 'abort', options: DecisionOptions & { extraBudget?: ExtraBudget; sessionId?: string }): Promise<{ sessionId: string; statement: string }> {
+    const { handle, statement } = await this.escalationStatementFor(action, options);
+    return { sessionId: handle.workflowId, statement };
+  }
+
+  private async escalationStatementFor(action: 'resume' | 'abort', options: DecisionOptions & { extraBudget?: ExtraBudget; sessionId?: string }) {
+    let handle = options.sessionId ? this.workflow.client.getHandle(options.sessionId) : this.workflow;
+    let status = await handle.query(statusQuery);
+    // An orchestration shows a child's escalation with the child's id: the statement is the child's.
+    const child = status.escalation?.sessionId;
+    if (child && child !== handle.workflowId) {
+      handle = this.workflow.client.getHandle(child);
+      status = await handle.query(statusQuery);
+    }
+    const escalation = status.escalation;
+    if (!escalation?.requestId) throw new DecisionRefusedError(handle.workflowId, escalation ? 'the session predates signed decisions' : 'no escalation is pending');
+    const statement = signDecision(options.key, {
+      session: handle.workflowId,
+      execution: executionOf(status, handle.workflowId),
+      request: escalation.requestId,
+      decision: action,
+      ...signerClaims(options),
+      ...(action === 'resume' && options.extraBudget ? { extraBudget: options.extraBudget } : {}),
+      ...(options.note ? { note: options.note } : {}),
+    });
+    return { handle, statement };
+  }
+
+  /** Signs the statement that `approve`/`reject` would send, without sending it (for the Temporal CLI or another client). */
+  async statement(decision: 'approve' | 'reject', requestId: string, options: DecisionOptions & { digest?: string }): Promise<{ sessionId: string; statement: string }> {
+    const { handle, statement } = await this.signRequest(decision, requestId, decision === 'reject' ? options.note : options.note, options);
+    return { sessionId: handle.workflowId, statement };
+  }
+
+  /**
+   * Sends a statement signed elsewhere (another service, the inbox) as a signal or an update to the
+   * session it names.
+   */
+  async sendStatement(name: 'approve' | 'reject' | 'resolveEscalation', statement: string, via: 'update' | 'signal' = 'update'): Promise<DecisionAccepted | null> {
+    return this.send(name, this.workflow, statement, via);
+  }
+
+  private async decideRequest(name: 'approve' | 'reject', requestId: string, note: string | undefined, options: DecisionOptions & { digest?: string }): Promise<DecisionAccepted | null> {
+    if (name === 'reject' && !note) throw new DecisionRefusedError(this.sessionId, 'a rejection needs a reason');
+    const { handle, statement } = await this.signRequest(name, requestId, note, options);
+    return this.send(name, handle, statement, options.via);
+  }
+
+  private async signRequest(name: 'approve' | 'reject', requestId: string, note: string | undefined, options: DecisionOptions & { digest?: string }) {
+    const status = await this.workflow.query(statusQuery);
+    const pending = status.pendingApprovals.find((p) => p.requestId === requestId);
+    if (!pending && !options.digest) throw new DecisionRefusedError(this.sessionId, `no pending approval request "${requestId}"`);
+    // In an orchestration's status a child's request names the child: the statement is the child's.
+    const handle = pending?.sessionId && pending.sessionId !== this.sessionId ? this.workflow.client.getHandle(pending.sessionId) : this.workflow;
+    const owner = handle === this.workflow ? status : await handle.query(statusQuery);
+    const statement = signDecision(options.key, {
+      session: handle.workflowId,
+      execution: executionOf(owner, handle.workflowId),
+      request: requestId,
+      digest: options.digest ?? pending!.digest,
+      decision: name,
+      ...signerClaims(options),
+      ...(note ? { note } : {}),
+    });
+    return { handle, statement };
+  }
+
+  private async send(name: 'approve' | 'reject' | 'resolveEscalation', handle: WorkflowHandle, statement: string, via: 'update' | 'signal' = 'update'): Promise<DecisionAccepted | null> {
+    const identity = this.workflow.client.options.identity;
+    const envelope: DecisionEnvelope = { statement, ...(identity ? { sender: identity.slice(0, DECISION_LIMITS.senderChars) } : {}) };
+    if (via === 'signal') {
+      await handle.signal(name === 'approve' ? approveSignal : name === 'reject' ? rejectSignal : resolveEscalationSignal, envelope);
+      return null;
+    }
+    try {
+      return await handle.executeUpdate(name === 'approve' ? approveUpdate : name === 'reject' ? rejectUpdate : resolveEscalationUpdate, { args: [envelope] });
+    } catch (error) {
+      if (error instanceof WorkflowUpdateFailedError) {
+        const reason = (error.cause?.message ?? error.message).replace(/^refused: /, '');
+        throw new DecisionRefusedError(handle.workflowId, reason);
+      }
+      throw error;
+    }
+  }
+}
+
+function executionOf(status: SessionStatus, sessionId: string): string {
+  if (!status.execution) throw new DecisionRefusedError(sessionId, 'the session predates signed decisions (it has no execution id to bind a statement to)');
+  return status.execution;
+}
+
+function signerClaims(options: DecisionOptions): { approver?: string; roles?: string[]; expiresAtMs?: number } {
+  return {
+    ...(options.approver ? { approver: options.approver } : {}),
+    ...(options.roles ? { roles: options.roles } : {}),
+    ...(options.ttlMs ? { expiresAtMs: Date.now() + options.ttlMs } : {}),
+  };
 }

@@ -23,6 +23,11 @@ export interface Agent {
   readonly routing?: RoutingPolicy;
   /** What the content guardrails do, per category. @default {@link DEFAULT_GUARDRAIL_POLICY} */
   readonly guardrails: GuardrailPolicy;
+  /**
+   * Approve this agent's write_critical calls without a person (recorded as `policy:automatic`
+   * with the reason). Without it, a session of the agent needs approvers. @default none (people decide)
+   */
+  readonly automaticApproval?: { reason: string };
 }
 
 /** The model an agent uses when it names none. */
@@ -39,7 +44,11 @@ export function defineAgent(definition: {
   maxRepairTurns?: number;
   routing?: RoutingPolicyInput;
   guardrails?: GuardrailPolicyInput;
+  automaticApproval?: { reason: string };
 }): Agent {
+  if (definition.automaticApproval && !definition.automaticApproval.reason?.trim()) {
+    throw new AgentDefinitionError(definition.name, 'automaticApproval needs a reason (it is recorded with every call it approves)');
+  }
   const seen = new Set<string>();
   for (const tool of definition.tools) {
     if (seen.has(tool.name)) throw new AgentDefinitionError(definition.name, `tool "${tool.name}" is registered twice`);
@@ -84,6 +93,8 @@ export interface AgentDescriptor {
   output?: { name: string; jsonSchema: Record<string, unknown> };
   /** The agent's guardrail policy (absent in sessions recorded before guardrails existed: none apply). */
   guardrails?: GuardrailPolicy;
+  /** Set when the agent approves its write_critical calls by policy, without a person. */
+  automaticApproval?: { reason: string };
 }
 
 /** The tools of an agent that a session with `scope` is offered. */
@@ -100,6 +111,7 @@ export function describeAgent(agent: Agent): AgentDescriptor {
     structuredOutput: agent.output ? { maxRepairTurns: agent.maxRepairTurns } : null,
     ...(agent.routing ? { routing: agent.routing } : {}),
     guardrails: agent.guardrails ?? DEFAULT_GUARDRAIL_POLICY,
+    ...(agent.automaticApproval ? { automaticApproval: agent.automaticApproval } : {}),
     ...(agent.output ? { output: { name: agent.outputName ?? `${agent.name}.output`, jsonSchema: z.toJSONSchema(agent.output, { io: 'output' }) as Record<string, unknown> } } : {}),
   };
 }

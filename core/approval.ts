@@ -1,32 +1,27 @@
 import { z } from 'zod';
+import { DECISION_LIMITS } from './decision-statement';
 
-/** Payload of the `approve` signal: approves exactly one pending request. */
-export const ApproveSchema = z.object({
-  requestId: z.string().min(1),
-  approver: z.string().min(1),
-  /** Roles the approver acts in, matched against `role:NAME` entries of the session's approvers. */
-  roles: z.array(z.string().min(1)).optional(),
-  /** When given, must equal the digest of the pending call's validated input. */
-  digest: z.string().optional(),
-  note: z.string().optional(),
-  /** The child session the request belongs to, when sent to an orchestration (which forwards it). */
-  sessionId: z.string().min(1).optional(),
-});
-/** Payload of the `approve` signal. */
-export type Approve = z.input<typeof ApproveSchema>;
+/**
+ * Who may decide for a session: an identity, or anyone holding a role. Typed, so an identity never
+ * matches a role entry and a role never matches an identity. As a string, `role:NAME` is a role and
+ * anything else an identity.
+ */
+export const ApproverSchema = z.union([
+  z
+    .string()
+    .min(1)
+    .max(DECISION_LIMITS.identityChars)
+    .transform((s): Approver => (s.startsWith('role:') ? { role: s.slice('role:'.length) } : { identity: s })),
+  z.strictObject({ identity: z.string().min(1).max(DECISION_LIMITS.identityChars) }),
+  z.strictObject({ role: z.string().min(1).max(DECISION_LIMITS.roleChars) }),
+]);
+/** An approver entry: an identity or a role. */
+export type Approver = { identity: string } | { role: string };
+/** An approver entry as a caller writes it. */
+export type ApproverInput = z.input<typeof ApproverSchema>;
 
-/** Payload of the `reject` signal. */
-export const RejectSchema = z.object({
-  requestId: z.string().min(1),
-  approver: z.string().min(1),
-  roles: z.array(z.string().min(1)).optional(),
-  digest: z.string().optional(),
-  reason: z.string().min(1),
-  /** The child session the request belongs to, when sent to an orchestration (which forwards it). */
-  sessionId: z.string().min(1).optional(),
-});
-/** Payload of the `reject` signal. */
-export type Reject = z.input<typeof RejectSchema>;
+/** The session's approvers list (bounded). */
+export const ApproversSchema = z.array(ApproverSchema).min(1, 'name at least one approver, or leave approvers out').max(100);
 
 /** A write_critical call waiting for a human, as `status` shows it. */
 export interface PendingApproval {
@@ -36,7 +31,7 @@ export interface PendingApproval {
   input: Record<string, unknown>;
   /** SHA-256 of the canonical validated input: the approval is bound to it. */
   digest: string;
-  /** What the agent said when it proposed the call. */
+  /** What the agent said when it proposed the call: the model's own words, not a fact. */
   reason: string;
   requestedAtMs: number;
   timeoutMs: number;
@@ -44,17 +39,26 @@ export interface PendingApproval {
   sessionId?: string;
 }
 
-/** How a pending approval was decided. */
+/** The approver recorded for calls of an agent that declares automatic approval. */
+export const AUTOMATIC_APPROVER = 'policy:automatic';
+
+/** How a pending approval was decided. `approver` is the verified identity; `sender` the Temporal identity it came with (a claim). */
 export type ApprovalDecision =
-  | { decision: 'approved'; approver: string; note?: string }
-  | { decision: 'rejected'; approver: string; reason: string }
+  | { decision: 'approved'; approver: string; roles?: string[]; kid?: string; sender?: string; note?: string; statement?: string }
+  | { decision: 'rejected'; approver: string; roles?: string[]; kid?: string; sender?: string; reason: string }
   | { decision: 'timeout' };
 
 /**
- * Whether `approver` (acting in `roles`) may decide for a session whose approvers are `allowed`:
- * entries are identities or `role:NAME`. No list means anyone who can signal the workflow.
+ * Whether a verified `identity` acting in verified `roles` may decide for a session whose approvers
+ * are `allowed`. Without a list, any key the deployment trusts for the tenant may decide (sessions
+ * with write_critical tools cannot start without one).
  */
-export function isAllowedApprover(allowed: readonly string[] | undefined, approver: string, roles: readonly string[] = []): boolean {
+export function isAllowedApprover(allowed: readonly Approver[] | undefined, identity: string, roles: readonly string[]): boolean {
   if (!allowed) return true;
-  return allowed.includes(approver) || roles.some((role) => allowed.includes(`role:${role}`));
+  return allowed.some((entry) => ('identity' in entry ? entry.identity === identity : roles.includes(entry.role)));
+}
+
+/** An approver entry as text (`role:NAME` for a role). */
+export function approverLabel(entry: Approver): string {
+  return 'identity' in entry ? entry.identity : `role:${entry.role}`;
 }

@@ -17,6 +17,10 @@ export const FailureType = {
   ContentNotFound: 'ContentNotFoundError',
   /** A write_critical call reached a worker without an approval for its exact input (never run). */
   UnapprovedCriticalCall: 'UnapprovedCriticalCallError',
+  /** An agent with write_critical tools was started without approvers and declares no automatic approval (not retryable). */
+  ApproversRequired: 'ApproversRequiredError',
+  /** A decision (approve, reject, resolveEscalation) was refused: the message says why (not retryable). */
+  DecisionRefused: 'DecisionRefusedError',
   /** Another attempt holds the idempotency claim of this call; retried after its lease. */
   IdempotencyClaimHeld: 'IdempotencyClaimHeldError',
   /** A tool failed with a transient error (retried, then given to the model). */

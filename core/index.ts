@@ -3,7 +3,7 @@ export { defineAgent, describeAgent, AgentDefinitionError, DEFAULT_MODEL, type A
 export { AgentRegistry } from './agent-registry';
 export * from './breaker';
 export { FailureType, type FailureTypeName } from './errors';
-export { canonicalJson, intentKey, sha256Hex } from './intent';
+export { canonicalJson, intentKey, sha256Hex, type IntentBinding } from './intent';
 export { DEFAULT_LIMITS, ExtraBudgetSchema, LimitsSchema, type ExtraBudget, type LimitName, type Limits, type LimitsInput } from './limits';
 export { costOf, DEFAULT_PRICES, FALLBACK_PRICE, priceOf, type ModelPrice } from './pricing';
 export * from './orchestration';
@@ -12,17 +12,21 @@ export { KEEL_SEARCH_ATTRIBUTE_NAMES, KEEL_SEARCH_ATTRIBUTES } from './search-at
 export * from './session';
 export {
   defineTool,
+  DEFAULT_TOOL_LIMITS,
   MAX_RESOURCE_TAG_LENGTH,
   MAX_RESOURCE_TAGS,
   resourceTags,
   toolInputJsonSchema,
   ToolDefinitionError,
+  ToolLimitsSchema,
+  ToolOutputTooLargeError,
   ToolTransientError,
   TOOL_TIERS,
   type AnyTool,
   type Tool,
   type ToolCacheOptions,
   type ToolContext,
+  type ToolLimits,
   type ToolTier,
 } from './tool';
 export type { TraceEvent } from './trace';

@@ -13,9 +13,40 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
-/** Idempotency key of a tool call: session id, tool name and a digest of the canonical input. */
-export function intentKey(sessionId: string, tool: string, input: unknown): string {
-  return `${sessionId}:${tool}:${sha256Hex(canonicalJson(input))}`;
+/**
+ * What makes a session id unique across reuse: the session's tenant and the run id of its first
+ * execution (the same across retries, resets and continue-as-new; new when the id is started again).
+ */
+export interface IntentBinding {
+  tenant: string;
+  firstRunId: string;
+}
+
+/** Longest session id kept whole at the start of a key; a longer one is cut and completed by its hash. */
+export const KEY_SESSION_ID_CHARS = 128;
+
+/**
+ * Idempotency key of a tool call. With a binding (every session since `tenant-bound-keys`):
+ * `<session id>:<binding>:<tool>:<digest>`, where `<binding>` is 32 hex characters of the SHA-256 of
+ * the tenant and the first run id, and `<digest>` the SHA-256 of the canonical input; so the same
+ * session id reused later, by the same or another tenant, is a new session whose effects are its own.
+ * A session id longer than {@link KEY_SESSION_ID_CHARS} characters is cut to its first 64 and
+ * followed by `~` and 32 hex characters of its hash, which keeps keys under 400 characters.
+ * Without a binding (histories of older sessions): `<session id>:<tool>:<digest>`.
+ * Every key starts with (a prefix of) the session id and ends with the 64-character input digest.
+ */
+export function intentKey(sessionId: string, tool: string, input: unknown, binding?: IntentBinding): string {
+  const digest = sha256Hex(canonicalJson(input));
+  if (!binding) return `${sessionId}:${tool}:${digest}`;
+  const bound = sha256Hex(canonicalJson([binding.tenant, binding.firstRunId])).slice(0, 32);
+  return `${keySessionPart(sessionId)}:${bound}:${tool}:${digest}`;
+}
+
+/** The session id as a key starts with it: whole when short, else a prefix and the whole id's hash. */
+function keySessionPart(sessionId: string): string {
+  const chars = Array.from(sessionId);
+  if (chars.length <= KEY_SESSION_ID_CHARS) return sessionId;
+  return `${chars.slice(0, 64).join('')}~${sha256Hex(sessionId).slice(0, 32)}`;
 }
 
 const K = new Uint32Array([

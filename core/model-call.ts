@@ -49,4 +49,24 @@ export interface ModelCallResult {
   latencyMs: number;
   /** For a final answer of an agent with an output schema: the validated value, or why it is invalid. */
   finalOutput?: { ok: true; value: unknown } | { ok: false; issues: string };
+  /**
+   * Set when the reply's tool calls are invalid model output (the same `tool_use` id twice, an id
+   * that is empty or too long): none of them runs, the transcript keeps the reply's text only, and
+   * the session gives the model a repair turn.
+   */
+  invalidToolCalls?: string;
+}
+
+/** Longest `tool_use` id accepted from a model. */
+export const MAX_TOOL_USE_ID_CHARS = 256;
+
+/** Why a turn's tool calls cannot be told apart (duplicate, empty or oversized ids), or null when they can. */
+export function toolCallIdProblem(calls: readonly { id: string }[]): string | null {
+  const seen = new Set<string>();
+  for (const call of calls) {
+    if (!call.id || call.id.length > MAX_TOOL_USE_ID_CHARS) return `a tool_use id must have 1 to ${MAX_TOOL_USE_ID_CHARS} characters`;
+    if (seen.has(call.id)) return `tool_use id "${call.id}" is used by more than one tool call in the same reply`;
+    seen.add(call.id);
+  }
+  return null;
 }

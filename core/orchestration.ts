@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LimitsSchema, type Limits } from './limits';
 import { EscalationSchema, ScopeSchema, type PendingEscalation, type SessionOutcome, type SessionState, type SessionStatus, type SessionUsage } from './session';
-import type { PendingApproval } from './approval';
+import { ApproversSchema, type PendingApproval } from './approval';
 
 /**
  * Multi-agent orchestration contracts: the typed message one agent hands another, the three
@@ -219,7 +219,7 @@ const OrchestrationBaseSchema = z.object({
   scope: ScopeSchema,
   /** The whole orchestration's budget: children's limits are carved out of what is left of it. */
   limits: LimitsSchema.default(LimitsSchema.parse({})),
-  approvers: z.array(z.string().min(1)).optional(),
+  approvers: ApproversSchema.optional(),
   approvalTimeoutMs: z.number().int().positive().default(3_600_000),
   escalation: EscalationSchema.default(EscalationSchema.parse({})),
   /** How long the orchestration waits for a human after a child failed beyond repair. @default 3600000 */

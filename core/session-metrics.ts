@@ -16,5 +16,7 @@ export type SessionMetricEvent =
   | { kind: 'breaker_tripped'; agent: string; limit: string }
   | { kind: 'escalation_resolved'; agent: string; action: string }
   | { kind: 'approval_decided'; agent: string; tool: string; decision: string }
+  /** A decision (approve, reject, resolveEscalation) refused: unsigned, wrongly signed, not an approver, stale... */
+  | { kind: 'decision_refused'; agent: string; decision: string; via: 'signal' | 'update' }
   /** A tool call served from the session's tool-result cache (shared hits are counted by the worker that looked them up). */
   | { kind: 'tool_cache_hit'; agent: string; tool: string; level: 'session' };

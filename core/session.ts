@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ExtraBudgetSchema, LimitsSchema, type Limits } from './limits';
-import type { PendingApproval } from './approval';
+import { ApproversSchema, type PendingApproval } from './approval';
 import type { TraceEvent } from './trace';
 
 /** The data a session may touch. It travels to activities out of band, never through the model. */
@@ -55,11 +55,19 @@ export const SessionRequestSchema = z.object({
   scope: ScopeSchema,
   limits: LimitsSchema.default(LimitsSchema.parse({})),
   /**
-   * Who may approve write_critical calls and resolve escalations: identities, or `role:NAME` for
-   * anyone signalling with that role. Absent: any caller that can signal the workflow; the trace
-   * records who decided either way.
+   * Who may approve write_critical calls and resolve escalations: `{ identity }` or `{ role }`
+   * entries (as strings, `role:NAME` is a role, anything else an identity). A decision counts only
+   * when its signed statement verifies under a key the deployment trusts for the tenant, and the
+   * key holds the identity or role named here. Required when the agent has write_critical tools
+   * (unless it declares automatic approval); absent otherwise: any trusted key of the tenant may
+   * resolve an escalation.
    */
-  approvers: z.array(z.string().min(1)).optional(),
+  approvers: ApproversSchema.optional(),
+  /**
+   * How often a session waiting for a person reloads its tenant's approver keys, so an added or
+   * retired key takes effect during a long wait. @default 300000 (5 minutes)
+   */
+  approverKeyRefreshMs: z.number().int().min(1000).default(300_000),
   /** How long a write_critical call waits for a decision; then it counts as rejected (`timeout`). @default 3600000 (1 hour) */
   approvalTimeoutMs: z.number().int().positive().default(3_600_000),
   /** Overrides the agent's model for every step (routing off), e.g. `claude-haiku-5-5`. */
@@ -101,19 +109,6 @@ export function describeRequestIssues(error: z.ZodError): string {
     .join('; ');
 }
 
-/** Signal payload that resolves a tripped breaker. */
-export const ResolveEscalationSchema = z.object({
-  approver: z.string().min(1),
-  roles: z.array(z.string().min(1)).optional(),
-  action: z.enum(['resume', 'abort']),
-  extraBudget: ExtraBudgetSchema.optional(),
-  note: z.string().optional(),
-  /** The child session whose escalation this resolves, when sent to an orchestration (which forwards it). */
-  sessionId: z.string().min(1).optional(),
-});
-/** Payload of the `resolveEscalation` signal. */
-export type ResolveEscalation = z.input<typeof ResolveEscalationSchema>;
-
 /** States a session goes through; also the value of the `KeelState` search attribute. */
 export type SessionState =
   | 'starting'
@@ -150,10 +145,14 @@ export interface SessionUsage {
 
 /** A pending escalation as `status` shows it. */
 export interface PendingEscalation {
+  /** The escalation's id, which a `resume`/`abort` statement names (absent in sessions recorded before signed decisions). */
+  requestId?: string;
   limit: string;
   detail: string;
   sinceMs: number;
   timeoutMs: number;
+  /** In an orchestration's status: the child session whose escalation it is (decide it there). */
+  sessionId?: string;
 }
 
 /** Answer of the `status` query. */
@@ -169,6 +168,10 @@ export interface SessionStatus {
   pendingApprovals: PendingApproval[];
   /** Runs of this session so far (continue-as-new starts a new run). */
   run: number;
+  /** The session's first run id: signed decisions name it (`execution`), so they never apply to a later session with the same id. */
+  execution?: string;
+  /** Decisions refused in this run (unsigned, wrongly signed, expired, not an approver, stale, malformed). */
+  refusedDecisions?: number;
 }
 
 /** The end of a tripped breaker. */

@@ -9,7 +9,16 @@ export interface ToolCallInput {
   idempotencyKey: string;
   scope: { tenant: string; subjects: string[] };
   /** Required for a write_critical tool: the human decision bound to this exact input. */
-  approval?: { requestId: string; digest: string; approver: string };
+  approval?: {
+    requestId: string;
+    digest: string;
+    /** The verified approver (`policy:automatic` when the agent declares automatic approval). */
+    approver: string;
+    /** The signed statement that approved it, verified again by the worker before the call runs. */
+    statement?: string;
+    /** The Temporal identity the approval came with (a claim), for the audit log. */
+    sender?: string;
+  };
   /**
    * False when the session turned tool-result caching off: the shared cache is neither read nor
    * written (a write still invalidates what it declares). @default true

@@ -47,8 +47,29 @@ export interface Tool<I = unknown, O = unknown> {
    * failing call drops nothing.
    */
   invalidates?(input: I, output: O): readonly string[];
+  /** Largest output the tool may return, in bytes (see {@link ToolLimitsSchema}). */
+  readonly maxOutputBytes: number;
   run(input: I, context: ToolContext): Promise<O>;
 }
+
+/** Limits set where a tool is registered ({@link defineTool}); every field is optional there. */
+export const ToolLimitsSchema = z
+  .object({
+    /**
+     * Largest output the tool may return, in bytes of UTF-8 as stored: the string itself, or the
+     * JSON of any other value. A larger output is neither stored nor screened: the model gets an
+     * `output_too_large` error result ({@link ToolOutputTooLargeError}) asking it for less.
+     * @default 1_048_576 (1 MiB)
+     */
+    maxOutputBytes: z.number().int().positive().default(1_048_576),
+  })
+  .strict();
+
+/** The limits of a tool with every default filled in. */
+export type ToolLimits = z.output<typeof ToolLimitsSchema>;
+
+/** The defaults of {@link ToolLimitsSchema}. */
+export const DEFAULT_TOOL_LIMITS: Readonly<ToolLimits> = Object.freeze(ToolLimitsSchema.parse({}));
 
 /** How a `read` tool's results are cached. */
 export interface ToolCacheOptions<I = unknown, O = unknown> {
@@ -116,9 +137,13 @@ export function defineTool<S extends z.ZodType, O>(definition: {
   output?: z.ZodType<O>;
   cache?: ToolCacheOptions<z.output<S>, O>;
   invalidates?: (input: z.output<S>, output: O) => readonly string[];
+  /** Largest output in bytes; a larger one is an `output_too_large` error result. @default 1_048_576 (see {@link ToolLimitsSchema}) */
+  maxOutputBytes?: number;
   run: (input: z.output<S>, context: ToolContext) => Promise<O>;
 }): Tool<z.output<S>, O> {
   const { name, description, tier, input, run, output, cache, invalidates, scope = 'tenant' } = definition;
+  const limits = ToolLimitsSchema.safeParse({ maxOutputBytes: definition.maxOutputBytes });
+  if (!limits.success) throw new ToolDefinitionError(String(name), `maxOutputBytes must be a positive whole number of bytes, got ${String(definition.maxOutputBytes)}`);
   if (cache && tier !== 'read') throw new ToolDefinitionError(String(name), 'only read tools can be cached');
   if (cache && !(Number.isInteger(cache.ttlMs) && cache.ttlMs > 0)) throw new ToolDefinitionError(String(name), 'cache.ttlMs must be a positive whole number');
   if (cache?.shared !== undefined && cache.shared !== true && cache.shared !== false && cache.shared !== 'tenant') {
@@ -143,7 +168,7 @@ export function defineTool<S extends z.ZodType, O>(definition: {
   } catch (error) {
     throw new ToolDefinitionError(name, `its input schema cannot be expressed as JSON Schema: ${(error as Error).message}`);
   }
-  return { name, description, tier, scope, input: input as z.ZodType<z.output<S>>, run, ...(output ? { output } : {}), ...(cache ? { cache } : {}), ...(invalidates ? { invalidates } : {}) };
+  return { name, description, tier, scope, input: input as z.ZodType<z.output<S>>, run, maxOutputBytes: limits.data.maxOutputBytes, ...(output ? { output } : {}), ...(cache ? { cache } : {}), ...(invalidates ? { invalidates } : {}) };
 }
 
 /** JSON Schema of a tool's input, as sent to the model. */
@@ -181,4 +206,30 @@ export class ToolTransientError extends Error {
  */
 export class ScopeViolationError extends Error {
   override readonly name = 'ScopeViolationError';
+}
+
+/**
+ * A tool returned more than its `maxOutputBytes`: the output is neither stored nor screened, and the
+ * model gets this as an error result (kind `output_too_large`) asking it for less. Not retried: the
+ * same call would return the same output. For a side-effecting tool the effect stands (the
+ * idempotency ledger records it), only its output is dropped.
+ */
+export class ToolOutputTooLargeError extends Error {
+  override readonly name = 'ToolOutputTooLargeError';
+  /** The error kind of the tool result the model gets. */
+  readonly kind = 'output_too_large';
+  readonly nonRetryable = true;
+  constructor(
+    readonly tool: string,
+    /** Size of the output in bytes of UTF-8 as it would be stored. */
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
+    super(`tool "${tool}" returned ${groupedDigits(bytes)} bytes; the limit is ${groupedDigits(limit)}: ask for less (filter, page)`);
+  }
+}
+
+/** 52428800 as `52,428,800`, the same on every platform and locale. */
+function groupedDigits(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }

@@ -42,7 +42,23 @@ export type TraceEvent =
       latencyMs: number;
     }
   | { type: 'approval_requested'; atMs: number; requestId: string; tool: string; input: unknown; digest: string; reason: string }
-  | { type: 'approval_decided'; atMs: number; requestId: string; tool: string; decision: 'approved' | 'rejected' | 'timeout'; approver?: string; note?: string }
+  | {
+      type: 'approval_decided';
+      atMs: number;
+      requestId: string;
+      tool: string;
+      decision: 'approved' | 'rejected' | 'timeout';
+      /** The verified approver (from the signed statement). */
+      approver?: string;
+      roles?: string[];
+      /** Id of the key that signed the statement. */
+      kid?: string;
+      /** The Temporal identity the decision came with, as the sender reported it (a claim). */
+      sender?: string;
+      /** How it arrived: a signal or an update. */
+      via?: 'signal' | 'update';
+      note?: string;
+    }
   | { type: 'scope_violation'; atMs: number; tool: string; input: unknown; message: string }
   | { type: 'output_rejected'; atMs: number; issues: string; repairTurn: number }
   | { type: 'breaker_tripped'; atMs: number; limit: string; detail: string }
@@ -50,11 +66,16 @@ export type TraceEvent =
       type: 'escalation_resolved';
       atMs: number;
       approver?: string;
+      roles?: string[];
+      kid?: string;
+      sender?: string;
+      via?: 'signal' | 'update';
       action: 'resume' | 'abort' | 'timeout';
       extraBudget?: Record<string, number | undefined>;
       note?: string;
     }
-  | { type: 'signal_refused'; atMs: number; signal: string; approver: string; reason: string }
+  /** A decision that was refused (bounded: the first of a run are kept, the rest counted in `refusedDecisions`). */
+  | { type: 'signal_refused'; atMs: number; signal: string; approver: string; reason: string; sender?: string }
   | { type: 'continued_as_new'; atMs: number; run: number; historyEvents: number }
   | { type: 'session_ended'; atMs: number; outcome: string; error?: { type: string; message: string } }
   /** A content guardrail's verdict on a tool output or a final answer: what it found and what was done. */

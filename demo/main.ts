@@ -15,6 +15,8 @@ import { KEEL_SEARCH_ATTRIBUTE_NAMES } from '../core/search-attributes';
 import { ScriptedModelServer } from '../scripted-model';
 import { createKeelWorker } from '../workers/keel-worker';
 import { DEMO_INPUT, demoScenarios } from './support-scenario';
+import { demoApprover } from './demo-keys';
+import { relative } from 'node:path';
 
 const ROOT = join(__dirname, '..');
 
@@ -41,7 +43,10 @@ async function main(): Promise<void> {
   await ensureSearchAttributes(connection, server.namespace, KEEL_SEARCH_ATTRIBUTE_NAMES);
   const taskQueue = 'keel-demo';
   const database = await openSupportDatabase();
+  const approver = demoApprover();
+  log(`    approver key: ${relative(process.cwd(), approver.keyPath)} (demo-supervisor, role support-lead; a development key made for this demo)`);
   const worker = await createKeelWorker({
+    approverKeys: approver.trusted,
     connection,
     namespace: server.namespace,
     taskQueue,
@@ -59,11 +64,14 @@ async function main(): Promise<void> {
       agent: 'support',
       input: DEMO_INPUT,
       scope: { tenant: 'acme', subjects: ['cus_ada'] },
+      approvers: ['role:support-lead'],
       ...(process.env.ANTHROPIC_API_KEY ? { model: process.env.KEEL_DEMO_MODEL ?? 'claude-haiku-5-5' } : {}),
     });
     log(`    session ${session.sessionId}`);
     const waitForHuman = process.argv.includes('--wait-for-human');
     const announced = new Set<string>();
+    const addressArg = ` --address ${server.address} --task-queue ${taskQueue}`;
+    let autoApproval: NodeJS.Timeout | undefined;
     let shown = 0;
     const showProgress = async () => {
       const { events } = await session.trace();
@@ -81,20 +89,24 @@ async function main(): Promise<void> {
         announced.add(pending.requestId);
         log(`    ⏸ approval needed: ${pending.tool} ${JSON.stringify(pending.input)} (request ${pending.requestId})`);
         log(`      agent's reason: ${pending.reason}`);
-        log(`      approve: npm run keel -- approve ${session.sessionId} ${pending.requestId} --approver you@example.com`);
-        log(
-          `      or:      temporal workflow signal --workflow-id ${session.sessionId} --name approve ` +
-            `--input '${JSON.stringify({ requestId: pending.requestId, approver: 'you@example.com' })}'`,
-        );
+        log(`      input digest: ${pending.digest}`);
+        const keyArg = relative(process.cwd(), approver.keyPath);
+        log(`      approve: npm run keel -- approve ${session.sessionId} ${pending.requestId} --key ${keyArg}${addressArg}`);
+        log(`      reject:  npm run keel -- reject ${session.sessionId} ${pending.requestId} --key ${keyArg} --reason "why"${addressArg}`);
+        log(`      or sign a statement for the Temporal CLI: npm run keel -- statement approve ${session.sessionId} ${pending.requestId} --key ${keyArg}${addressArg}`);
         if (!waitForHuman) {
-          log('      (the demo approves it in 3 s as demo-supervisor; run with --wait-for-human to do it yourself)');
-          setTimeout(() => {
-            void session.approve({ requestId: pending.requestId, approver: 'demo-supervisor', note: 'approved by the demo' });
+          log('      (the demo approves it in 3 s with that key; run with --wait-for-human to do it yourself)');
+          autoApproval = setTimeout(() => {
+            session
+              .approve(pending.requestId, { key: approver.key, note: 'approved by the demo' })
+              .then(() => log('      approved by demo-supervisor (accepted by the session)'))
+              .catch((error: Error) => log(`      the demo's own approval was not taken: ${error.message}`));
           }, 3000);
         }
       }
       await new Promise((r) => setTimeout(r, 250));
     }
+    clearTimeout(autoApproval);
     await showProgress();
     const final = await result;
     log('');

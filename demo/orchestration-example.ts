@@ -1,3 +1,4 @@
+import type { ApproverKeyFile } from '../client/approver-key';
 import { z } from 'zod';
 import { defineAgent, type Agent } from '../core/agent';
 import { ConsensusSchema, ORCHESTRATION_OUTPUTS, SupervisorPlanSchema, type OrchestrationPattern, type OrchestrationRequestInput, type OrchestrationResult, type OrchestrationStatus } from '../core/orchestration';
@@ -93,9 +94,9 @@ export function exampleOrchestrationScenarios(): Scenario[] {
 
 /**
  * Runs one pattern of the example: starts it, approves a child's pending refund through the parent
- * (as `approver`), and returns the result; `log` sees the progress.
+ * (signed with `key`), and returns the result; `log` sees the progress.
  */
-export async function runOrchestrationExample(client: KeelClient, pattern: OrchestrationPattern, log: (line: string) => void, approver = 'demo-supervisor'): Promise<OrchestrationResult> {
+export async function runOrchestrationExample(client: KeelClient, pattern: OrchestrationPattern, log: (line: string) => void, key: ApproverKeyFile): Promise<OrchestrationResult> {
   const run = await client.startOrchestration(exampleRequest(pattern));
   log(`${pattern}: ${run.sessionId}`);
   const announced = new Set<string>();
@@ -114,8 +115,8 @@ export async function runOrchestrationExample(client: KeelClient, pattern: Orche
       if (announced.has(pending.requestId + pending.sessionId)) continue;
       announced.add(pending.requestId + pending.sessionId);
       log(`  ⏸ ${pending.sessionId} asks to run ${pending.tool} ${JSON.stringify(pending.input)}; approving through the parent`);
-      log(`    (by hand: npm run keel -- approve ${run.sessionId} ${pending.requestId} --session ${pending.sessionId} --approver you)`);
-      await run.approve({ requestId: pending.requestId, approver, sessionId: pending.sessionId! });
+      log(`    (by hand: npm run keel -- approve ${run.sessionId} ${pending.requestId} --key YOUR_KEY.json)`);
+      await run.approve(pending.requestId, { key });
     }
     await new Promise((r) => setTimeout(r, 200));
   }

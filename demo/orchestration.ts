@@ -12,6 +12,7 @@ import type { OrchestrationPattern } from '../core/orchestration';
 import { ensureSearchAttributes, startDevServer } from '../devserver';
 import { ScriptedModelServer } from '../scripted-model';
 import { createKeelWorker } from '../workers/keel-worker';
+import { demoApprover } from './demo-keys';
 import { exampleOrchestrationAgents, exampleOrchestrationScenarios, runOrchestrationExample } from './orchestration-example';
 
 const PATTERNS: OrchestrationPattern[] = ['supervisor', 'pipeline', 'debate'];
@@ -29,7 +30,9 @@ async function main(): Promise<void> {
   await ensureSearchAttributes(connection, server.namespace, KEEL_SEARCH_ATTRIBUTE_NAMES);
   const database = await openSupportDatabase();
   const taskQueue = 'keel-orchestration-demo';
+  const approver = demoApprover();
   const worker = await createKeelWorker({
+    approverKeys: approver.trusted,
     connection,
     namespace: server.namespace,
     taskQueue,
@@ -41,7 +44,7 @@ async function main(): Promise<void> {
   const client = await KeelClient.connect({ address: server.address, namespace: server.namespace, taskQueue });
   try {
     for (const pattern of patterns) {
-      const result = await runOrchestrationExample(client, pattern, (line) => console.log(line));
+      const result = await runOrchestrationExample(client, pattern, (line) => console.log(line), approver.key);
       if (result.outcome !== 'completed') process.exitCode = 1;
       if (server.uiUrl) console.log(`  history: ${server.uiUrl}/namespaces/${server.namespace}/workflows/${result.sessionId}`);
     }

@@ -61,6 +61,12 @@ export class KeelMetrics {
     labelNames: ['agent', 'tool', 'decision'] as const,
     registers: [this.registry],
   });
+  readonly decisionsRefused = new Counter({
+    name: 'keel_decisions_refused_total',
+    help: 'Decisions refused by sessions (unsigned, wrongly signed, expired, not an approver, stale or malformed), by how they arrived.',
+    labelNames: ['agent', 'decision', 'via'] as const,
+    registers: [this.registry],
+  });
   readonly toolCalls = new Counter({
     name: 'keel_tool_calls_total',
     help: 'Tool calls executed by a worker, by outcome (ok, error); error rate: outcome="error" over all.',
@@ -180,6 +186,9 @@ export class KeelMetrics {
         return;
       case 'approval_decided':
         this.approvals.inc({ agent: event.agent, tool: event.tool, decision: event.decision });
+        return;
+      case 'decision_refused':
+        this.decisionsRefused.inc({ agent: event.agent, decision: event.decision, via: event.via });
         return;
       case 'tool_cache_hit':
         this.toolCacheHits.inc({ agent: event.agent, tool: event.tool, level: event.level });

@@ -15,6 +15,8 @@ export interface AuditEntry {
   resultRef: string;
   /** The human who approved a write_critical call. */
   approvedBy?: string;
+  /** The Temporal identity the approval came with, as its sender reported it (a claim, beside the verified approver). */
+  approvalSender?: string;
 }
 
 /** Where write_reversible and write_critical calls are recorded. */

@@ -1,6 +1,10 @@
+import { ScopeViolationError } from '../core/tool';
 import type { SqlDatabase } from './sql-database';
 
-/** The ledger's table (idempotent DDL). */
+/**
+ * The ledger's table (idempotent DDL). `tenant` is the tenant of the session that claimed the key
+ * (NULL on rows written before it was recorded).
+ */
 export const IDEMPOTENCY_LEDGER_SQL = `
 CREATE TABLE IF NOT EXISTS keel_idempotency (
   key text PRIMARY KEY,
@@ -13,6 +17,8 @@ CREATE TABLE IF NOT EXISTS keel_idempotency (
   created_at timestamptz NOT NULL DEFAULT now(),
   completed_at timestamptz
 );
+ALTER TABLE keel_idempotency ADD COLUMN IF NOT EXISTS tenant text;
+CREATE INDEX IF NOT EXISTS keel_idempotency_session_tool ON keel_idempotency (session_id, tool);
 `;
 
 /** Another attempt holds the claim on this key and its lease has not run out: retry later. */
@@ -34,6 +40,10 @@ export interface LedgerOutcome {
  * Applies each side-effecting intent once: claim the key, apply, store the result. The same key
  * again returns the stored result; a claim whose holder died is taken over once its lease runs out
  * (the tool gets the same key, so the backend it calls can deduplicate what the dead holder did).
+ *
+ * Rows are bound to their tenant. The same intent (session id, tool and input digest: the last 64
+ * characters of its key, see `intentKey`) already claimed by a session of another tenant is a scope
+ * violation: {@link ScopeViolationError}, nothing is applied and nothing of the other row returned.
  */
 export class IdempotencyLedger {
   constructor(private readonly db: SqlDatabase) {}
@@ -49,21 +59,28 @@ export class IdempotencyLedger {
    */
   async apply(
     key: string,
-    meta: { sessionId: string; tool: string; holder: string; leaseMs: number },
+    meta: { sessionId: string; tenant: string; tool: string; holder: string; leaseMs: number },
     effect: (renew: () => Promise<void>) => Promise<string>,
   ): Promise<LedgerOutcome> {
     const lease = `${meta.leaseMs} milliseconds`;
+    const foreign = await this.db.query(
+      `SELECT 1 FROM keel_idempotency
+       WHERE session_id = $1 AND tool = $2 AND right(key, 64) = right($3, 64) AND tenant IS NOT NULL AND tenant <> $4 LIMIT 1`,
+      [meta.sessionId, meta.tool, key, meta.tenant],
+    );
+    if (foreign.rows.length > 0) throw otherTenantsIntent(meta.tool);
     const inserted = await this.db.query(
-      `INSERT INTO keel_idempotency (key, session_id, tool, status, holder, lease_until)
-       VALUES ($1, $2, $3, 'claimed', $4, now() + $5::interval) ON CONFLICT (key) DO NOTHING RETURNING key`,
-      [key, meta.sessionId, meta.tool, meta.holder, lease],
+      `INSERT INTO keel_idempotency (key, session_id, tenant, tool, status, holder, lease_until)
+       VALUES ($1, $2, $3, $4, 'claimed', $5, now() + $6::interval) ON CONFLICT (key) DO NOTHING RETURNING key`,
+      [key, meta.sessionId, meta.tenant, meta.tool, meta.holder, lease],
     );
     if (inserted.rows.length === 0) {
-      const existing = await this.db.query<{ status: string; result: string | null }>(
-        `SELECT status, result FROM keel_idempotency WHERE key = $1`,
+      const existing = await this.db.query<{ status: string; result: string | null; tenant: string | null }>(
+        `SELECT status, result, tenant FROM keel_idempotency WHERE key = $1`,
         [key],
       );
       const row = existing.rows[0];
+      if (row?.tenant != null && row.tenant !== meta.tenant) throw otherTenantsIntent(meta.tool);
       if (row?.status === 'completed') return { result: row.result ?? '', replayed: true };
       const taken = await this.db.query(
         `UPDATE keel_idempotency SET holder = $2, lease_until = now() + $3::interval
@@ -93,4 +110,9 @@ export class IdempotencyLedger {
     );
     return { result, replayed: false };
   }
+}
+
+/** What the model is told of an intent claimed in another tenant: no more than that it is out of scope. */
+function otherTenantsIntent(tool: string): ScopeViolationError {
+  return new ScopeViolationError(`this "${tool}" call is outside this session's scope`);
 }

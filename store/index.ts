@@ -25,3 +25,4 @@ export {
   type SharedCacheMiss,
   type SharedToolCacheOptions,
 } from './shared-tool-cache';
+export { ApproverKeyFile, ApproverKeysUnavailableError, StaticApproverKeys, type ApproverKeySource } from './approver-key-file';

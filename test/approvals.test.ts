@@ -1,4 +1,5 @@
 import { unmarked } from './support/marked-data';
+import { testKey } from './support/approver-keys';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { SessionHandle } from '../client';
@@ -54,10 +55,10 @@ test('a write_critical call waits without side effect, and one approval runs it 
   expect((await session.workflow.describe()).searchAttributes).toMatchObject({ KeelState: ['awaiting_approval'] });
   expect(await paymentsFor(session.sessionId)).toHaveLength(0);
 
-  await session.approve({ requestId: pending!.requestId, approver: 'mallory' }); // not an approver
-  await session.approve({ requestId: pending!.requestId, approver: 'alice', digest: 'f'.repeat(64) }); // wrong input
-  await session.approve({ requestId: pending!.requestId, approver: 'bob', roles: ['finance'], note: 'ok' });
-  await session.approve({ requestId: pending!.requestId, approver: 'alice' }); // repeated: changes nothing
+  await session.approve(pending!.requestId, { key: testKey('mallory'), via: 'signal' }); // a trusted key, but not an approver
+  await session.approve(pending!.requestId, { key: testKey('alice'), digest: 'f'.repeat(64), via: 'signal' }); // wrong input
+  await session.approve(pending!.requestId, { key: testKey('bob'), note: 'ok', via: 'signal' }); // in role finance
+  await session.approve(pending!.requestId, { key: testKey('alice'), digest: pending!.digest, via: 'signal' }); // repeated: changes nothing
   expect(await session.result()).toMatchObject({ outcome: 'completed', output: 'results: ok' });
   expect(await paymentsFor(session.sessionId)).toMatchObject([{ orderId: 'ord_1001', kind: 'refund', amountCents: 4900 }]);
 
@@ -76,7 +77,7 @@ test('a rejection never runs the call, and the model is told why', async () => {
   proposes(tag, [refund('ord_1001', 4900)]);
   const session = await suite.env.client.startSession({ agent: 'support', input: tag, scope });
   const [pending] = await pendingApprovals(session, 1);
-  await session.reject({ requestId: pending!.requestId, approver: 'alice', reason: 'outside the refund window' });
+  await session.reject(pending!.requestId, 'outside the refund window', { key: testKey('alice') });
   const result = await session.result();
   expect(result.output).toContain('alice rejected it: outside the refund window');
   expect(await paymentsFor(session.sessionId)).toHaveLength(0);
@@ -102,11 +103,10 @@ test('parallel write_critical calls in one turn each wait for their own approval
   const pending = await pendingApprovals(session, 2);
   expect(pending.map((p) => p.input.orderId)).toEqual(['ord_1001', 'ord_1002']);
   // Approving the second does not release the first.
-  await session.approve({ requestId: pending[1]!.requestId, approver: 'alice' });
-  await new Promise((r) => setTimeout(r, 500));
+  await session.approve(pending[1]!.requestId, { key: testKey('alice') }); // answered once the session took it
   expect(await paymentsFor(session.sessionId)).toHaveLength(0);
   expect((await session.status()).pendingApprovals.map((p) => p.requestId)).toEqual([pending[0]!.requestId]);
-  await session.reject({ requestId: pending[0]!.requestId, approver: 'alice', reason: 'not this one' });
+  await session.reject(pending[0]!.requestId, 'not this one', { key: testKey('alice') });
   const result = await session.result();
   expect(result.output).toMatch(/^results: error: .*not this one.* \| ok \| ok$/);
   expect(await paymentsFor(session.sessionId)).toMatchObject([{ orderId: 'ord_1002', amountCents: 12900 }]);
@@ -128,9 +128,10 @@ test('an approval sent with the Temporal CLI works like one sent by KeelClient',
   const session = await suite.env.client.startSession({ agent: 'support', input: tag, scope, approvers: ['alice'] });
   const [pending] = await pendingApprovals(session, 1);
   const { address, cliPath } = testServer();
+  const { statement } = await session.statement('approve', pending!.requestId, { key: testKey('alice') });
   await promisify(execFile)(cliPath, [
     'workflow', 'signal', '--address', address, '--workflow-id', session.sessionId, '--name', 'approve',
-    '--input', JSON.stringify({ requestId: pending!.requestId, approver: 'alice' }),
+    '--input', JSON.stringify({ statement }),
   ]);
   expect(await session.result()).toMatchObject({ outcome: 'completed', output: 'results: ok' });
   expect(await paymentsFor(session.sessionId)).toHaveLength(1);
@@ -138,13 +139,13 @@ test('an approval sent with the Temporal CLI works like one sent by KeelClient',
 
 test('an approval pending when the session continues as new is decided in the next run and runs once', async () => {
   const tag = uniqueName('approval-across-runs');
-  const reads = Array.from({ length: 40 }, (_, i) => ({ name: 'list_orders', input: { customerId: `cus_nobody_${i}` } }));
+  const reads = Array.from({ length: 40 }, (_, i) => ({ name: 'slow_step', input: { ms: 0, label: `read ${i}` } }));
   // One turn: 40 reads, then the refund; the session continues as new while the refund's approval is pending.
   proposes(tag, [...reads, refund('ord_1001', 4900)]);
   const session = await suite.env.client.startSession({ agent: 'support', input: tag, scope, maxHistoryEventsPerRun: 200, limits: { maxToolCalls: 100 } });
   const [pending] = await pendingApprovals(session, 1);
   expect((await session.status()).run).toBeGreaterThan(1);
-  await session.approve({ requestId: pending!.requestId, approver: 'alice' });
+  await session.approve(pending!.requestId, { key: testKey('alice') });
   const result = await session.result();
   expect(result.output).toBe(`results: ${[...reads.map(() => 'ok'), 'ok'].join(' | ')}`);
   expect(await paymentsFor(session.sessionId)).toHaveLength(1);

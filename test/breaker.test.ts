@@ -1,4 +1,5 @@
 import type { TurnContext } from '../scripted-model';
+import { testKey } from './support/approver-keys';
 import type { SessionHandle } from '../client';
 import type { SessionStatus } from '../core/session';
 import { execFile } from 'node:child_process';
@@ -40,8 +41,8 @@ test('max tool calls trips, escalates, and resume with extra budget finishes the
   expect((await session.workflow.describe()).searchAttributes).toMatchObject({ KeelState: ['escalated'] });
 
   // Not an approver of this session: refused and recorded, the session keeps waiting.
-  await session.resolveEscalation({ approver: 'mallory', action: 'resume', extraBudget: { toolCalls: 100 } });
-  await session.resolveEscalation({ approver: 'oncall@acme', action: 'resume', extraBudget: { toolCalls: 2 } });
+  await session.resolveEscalation('resume', { key: testKey('mallory'), extraBudget: { toolCalls: 100 }, via: 'signal' });
+  await session.resolveEscalation('resume', { key: testKey('oncall'), extraBudget: { toolCalls: 2 } });
   const result = await session.result();
   expect(result).toMatchObject({ outcome: 'completed', output: 'done after 4 tool calls', usage: { toolCalls: 4 } });
   const trace = await session.trace();
@@ -61,12 +62,12 @@ test('max tokens trips before the next model call, and abort ends the session', 
   expect(status.escalation).toMatchObject({ limit: 'maxTokens' });
   expect(status.usage.modelCalls).toBe(3);
   expect(status.usage.inputTokens + status.usage.outputTokens).toBe(330);
-  await session.resolveEscalation({ approver: 'oncall', action: 'abort', note: 'looping' });
+  await session.resolveEscalation('abort', { key: testKey('oncall'), note: 'looping' });
   const result = await session.result();
   expect(result).toMatchObject({
     outcome: 'breaker_tripped',
     output: null,
-    breaker: { limit: 'maxTokens', resolution: 'aborted', approver: 'oncall' },
+    breaker: { limit: 'maxTokens', resolution: 'aborted', approver: 'oncall@acme' },
     usage: { modelCalls: 3 },
   });
   expect(result.transcriptRef).toMatch(/^sha256:/);
@@ -102,7 +103,7 @@ test('consecutive identical errors trip; resume clears the run and the session f
   expect(status.escalation).toMatchObject({ limit: 'maxConsecutiveIdenticalErrors' });
   expect(status.escalation?.detail).toContain('check_inventory: tool_error: inventory backend unavailable');
   expect(status.usage.toolCalls).toBe(3);
-  await session.resolveEscalation({ approver: 'oncall', action: 'resume' });
+  await session.resolveEscalation('resume', { key: testKey('oncall') });
   // Two more identical errors are under the limit again; the model then answers.
   const result = await session.result();
   expect(result).toMatchObject({ outcome: 'completed', usage: { toolCalls: 5 } });
@@ -132,10 +133,12 @@ test('an escalation resolved with the Temporal CLI works like one sent by KeelCl
   const session = await suite.env.client.startSession({ agent: 'support', input: tag, scope, limits: { maxToolCalls: 1 }, approvers: ['oncall@acme'] });
   await waitForState(session, 'escalated');
   const { address, cliPath } = testServer();
-  await promisify(execFile)(cliPath, [
-    'workflow', 'signal', '--address', address, '--workflow-id', session.sessionId, '--name', 'resolveEscalation',
-    '--input', JSON.stringify({ approver: 'oncall@acme', action: 'resume', extraBudget: { toolCalls: 1 } }),
+  const { statement } = await session.escalationStatement('resume', { key: testKey('oncall'), extraBudget: { toolCalls: 1 } });
+  const { stdout } = await promisify(execFile)(cliPath, [
+    'workflow', 'update', 'execute', '--address', address, '--workflow-id', session.sessionId, '--name', 'resolveEscalation',
+    '--input', JSON.stringify({ statement }),
   ]);
+  expect(stdout).toContain('accepted:true');
   expect(await session.result()).toMatchObject({ outcome: 'completed', usage: { toolCalls: 2 } });
   await expectReplays(suite.env.temporal, session.sessionId);
 });

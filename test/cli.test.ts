@@ -1,6 +1,9 @@
 import { runCli } from '../client/cli';
 import { testServer, uniqueName, sessionSuite } from './support/environment';
 import { createTestAgent } from './support/fixture-agents';
+import { testKeyFile, type TestPerson } from './support/approver-keys';
+
+const keyFile = (person: TestPerson) => testKeyFile(person, testServer().dir);
 
 const suite = sessionSuite('cli', (db) => [createTestAgent(db)]);
 
@@ -37,16 +40,18 @@ test('keel escalation resume decides a tripped session', async () => {
   });
   const session = await suite.env.client.startSession({ agent: 'support', input: tag, scope: { tenant: 'acme', subjects: [] }, limits: { maxToolCalls: 1 } });
   for (let i = 0; i < 100 && (await session.status()).state !== 'escalated'; i++) await new Promise((r) => setTimeout(r, 100));
-  expect(await keel('escalation', 'resume', session.sessionId, '--approver', 'ops', '--tool-calls', '1')).toEqual({
+  const escalationId = (await session.status()).escalation!.requestId;
+  expect(await keel('escalation', 'resume', session.sessionId, '--key', keyFile('ops'), '--tool-calls', '1')).toEqual({
     code: 0,
-    out: `sent resume to ${session.sessionId}`,
+    out: `accepted: resume ${escalationId} by ops`,
   });
   expect(await session.result()).toMatchObject({ outcome: 'completed', usage: { toolCalls: 2 } });
 });
 
 test('bad command lines name what is wrong', async () => {
-  await expect(keel('escalation', 'resume', 'some-session')).rejects.toThrow('--approver is required');
-  await expect(keel('escalation', 'resume', 'some-session', '--approver', 'x', '--tool-calls', 'lots')).rejects.toThrow(
+  await expect(keel('escalation', 'resume', 'some-session')).rejects.toThrow('--key KEY.json is required');
+  await expect(keel('escalation', 'resume', 'some-session', '--key', '/nonexistent/key.json')).rejects.toThrow('no approver key at /nonexistent/key.json');
+  await expect(keel('escalation', 'resume', 'some-session', '--key', keyFile('ops'), '--tool-calls', 'lots')).rejects.toThrow(
     '--tool-calls must be a whole number, got "lots"',
   );
   await expect(keel('start', '--agent', 'support')).rejects.toThrow('keel start needs --agent, --tenant and --input');
@@ -74,12 +79,17 @@ test('keel approve and keel reject decide pending write_critical calls', async (
     await new Promise((r) => setTimeout(r, 100));
     pending = (await session.status()).pendingApprovals;
   }
-  expect(await keel('approve', session.sessionId, pending[0]!.requestId, '--approver', 'alice')).toEqual({
-    code: 0,
-    out: `sent approve of ${pending[0]!.requestId} to ${session.sessionId}`,
+  // A refusal is answered at once and exits non-zero.
+  expect(await keel('approve', session.sessionId, pending[0]!.requestId, '--key', keyFile('mallory'))).toEqual({
+    code: 1,
+    out: 'refused: "mallory" is not an approver of this session',
   });
-  await expect(keel('reject', session.sessionId, pending[1]!.requestId, '--approver', 'alice')).rejects.toThrow('keel reject needs --reason');
-  await keel('reject', session.sessionId, pending[1]!.requestId, '--approver', 'alice', '--reason', 'too much');
+  expect(await keel('approve', session.sessionId, pending[0]!.requestId, '--key', keyFile('alice'))).toEqual({
+    code: 0,
+    out: `accepted: approve ${pending[0]!.requestId} by alice`,
+  });
+  await expect(keel('reject', session.sessionId, pending[1]!.requestId, '--key', keyFile('alice'))).rejects.toThrow('keel reject needs --reason');
+  expect((await keel('reject', session.sessionId, pending[1]!.requestId, '--key', keyFile('alice'), '--reason', 'too much')).code).toBe(0);
   expect(await session.result()).toMatchObject({ outcome: 'completed', output: 'paid,rejected', usage: { toolCalls: 2 } });
   const { events } = await session.trace();
   expect(events.filter((e) => e.type === 'approval_decided').map((e) => e.type === 'approval_decided' && e.decision)).toEqual(['approved', 'rejected']);

@@ -10,6 +10,7 @@ import { createKeelWorker } from '../workers/keel-worker';
 import { traceQuery } from '../workflows/api';
 import { createTestEnvironment, expectReplays, testServer, uniqueName, type TestEnvironment } from './support/environment';
 import { createTestAgent } from './support/fixture-agents';
+import { TEST_DEFAULT_APPROVERS, testApproverKeys } from './support/approver-keys';
 import { spawnWorkerProcess } from './support/worker-process-handle';
 
 const scope = { tenant: 'acme', subjects: ['cus_ada'] };
@@ -122,10 +123,11 @@ test('a session finishes when the dev server restarts in its middle (same databa
     model: { baseURL: model.url, apiKey: 'test' },
     workflowBundle: { codePath: testServer().bundlePath },
     shutdownGraceTimeMs: 1000,
+    approverKeys: testApproverKeys(),
   });
   const running = worker.run();
   try {
-    const client = await KeelClient.connect({ client: new Client({ connection }), taskQueue });
+    const client = await KeelClient.connect({ client: new Client({ connection }), taskQueue, approvers: TEST_DEFAULT_APPROVERS });
     const tag = uniqueName('server-restart');
     slowScenario(tag, 4000);
     const session = await client.startSession({ agent: 'support', input: tag, scope, timeouts: { toolHeartbeatMs: 3000 } });

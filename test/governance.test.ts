@@ -1,4 +1,5 @@
 import type { SessionHandle } from '../client';
+import { testKey } from './support/approver-keys';
 import { readFileSync } from 'node:fs';
 import { withScope, type AuditEntry } from '../store';
 import { expectReplays, sessionSuite, uniqueName, createTestEnvironment, type TestEnvironment } from './support/environment';
@@ -23,7 +24,7 @@ async function approveAll(session: SessionHandle, count: number): Promise<void> 
     for (const pending of (await session.status()).pendingApprovals) {
       if (approved.has(pending.requestId)) continue;
       approved.add(pending.requestId);
-      await session.approve({ requestId: pending.requestId, approver: 'alice' });
+      await session.approve(pending.requestId, { key: testKey('alice') });
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -61,7 +62,7 @@ test("a model that asks for another tenant's customer gets nothing of theirs, an
 
   const reachedModel = JSON.stringify(suite.model.requests.filter((r) => r.scenario === tag).map((r) => r.body.messages));
   for (const foreign of ['Grace', 'COBOL', '99900', 'globex', 'Enigma', 'Alan']) expect(reachedModel).not.toContain(foreign);
-  expect(reachedModel).toContain('outside this session');
+  expect(reachedModel).toContain("in this session's scope");
   const { events } = await session.trace();
   const violations = events.filter((e) => e.type === 'scope_violation');
   expect(violations.map((e) => e.type === 'scope_violation' && e.tool)).toEqual(['lookup_customer', 'get_order', 'list_orders']);

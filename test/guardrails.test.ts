@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { testKey } from './support/approver-keys';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { defineAgent } from '../core/agent';
@@ -116,7 +117,7 @@ test('under escalate the session pauses for a human; resume hands the output to 
   for (let i = 0; i < 100 && (await session.status()).state !== 'escalated'; i++) await new Promise((r) => setTimeout(r, 100));
   const status = await session.status();
   expect(status.escalation).toMatchObject({ limit: 'guardrail:prompt_injection' });
-  await session.resolveEscalation({ approver: 'maria', action: 'resume', note: 'a known test ticket' });
+  await session.resolveEscalation('resume', { key: testKey('maria'), note: 'a known test ticket' });
   await session.result();
   expect(seen).toBe(ATTACK);
   await expectReplays(suite.env.temporal, session.sessionId);

@@ -1,4 +1,5 @@
 import { Worker } from '@temporalio/worker';
+import { testKey } from './support/approver-keys';
 import { KeelMetrics, keelMetricsSinks, serveMetrics, type MetricsServer } from '../metrics';
 import { ScriptedModelServer } from '../scripted-model';
 import { createTestEnvironment, testServer, uniqueName, type TestEnvironment } from './support/environment';
@@ -52,8 +53,8 @@ test('after a known set of sessions /metrics shows the exact counts, and replayi
     ids.push(session.sessionId);
     for (let i = 0; i < 200; i++) {
       const status = await session.status();
-      if (status.state === 'escalated') await session.resolveEscalation({ approver: 'ops', action: 'abort' });
-      for (const pending of status.pendingApprovals) await session.reject({ requestId: pending.requestId, approver: 'ops', reason: 'no' });
+      if (status.state === 'escalated') await session.resolveEscalation('abort', { key: testKey('ops') });
+      for (const pending of status.pendingApprovals) await session.reject(pending.requestId, 'no', { key: testKey('ops') });
       if (['completed', 'breaker_tripped'].includes(status.state)) break;
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -1,4 +1,5 @@
 import { WorkflowFailedError } from '@temporalio/client';
+import { testKey, testKeyFile } from './support/approver-keys';
 import type { ScriptedStep, TurnContext } from '../scripted-model';
 import type { OrchestrationStatus, PipelineSpecInput } from '../core/orchestration';
 import { expectReplays, sessionSuite, testServer, uniqueName } from './support/environment';
@@ -146,16 +147,18 @@ test('supervisor: a child\'s pending approval shows in the parent\'s status and 
   expect(pending).toMatchObject({ tool: 'process_payment', input: { orderId: 'ord_1001', amountCents: 4900 }, sessionId: `${run.sessionId}.refund.1` });
   expect(status.children.find((c) => c.role === 'refund')).toMatchObject({ state: 'awaiting_approval' });
   // A non-approver is refused by the child; the approver's decision, sent to the parent, is forwarded.
-  await run.approve({ requestId: pending.requestId, approver: 'mallory' });
-  await run.approve({ requestId: pending.requestId, approver: 'maria', note: 'ok' });
+  await expect(run.approve(pending.requestId, { key: testKey('mallory') })).rejects.toThrow(/"mallory" is not an approver/);
+  // Signed for the child, sent to the parent as a signal (the way the Temporal CLI would): passed on.
+  const { statement } = await run.statement('approve', pending.requestId, { key: testKey('maria'), note: 'ok' });
+  await run.sendStatement('approve', statement, 'signal');
   const result = await run.result();
   expect(result.outcome).toBe('completed');
   const child = suite.env.client.getSession(pending.sessionId!);
   expect((await child.result()).data).toEqual({ refunded: true, orderId: 'ord_1001' });
   const childTrace = (await child.trace()).events;
-  expect(childTrace.filter((e) => e.type === 'signal_refused')).toHaveLength(1);
+  expect(childTrace.filter((e) => e.type === 'signal_refused')).toHaveLength(0); // a refused update is answered, not traced
   expect(childTrace.find((e) => e.type === 'approval_decided')).toMatchObject({ decision: 'approved', approver: 'maria' });
-  expect((await run.trace()).events.filter((e) => e.type === 'signal_forwarded')).toHaveLength(2);
+  expect((await run.trace()).events.filter((e) => e.type === 'signal_forwarded')).toHaveLength(1);
   await expectReplays(suite.env.temporal, run.sessionId);
 });
 
@@ -184,7 +187,8 @@ test('budget: a child gets only what its parent has left, trips its own breaker,
     return s.state === 'escalated' && s.children.some((c) => c.escalation) ? s : undefined;
   }, 'the child escalation in the parent status');
   expect(escalated.escalation).toMatchObject({ limit: 'maxToolCalls' });
-  await run.resolveEscalation({ approver: 'maria', action: 'abort', note: 'looping' });
+  const escalatedChildId = escalated.children.find((c) => c.escalation)!.sessionId;
+  await run.resolveEscalation('abort', { key: testKey('maria'), note: 'looping', sessionId: escalatedChildId });
   const result = await run.result();
   const loop = result.children.find((c) => c.role === 'loop')!;
   expect(loop.outcome).toBe('breaker_tripped');
@@ -299,7 +303,7 @@ describe('the orchestration example', () => {
   });
   test.each(['supervisor', 'pipeline', 'debate'] as const)('%s runs end to end with the scripted model', async (pattern) => {
     const lines: string[] = [];
-    const result = await runOrchestrationExample(example.env.client, pattern, (line) => lines.push(line));
+    const result = await runOrchestrationExample(example.env.client, pattern, (line) => lines.push(line), testKey('maria'));
     expect(result.outcome).toBe('completed');
     if (pattern === 'supervisor') {
       expect(result.output).toEqual({ reply: 'Sorry about the torn pages: order ord_1001 (€49.00) is refunded in full.' });
@@ -309,7 +313,7 @@ describe('the orchestration example', () => {
     if (pattern === 'pipeline') expect(result.children.map((c) => c.role).sort()).toEqual(['issue', 'order', 'policy', 'reply']);
   });
 
-  test('keel pipeline, keel debate and keel supervise start each pattern; approvals go through the parent with --session', async () => {
+  test('keel pipeline, keel debate and keel supervise start each pattern; approvals of a child are signed for the child', async () => {
     const cli = async (...args: string[]) => {
       const lines: string[] = [];
       const code = await runCli([...args, '--address', testServer().address, '--task-queue', example.env.taskQueue], (l) => lines.push(l));
@@ -330,8 +334,8 @@ describe('the orchestration example', () => {
     const parentId = started.lines[0]!.replace('started ', '');
     const parent = example.env.client.getOrchestration(parentId);
     const pending = await waitFor(async () => (await parent.status()).pendingApprovals[0], 'the refund approval');
-    const approved = await cli('approve', parentId, pending.requestId, '--approver', 'maria', '--session', pending.sessionId!);
-    expect(approved.code).toBe(0);
+    const approved = await cli('approve', parentId, pending.requestId, '--key', testKeyFile('maria', testServer().dir));
+    expect(approved).toEqual({ code: 0, lines: [`accepted: approve ${pending.requestId} by maria`] });
     expect((await parent.result()).outcome).toBe('completed');
     await expect(cli('pipeline', '--tenant', 'acme', '--input', 'x')).rejects.toThrow(/needs --file/);
   });

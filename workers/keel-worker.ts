@@ -1,19 +1,22 @@
 import { join, resolve } from 'node:path';
 import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
-import { createEvaluationActivities, createSessionActivities, ModelClient, type ContextWindow, type ModelEndpoint } from '../activities';
+import { createApproverKeyActivities, createEvaluationActivities, createSessionActivities, ModelClient, type ContextWindow, type ModelEndpoint } from '../activities';
 import type { MonitorScoreOptions } from '../workflows/api';
 import type { Agent } from '../core/agent';
 import { AgentRegistry } from '../core/agent-registry';
 import { KeelMetrics, keelMetricsSinks } from '../metrics';
 import { logAlertSink, metricAlertSink, type AlertSink } from '../alerts';
 import type { DriftOptions } from '../core/drift-detector';
+import { existsSync } from 'node:fs';
 import {
+  ApproverKeyFile,
   defaultFileContentStore,
   EvaluationStore,
   FileAuditLog,
   IdempotencyLedger,
   SharedToolCache,
   TraceStore,
+  type ApproverKeySource,
   type AuditLog,
   type ContentStore,
   type SharedToolCacheOptions,
@@ -31,6 +34,13 @@ export interface KeelWorkerOptions {
   namespace?: string;
   /** @default {@link DEFAULT_TASK_QUEUE} */
   taskQueue?: string;
+  /**
+   * The public keys this deployment trusts to sign decisions (approve, reject, resolveEscalation),
+   * per tenant. Sessions load their tenant's keys when they start to wait for a person and every
+   * few minutes while they wait, so rotating a key is editing the file.
+   * @default an {@link ApproverKeyFile} at `KEEL_APPROVER_KEYS`, else `.keel/approver-keys.json` when it exists; else no key (every decision is refused)
+   */
+  approverKeys?: ApproverKeySource;
   /** The agents this worker serves. */
   agents: readonly Agent[];
   /** @default a file content store at `KEEL_STORE_DIR` or `.keel/content` */
@@ -116,8 +126,10 @@ export async function createKeelWorker(options: KeelWorkerOptions): Promise<Work
       });
     }
   }
+  const approverKeys = options.approverKeys ?? defaultApproverKeys();
   const activities = createSessionActivities({
     agents,
+    ...(approverKeys ? { approverKeys } : {}),
     ...(ledger ? { ledger } : {}),
     ...(traces ? { traces } : {}),
     ...(sharedCache ? { sharedCache } : {}),
@@ -145,11 +157,21 @@ export async function createKeelWorker(options: KeelWorkerOptions): Promise<Work
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: workflowsPath() }),
-    activities: { ...activities, ...evaluationActivities },
+    activities: { ...activities, ...evaluationActivities, ...createApproverKeyActivities(approverKeys) },
     sinks: keelMetricsSinks(metrics),
     shutdownGraceTime: options.shutdownGraceTimeMs ?? 10_000,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 100,
   });
+}
+
+/** The trusted key file of `KEEL_APPROVER_KEYS`, or `.keel/approver-keys.json` when it exists. */
+function defaultApproverKeys(): ApproverKeySource | undefined {
+  const configured = process.env.KEEL_APPROVER_KEYS;
+  if (configured) return new ApproverKeyFile(resolve(configured));
+  const local = resolve(__dirname, '..', '.keel', 'approver-keys.json');
+  if (existsSync(local)) return new ApproverKeyFile(local);
+  console.warn('keel worker: no approver keys (KEEL_APPROVER_KEYS): every approval and escalation decision will be refused');
+  return undefined;
 }
 
 function workflowsPath(): string {

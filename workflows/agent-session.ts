@@ -8,14 +8,20 @@ import {
   patched,
   proxySinks,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SessionActivities } from '../activities/session-activities';
+import type { ApproverKeyActivities } from '../activities/approver-keys';
 import { toolsInScope, type AgentDescriptor } from '../core/agent';
-import { ApproveSchema, isAllowedApprover, RejectSchema, type ApprovalDecision, type PendingApproval } from '../core/approval';
+import { approverLabel, AUTOMATIC_APPROVER, isAllowedApprover, type ApprovalDecision, type PendingApproval } from '../core/approval';
+import type { DecisionClaims, TrustedKey } from '../core/decision-statement';
+import { DecisionGate, isRefused, KEPT_REFUSALS, type DecisionName, type RefusedDecision, type VerifiedDecision } from './decision-gate';
+import { LegacyApproveSchema, LegacyRejectSchema, LegacyResolveEscalationSchema, VERIFIED_DECISIONS_PATCH } from './legacy-decisions';
+import { awaitingApprovalDetails, awaitingEscalationDetails } from './waiting-details';
 import {
   activeElapsedMs,
   checkBreaker,
@@ -37,7 +43,6 @@ import { routeStep, type RoutingDecision, type RoutingStep } from '../core/routi
 import { KEEL_SEARCH_ATTRIBUTES } from '../core/search-attributes';
 import {
   describeRequestIssues,
-  ResolveEscalationSchema,
   SessionRequestSchema,
   type BreakerResolution,
   type PendingEscalation,
@@ -49,7 +54,19 @@ import {
 } from '../core/session';
 import type { TraceEvent } from '../core/trace';
 import type { z } from 'zod';
-import { approveSignal, childSessionUpdateSignal, rejectSignal, resolveEscalationSignal, statusQuery, traceQuery, type KeelMetricsSinks } from './api';
+import {
+  approveSignal,
+  approveUpdate,
+  childSessionUpdateSignal,
+  rejectSignal,
+  rejectUpdate,
+  resolveEscalationSignal,
+  resolveEscalationUpdate,
+  statusQuery,
+  traceQuery,
+  type DecisionAccepted,
+  type KeelMetricsSinks,
+} from './api';
 
 /** State a session carries from one run to the next when it continues as new. */
 export interface SessionCarryOver {
@@ -78,6 +95,10 @@ export interface SessionCarryOver {
   failuresInARow?: number;
   /** Repair turns given for answers that contradicted the tools. */
   groundingRepairs?: number;
+  /** The approver keys of the tenant, as last loaded (so a pending decision can be verified at once in the next run). */
+  approverKeys?: { keys: TrustedKey[]; loadedAtMs: number };
+  /** Escalations opened so far (escalation ids stay unique across runs). */
+  escalationsIssued?: number;
 }
 
 const PREVIEW_NOTICE_LIMIT = 2000;
@@ -90,8 +111,31 @@ const TRACE_BY_REFERENCE = 'trace-by-reference';
 const GUARDRAILS = 'guardrails-final-answer';
 /** Patch id: runs recorded before it ended without recording their end (trace archive, monitor). */
 const RECORD_SESSION_END = 'record-session-end';
+/** Patch id: runs recorded before it keyed their effects by session id alone, without tenant and first run. */
+const TENANT_BOUND_KEYS = 'tenant-bound-keys';
 
-type EscalationDecision = z.output<typeof ResolveEscalationSchema>;
+/** A person's decision on an escalation (verified, or from a history recorded before decisions were signed). */
+interface EscalationDecision {
+  action: 'resume' | 'abort';
+  approver: string;
+  roles?: string[];
+  kid?: string;
+  sender?: string;
+  extraBudget?: z.output<typeof LegacyResolveEscalationSchema>['extraBudget'];
+  note?: string;
+}
+
+const { approverKeys: loadApproverKeys } = proxyActivities<ApproverKeyActivities>({
+  startToCloseTimeout: 30_000,
+  retry: { initialInterval: 1000, backoffCoefficient: 2, maximumInterval: 30_000 },
+});
+
+/** Handler descriptions, shown in the Temporal UI. */
+const DECISION_DESCRIPTIONS: Record<DecisionName, string> = {
+  approve: 'Approve a pending write_critical call: { "statement": "<JWS signed by a trusted approver key>" } naming the request id and input digest (see "keel statement approve").',
+  reject: 'Reject a pending write_critical call: { "statement": "<JWS>" } with the reason in its note; the model is told why.',
+  resolveEscalation: 'Resume (with extra budget) or abort an escalated session: { "statement": "<JWS>" } naming the escalation id.',
+};
 
 /** Cached results of read tools within a session, by `tool:canonical input`. */
 type ToolCache = Record<string, { callId: string; ref: string; bytes: number; preview: string; atMs: number }>;
@@ -157,60 +201,135 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
     escalation,
     pendingApprovals: pendingApprovals(),
     run,
-  }));
+    execution: workflowInfo().firstExecutionRunId,
+    refusedDecisions: gate.refusedCount,
+  }), { description: 'State, usage against limits, pending approvals (tool, input, digest, the agent\'s reason) and escalation.' });
   const earlierTraces = carry?.earlierTraces ?? [];
-  setHandler(traceQuery, () => ({ sessionId, agent: request.agent, events: trace, earlierRuns: earlierTraces }));
-  setHandler(resolveEscalationSignal, (raw) => {
-    const decision = ResolveEscalationSchema.safeParse(raw);
-    const approver = decision.success ? decision.data.approver : String((raw as { approver?: unknown })?.approver ?? '');
-    const refuse = (reason: string): void => {
-      trace.push({ type: 'signal_refused', atMs: Date.now(), signal: 'resolveEscalation', approver, reason });
-    };
-    if (!decision.success) return refuse(`malformed decision: ${describeRequestIssues(decision.error)}`);
-    if (decision.data.sessionId && decision.data.sessionId !== sessionId) return refuse(`addressed to session ${decision.data.sessionId}`);
-    if (!escalation || escalationDecision) return refuse('no escalation is pending');
-    if (!isAllowedApprover(request.approvers, approver, decision.data.roles)) {
-      return refuse(`"${approver}" is not an approver of this session`);
-    }
-    escalationDecision = decision.data;
+  setHandler(traceQuery, () => ({ sessionId, agent: request.agent, events: trace, earlierRuns: earlierTraces }), {
+    description: "This run's trace: model calls, tool calls, breaker events, decisions (earlier runs' by content reference).",
   });
+  const gate = new DecisionGate({ sessionId, execution: workflowInfo().firstExecutionRunId, tenant: request.scope.tenant, approvers: request.approvers, keyRefreshMs: request.approverKeyRefreshMs });
+  if (carry?.approverKeys) gate.setKeys(carry.approverKeys.keys, carry.approverKeys.loadedAtMs);
+  let escalationsIssued = carry?.escalationsIssued ?? 0;
 
-  const decide = (signal: 'approve' | 'reject', raw: unknown) => {
-    const parsed = signal === 'approve' ? ApproveSchema.safeParse(raw) : RejectSchema.safeParse(raw);
-    const claimed = raw as { approver?: unknown; requestId?: unknown } | undefined;
-    const approver = String(claimed?.approver ?? '');
-    const refuse = (reason: string): void => {
-      trace.push({ type: 'signal_refused', atMs: Date.now(), signal, approver, reason });
-    };
-    if (!parsed.success) return refuse(`malformed ${signal}: ${describeRequestIssues(parsed.error)}`);
+  /** Why verified claims do not fit the pending approval they name (null when they do). */
+  const approvalMisfit = (claims: DecisionClaims): string | null => {
+    const record = approvals.find((a) => a.requestId === claims.request);
+    if (!record) return `no approval request "${claims.request}" in this session`;
+    if (record.decision) return `approval request "${record.requestId}" was already decided (${record.decision.decision})`;
+    if (claims.digest !== record.digest) return `digest ${claims.digest ?? '(none)'} does not match the pending call's input (${record.digest})`;
+    if (claims.decision === 'reject' && !claims.note) return 'a rejection needs a reason (the statement\'s note)';
+    return null;
+  };
+  const escalationMisfit = (claims: DecisionClaims): string | null => {
+    if (!escalation || escalationDecision) return 'no escalation is pending';
+    if (claims.request !== escalation.requestId) return `escalation "${claims.request}" is not the pending one ("${escalation.requestId}")`;
+    return null;
+  };
+  const checkDecision = (name: DecisionName, raw: unknown) =>
+    gate.check(name, raw, Date.now(), name === 'resolveEscalation' ? escalationMisfit : approvalMisfit);
+  const refused = (name: DecisionName, via: 'signal' | 'update', refusal: RefusedDecision): void => {
+    keelMetrics.record({ kind: 'decision_refused', agent: request.agent, decision: name, via });
+    if (via === 'update') return; // a refused update is answered to its caller and never enters the history
+    gate.refusedCount += 1;
+    if (gate.refusedCount <= KEPT_REFUSALS) trace.push({ type: 'signal_refused', atMs: Date.now(), signal: name, ...refusal });
+  };
+  /** Applies a verified decision; every accepted decision also shows in the history as a memo change. */
+  const apply = (name: DecisionName, via: 'signal' | 'update', verified: VerifiedDecision): DecisionAccepted => {
+    const { claims } = verified;
+    const who = { approver: claims.approver, ...(claims.roles.length ? { roles: claims.roles } : {}), kid: verified.kid, ...(verified.sender ? { sender: verified.sender } : {}) };
+    if (name === 'resolveEscalation') {
+      escalationDecision = { action: claims.decision === 'abort' ? 'abort' : 'resume', ...who, ...(claims.extraBudget ? { extraBudget: claims.extraBudget } : {}), ...(claims.note ? { note: claims.note } : {}), via } as EscalationDecision;
+    } else {
+      const record = approvals.find((a) => a.requestId === claims.request)!;
+      record.decision =
+        claims.decision === 'reject'
+          ? { decision: 'rejected', ...who, reason: claims.note! }
+          : { decision: 'approved', ...who, ...(claims.note ? { note: claims.note } : {}), statement: verified.statement };
+      keelMetrics.record({ kind: 'approval_decided', agent: request.agent, tool: record.tool, decision: record.decision.decision });
+      trace.push({ type: 'approval_decided', atMs: Date.now(), requestId: record.requestId, tool: record.tool, decision: record.decision.decision, ...who, via, ...(claims.note ? { note: claims.note } : {}) });
+    }
+    upsertMemo({ lastDecision: `${claims.decision} ${claims.request} by ${claims.approver} (key ${verified.kid}, via ${via})` });
+    return { accepted: true, sessionId, requestId: claims.request, decision: claims.decision, approver: claims.approver };
+  };
+  const onSignal = (name: DecisionName) => (raw: unknown) => {
+    if (!patched(VERIFIED_DECISIONS_PATCH)) return legacyDecision(name, raw);
+    const checked = checkDecision(name, raw);
+    if (isRefused(checked)) return refused(name, 'signal', checked);
+    apply(name, 'signal', checked);
+  };
+  const onUpdate = (name: DecisionName) => ({
+    validator: (raw: unknown) => {
+      const checked = gate.check(name, raw, Date.now(), name === 'resolveEscalation' ? escalationMisfit : approvalMisfit, 'validator');
+      if (isRefused(checked)) {
+        refused(name, 'update', checked);
+        throw ApplicationFailure.create({ type: FailureType.DecisionRefused, message: `refused: ${checked.reason}`, nonRetryable: true });
+      }
+    },
+    handler: (raw: unknown): DecisionAccepted => {
+      const checked = checkDecision(name, raw);
+      if (isRefused(checked)) throw ApplicationFailure.create({ type: FailureType.DecisionRefused, message: `refused: ${checked.reason}`, nonRetryable: true });
+      return apply(name, 'update', checked);
+    },
+  });
+  for (const [name, signal, update] of [
+    ['approve', approveSignal, approveUpdate],
+    ['reject', rejectSignal, rejectUpdate],
+    ['resolveEscalation', resolveEscalationSignal, resolveEscalationUpdate],
+  ] as const) {
+    setHandler(signal, onSignal(name), { description: DECISION_DESCRIPTIONS[name] });
+    const { validator, handler } = onUpdate(name);
+    setHandler(update, handler, { validator, description: DECISION_DESCRIPTIONS[name] });
+  }
+
+  /** Decisions in histories recorded before decisions were signed: replayed as they were taken then. */
+  const legacyDecision = (name: DecisionName, raw: unknown): void => {
+    const approver = String((raw as { approver?: unknown } | undefined)?.approver ?? '').slice(0, 256);
+    const refuse = (reason: string) => void trace.push({ type: 'signal_refused', atMs: Date.now(), signal: name, approver, reason: reason.slice(0, 500) });
+    if (name === 'resolveEscalation') {
+      const decision = LegacyResolveEscalationSchema.safeParse(raw);
+      if (!decision.success) return refuse(`malformed decision: ${describeRequestIssues(decision.error)}`);
+      if (decision.data.sessionId && decision.data.sessionId !== sessionId) return refuse(`addressed to session ${decision.data.sessionId}`);
+      if (!escalation || escalationDecision) return refuse('no escalation is pending');
+      if (!isAllowedApprover(request.approvers, approver, decision.data.roles ?? [])) return refuse(`"${approver}" is not an approver of this session`);
+      escalationDecision = decision.data;
+      return;
+    }
+    const parsed = name === 'approve' ? LegacyApproveSchema.safeParse(raw) : LegacyRejectSchema.safeParse(raw);
+    if (!parsed.success) return refuse(`malformed ${name}: ${describeRequestIssues(parsed.error)}`);
     const data = parsed.data;
     if (data.sessionId && data.sessionId !== sessionId) return refuse(`addressed to session ${data.sessionId}`);
     const record = approvals.find((a) => a.requestId === data.requestId);
     if (!record) return refuse(`no approval request "${data.requestId}" in this session`);
     if (record.decision) return refuse(`approval request "${data.requestId}" was already decided (${record.decision.decision})`);
-    if (data.digest !== undefined && data.digest !== record.digest) {
-      return refuse(`digest ${data.digest} does not match the pending call's input (${record.digest})`);
-    }
-    if (!isAllowedApprover(request.approvers, data.approver, data.roles)) {
-      return refuse(`"${data.approver}" is not an approver of this session`);
-    }
-    record.decision =
-      'reason' in data
-        ? { decision: 'rejected', approver: data.approver, reason: data.reason }
-        : { decision: 'approved', approver: data.approver, ...(data.note ? { note: data.note } : {}) };
+    if (data.digest !== undefined && data.digest !== record.digest) return refuse(`digest ${data.digest} does not match the pending call's input (${record.digest})`);
+    if (!isAllowedApprover(request.approvers, data.approver, data.roles ?? [])) return refuse(`"${data.approver}" is not an approver of this session`);
+    const note = 'reason' in data ? data.reason : 'note' in data ? data.note : undefined;
+    record.decision = 'reason' in data ? { decision: 'rejected', approver: data.approver, reason: data.reason } : { decision: 'approved', approver: data.approver, ...(note ? { note } : {}) };
     keelMetrics.record({ kind: 'approval_decided', agent: request.agent, tool: record.tool, decision: record.decision.decision });
-    trace.push({
-      type: 'approval_decided',
-      atMs: Date.now(),
-      requestId: record.requestId,
-      tool: record.tool,
-      decision: record.decision.decision,
-      approver: data.approver,
-      ...('reason' in data ? { note: data.reason } : data.note ? { note: data.note } : {}),
-    });
+    trace.push({ type: 'approval_decided', atMs: Date.now(), requestId: record.requestId, tool: record.tool, decision: record.decision.decision, approver: data.approver, ...(note ? { note } : {}) });
   };
-  setHandler(approveSignal, (raw) => decide('approve', raw));
-  setHandler(rejectSignal, (raw) => decide('reject', raw));
+
+  /** Loads the tenant's approver keys when they are missing or older than the refresh interval. */
+  const refreshKeys = async (): Promise<void> => {
+    if (!gate.keysStale(Date.now())) return;
+    const keys = await loadApproverKeys.executeWithOptions({ summary: 'approver keys' }, [{ tenant: request.scope.tenant }]);
+    gate.setKeys(keys, Date.now());
+  };
+  /**
+   * Waits until `done` or `untilMs`, reloading the approver keys every few minutes so a rotated
+   * key takes effect during a long wait. Histories from before signed decisions wait on one timer.
+   */
+  const waitForPerson = async (done: () => boolean, untilMs: number, summary: string): Promise<boolean> => {
+    if (!patched(VERIFIED_DECISIONS_PATCH)) return condition(done, Math.max(0, untilMs - Date.now()));
+    for (;;) {
+      const left = untilMs - Date.now();
+      if (done()) return true;
+      if (left <= 0) return false;
+      await refreshKeys();
+      if (await condition(done, Math.min(left, gate.refreshInMs(Date.now())), { summary })) return true;
+    }
+  };
 
   const pendingApprovals = () => approvals.filter((a) => !a.decision).map(({ callId: _c, decision: _d, ...pending }) => pending);
   const parent = workflowInfo().parent;
@@ -272,11 +391,15 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
 
   /** Pauses for a human's `resolveEscalation` (time waiting is not counted); null when nobody decided in time. */
   const awaitHuman = async (limit: string, detail: string): Promise<EscalationDecision | null> => {
+    const verified = patched(VERIFIED_DECISIONS_PATCH);
+    if (verified) await refreshKeys();
     const sinceMs = Date.now();
-    escalation = { limit, detail, sinceMs, timeoutMs: request.escalation.timeoutMs };
+    escalation = { ...(verified ? { requestId: `esc-${++escalationsIssued}-${limit.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 40)}` } : {}), limit, detail, sinceMs, timeoutMs: request.escalation.timeoutMs };
     escalationDecision = null;
     setState('escalated');
-    const decided = await condition(() => escalationDecision !== null, request.escalation.timeoutMs);
+    if (verified) setCurrentDetails(awaitingEscalationDetails(sessionId, escalation, request.approvers?.map(approverLabel)));
+    const decided = await waitForPerson(() => escalationDecision !== null, sinceMs + request.escalation.timeoutMs, `escalation ${escalation.requestId ?? limit} times out`);
+    if (verified) setCurrentDetails('');
     recordPause(breaker, Date.now() - sinceMs);
     escalation = null;
     const decision = escalationDecision as EscalationDecision | null;
@@ -285,10 +408,15 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
       trace.push({ type: 'escalation_resolved', atMs: Date.now(), action: 'timeout' });
       return null;
     }
+    const { approver, roles, kid, sender, via } = decision as EscalationDecision & { via?: 'signal' | 'update' };
     trace.push({
       type: 'escalation_resolved',
       atMs: Date.now(),
-      approver: decision.approver,
+      approver,
+      ...(roles ? { roles } : {}),
+      ...(kid ? { kid } : {}),
+      ...(sender ? { sender } : {}),
+      ...(via ? { via } : {}),
       action: decision.action,
       ...(decision.extraBudget ? { extraBudget: decision.extraBudget } : {}),
       ...(decision.note ? { note: decision.note } : {}),
@@ -351,6 +479,19 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
       }
       throw error;
     }
+    if (!request.approvers && !agent.automaticApproval && patched(VERIFIED_DECISIONS_PATCH)) {
+      const critical = toolsInScope(agent.tools, request.scope).filter((t) => t.tier === 'write_critical');
+      if (critical.length > 0) {
+        setState('failed');
+        throw ApplicationFailure.create({
+          type: FailureType.ApproversRequired,
+          message:
+            `agent "${request.agent}" has write_critical tool${critical.length > 1 ? 's' : ''} ${critical.map((t) => `"${t.name}"`).join(', ')}: ` +
+            'name approvers in the session request (approvers: ["alice@example.com", "role:support-lead"]) or declare automatic approval on the agent',
+          nonRetryable: true,
+        });
+      }
+    }
   }
   setState('running');
   const pinnedModel = request.model ?? agent.model;
@@ -367,7 +508,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
     // Tool calls of the last model turn.
     while (pendingCalls.length > 0) {
       if (shouldContinueAsNew(request)) {
-        return continueSession(request, acts, { run, agent, transcriptRef, append, pendingCalls, pendingResults, breaker, approvals, approvalsIssued, toolCache, usage, trace, earlierTraces, failuresInARow, groundingRepairs });
+        return continueSession(request, acts, { run, agent, transcriptRef, append, pendingCalls, pendingResults, breaker, approvals, approvalsIssued, toolCache, usage, trace, earlierTraces, failuresInARow, groundingRepairs, escalationsIssued, ...(gate.loaded() ? { approverKeys: gate.loaded()! } : {}) });
       }
       const ended = await guard('tool');
       if (ended) return ended;
@@ -383,7 +524,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
     }
 
     if (shouldContinueAsNew(request)) {
-      return continueSession(request, acts, { run, agent, transcriptRef, append, pendingCalls, pendingResults, breaker, approvals, approvalsIssued, toolCache, usage, trace, earlierTraces, failuresInARow, groundingRepairs });
+      return continueSession(request, acts, { run, agent, transcriptRef, append, pendingCalls, pendingResults, breaker, approvals, approvalsIssued, toolCache, usage, trace, earlierTraces, failuresInARow, groundingRepairs, escalationsIssued, ...(gate.loaded() ? { approverKeys: gate.loaded()! } : {}) });
     }
     const ended = await guard('model');
     if (ended) return ended;
@@ -431,6 +572,17 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
       toolCalls: reply.toolCalls.map((c) => c.name),
       ...(route ? { routing: { tier: route.tier, reason: route.reason } } : {}),
     });
+    if (reply.invalidToolCalls) {
+      // Invalid model output (e.g. one tool_use id on two calls): nothing ran; a bounded repair turn.
+      trace.push({ type: 'output_rejected', atMs: Date.now(), issues: reply.invalidToolCalls, repairTurn: usage.repairTurns + 1 });
+      failuresInARow += 1;
+      if (usage.repairTurns >= (agent.structuredOutput?.maxRepairTurns ?? 2)) {
+        return finish('invalid_output', { error: { type: FailureType.InvalidOutput, message: `invalid tool calls after ${usage.repairTurns} repair turns: ${reply.invalidToolCalls}` } });
+      }
+      usage.repairTurns += 1;
+      append = { kind: 'user_text', text: `Your last reply was not carried out: ${reply.invalidToolCalls}. Give every tool call its own id and send the calls again.` };
+      continue;
+    }
     if (reply.toolCalls.length === 0) {
       const checked = reply.finalOutput;
       if (!agent.structuredOutput || !checked || checked.ok) {
@@ -561,6 +713,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
       ]);
       if (!prepared.ok) continue; // the tool call itself reports the invalid input to the model
       approvalsIssued += 1;
+      const automatic = agent!.automaticApproval;
       const record: ApprovalRecord = {
         requestId: `apr-${approvalsIssued}-${call.name}`,
         callId: call.id,
@@ -570,10 +723,14 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
         reason: reason.slice(0, 1000),
         requestedAtMs: Date.now(),
         timeoutMs: request.approvalTimeoutMs,
+        ...(automatic ? { decision: { decision: 'approved', approver: AUTOMATIC_APPROVER, note: automatic.reason } } : {}),
       };
       records.push(record);
       trace.push({ type: 'approval_requested', atMs: Date.now(), requestId: record.requestId, tool: record.tool, input: record.input, digest: record.digest, reason: record.reason });
+      if (automatic) trace.push({ type: 'approval_decided', atMs: Date.now(), requestId: record.requestId, tool: record.tool, decision: 'approved', approver: AUTOMATIC_APPROVER, note: automatic.reason });
     }
+    // Keys before the requests become visible, so a decision can be verified as soon as it comes.
+    if (records.some((r) => !r.decision) && patched(VERIFIED_DECISIONS_PATCH)) await refreshKeys();
     return records;
   }
 
@@ -582,8 +739,10 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
     if (!record.decision) {
       setState('awaiting_approval');
       const since = Date.now();
-      const remaining = Math.max(0, record.requestedAtMs + record.timeoutMs - since);
-      await condition(() => record.decision !== undefined, remaining);
+      const verified = patched(VERIFIED_DECISIONS_PATCH);
+      if (verified) setCurrentDetails(awaitingApprovalDetails(sessionId, record, pendingApprovals().length, request.approvers?.map(approverLabel)));
+      await waitForPerson(() => record.decision !== undefined, record.requestedAtMs + record.timeoutMs, `approval ${record.requestId} times out`);
+      if (verified) setCurrentDetails('');
       recordPause(breaker, Date.now() - since);
       if (!record.decision) {
         record.decision = { decision: 'timeout' };
@@ -623,7 +782,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
     }
     if (toolTiers.get(call.name) !== 'read') toolCache = {}; // a write may change what was read
     const approval = approvals.find((a) => a.callId === call.id);
-    let approvedBy: { requestId: string; digest: string; approver: string } | undefined;
+    let approvedBy: { requestId: string; digest: string; approver: string; statement?: string; sender?: string } | undefined;
     if (approval) {
       const decision = await awaitDecision(approval);
       if (decision.decision !== 'approved') {
@@ -633,10 +792,18 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
         trace.push({ ...base, ok: false, error: { kind: 'approval_rejected', message }, outputBytes: 0, outputPreview: '', latencyMs: 0 });
         return { toolUseId: call.id, isError: true, content: { text: message } };
       }
-      approvedBy = { requestId: approval.requestId, digest: approval.digest, approver: decision.approver };
+      approvedBy = {
+        requestId: approval.requestId,
+        digest: approval.digest,
+        approver: decision.approver,
+        ...(decision.statement ? { statement: decision.statement } : {}),
+        ...(decision.sender ? { sender: decision.sender } : {}),
+      };
       call = { ...call, input: approval.input };
     }
-    const idempotencyKey = intentKey(sessionId, call.name, call.input);
+    const idempotencyKey = patched(TENANT_BOUND_KEYS)
+      ? intentKey(sessionId, call.name, call.input, { tenant: request.scope.tenant, firstRunId: workflowInfo().firstExecutionRunId })
+      : intentKey(sessionId, call.name, call.input);
     try {
       const result = await acts.runTool.executeWithOptions({ ...acts.toolOptions, summary: `tool ${call.name}` }, [
         {

@@ -1,22 +1,44 @@
-import { defineQuery, defineSignal, type Sinks } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate, type Sinks } from '@temporalio/workflow';
 import type { SessionMetricEvent } from '../core/session-metrics';
 import type { DriftAlert, SessionSummary } from '../core/drift-detector';
 import type { ScoreDriftAlert, ScoreDriftOptions } from '../core/evaluation/score-drift';
-import type { Approve, Reject } from '../core/approval';
-import type { ResolveEscalation, SessionStatus, SessionTrace } from '../core/session';
+import type { DecisionEnvelope, DecisionKind } from '../core/decision-statement';
+import type { SessionStatus, SessionTrace } from '../core/session';
 import type { ChildSessionUpdate } from '../core/orchestration';
 
 /** Workflow type of an agent session. */
 export const AGENT_SESSION_WORKFLOW = 'agentSession';
 
-/** Resolves a tripped circuit breaker: `resume` (with extra budget) or `abort`. */
-export const resolveEscalationSignal = defineSignal<[ResolveEscalation]>('resolveEscalation');
+/**
+ * Decisions are signed statements ({@link DecisionEnvelope}): each takes effect only when its
+ * signature verifies under a key the deployment trusts for the session's tenant and the statement
+ * names an allowed identity or role. Each is a signal (fire and forget; a refusal is traced) and an
+ * update of the same name (the caller is told at once: accepted, or refused with the reason).
+ */
+export const resolveEscalationSignal = defineSignal<[DecisionEnvelope]>('resolveEscalation');
 
-/** Approves one pending write_critical call, by its request id (and optionally its input digest). */
-export const approveSignal = defineSignal<[Approve]>('approve');
+/** Approves one pending write_critical call (the statement names its request id and input digest). */
+export const approveSignal = defineSignal<[DecisionEnvelope]>('approve');
 
-/** Rejects one pending write_critical call; the model is told why. */
-export const rejectSignal = defineSignal<[Reject]>('reject');
+/** Rejects one pending write_critical call; the model is told the statement's note as the reason. */
+export const rejectSignal = defineSignal<[DecisionEnvelope]>('reject');
+
+/** What an accepted decision update answers. A refused one fails with the reason. */
+export interface DecisionAccepted {
+  accepted: true;
+  sessionId: string;
+  requestId: string;
+  decision: DecisionKind;
+  /** The verified approver. */
+  approver: string;
+}
+
+/** {@link approveSignal} as an update. */
+export const approveUpdate = defineUpdate<DecisionAccepted, [DecisionEnvelope]>('approve');
+/** {@link rejectSignal} as an update. */
+export const rejectUpdate = defineUpdate<DecisionAccepted, [DecisionEnvelope]>('reject');
+/** {@link resolveEscalationSignal} as an update. */
+export const resolveEscalationUpdate = defineUpdate<DecisionAccepted, [DecisionEnvelope]>('resolveEscalation');
 
 /** The session's state, usage against limits and pending escalation (an orchestration answers an `OrchestrationStatus`). */
 export const statusQuery = defineQuery<SessionStatus>('status');

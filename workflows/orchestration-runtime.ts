@@ -14,7 +14,11 @@ import {
 } from '@temporalio/workflow';
 import type { SessionActivities } from '../activities/session-activities';
 import type { AgentDescriptor } from '../core/agent';
-import { ApproveSchema, isAllowedApprover, RejectSchema } from '../core/approval';
+import { isAllowedApprover } from '../core/approval';
+import { readStatement } from '../core/decision-statement';
+import type { ApproverKeyActivities } from '../activities/approver-keys';
+import { DecisionGate, isRefused, KEPT_REFUSALS, type DecisionName } from './decision-gate';
+import { LegacyApproveSchema, LegacyRejectSchema, LegacyResolveEscalationSchema, VERIFIED_DECISIONS_PATCH } from './legacy-decisions';
 import { FailureType } from '../core/errors';
 import {
   addUsage,
@@ -34,10 +38,12 @@ import {
 } from '../core/orchestration';
 import { KEEL_SEARCH_ATTRIBUTES } from '../core/search-attributes';
 import type { Limits } from '../core/limits';
-import { describeRequestIssues, ResolveEscalationSchema, type SessionRequestInput, type SessionResult, type SessionState } from '../core/session';
+import { describeRequestIssues, type SessionRequestInput, type SessionResult, type SessionState } from '../core/session';
 import type { TraceEvent } from '../core/trace';
 import type { z } from 'zod';
-import { approveSignal, childSessionUpdateSignal, rejectSignal, resolveEscalationSignal, statusQuery, traceQuery } from './api';
+import { approveSignal, childSessionUpdateSignal, rejectSignal, resolveEscalationSignal, resolveEscalationUpdate, statusQuery, traceQuery, type DecisionAccepted } from './api';
+
+const { approverKeys } = proxyActivities<ApproverKeyActivities>({ startToCloseTimeout: 30_000 });
 
 const { describeAgent, recordSessionEnd } = proxyActivities<SessionActivities>({
   startToCloseTimeout: 30_000,
@@ -63,7 +69,7 @@ interface ChildRecord extends ChildSessionView {
   running: boolean;
 }
 
-type EscalationDecision = z.output<typeof ResolveEscalationSchema>;
+type EscalationDecision = Pick<z.output<typeof LegacyResolveEscalationSchema>, 'action' | 'approver' | 'extraBudget' | 'note'>;
 
 /**
  * What the three orchestration patterns share: the parsed request, child sessions started with
@@ -78,7 +84,9 @@ export class Orchestration {
   private readonly children: ChildRecord[] = [];
   private state: SessionState = 'running';
   private limits: Limits;
-  private escalation: { limit: string; detail: string; sinceMs: number; timeoutMs: number } | null = null;
+  private escalation: { requestId?: string; limit: string; detail: string; sinceMs: number; timeoutMs: number } | null = null;
+  private escalationsIssued = 0;
+  private gate!: DecisionGate;
   private decision: EscalationDecision | null = null;
   private readonly agents = new Map<string, AgentDescriptor | null>();
 
@@ -210,7 +218,9 @@ export class Orchestration {
    */
   async askHuman(reason: 'child_failed' | 'budget_exhausted', detail: string): Promise<boolean> {
     this.trace.push({ type: 'orchestration_escalated', atMs: Date.now(), reason, detail });
-    this.escalation = { limit: reason, detail, sinceMs: Date.now(), timeoutMs: this.request.humanTimeoutMs };
+    const verified = patched(VERIFIED_DECISIONS_PATCH);
+    if (verified) this.gate.setKeys(await approverKeys.executeWithOptions({ summary: 'approver keys' }, [{ tenant: this.request.scope.tenant }]), Date.now());
+    this.escalation = { ...(verified ? { requestId: `esc-${++this.escalationsIssued}-${reason}` } : {}), limit: reason, detail, sinceMs: Date.now(), timeoutMs: this.request.humanTimeoutMs };
     this.decision = null;
     this.setState('escalated');
     const decided = await condition(() => this.decision !== null, this.request.humanTimeoutMs);
@@ -310,9 +320,11 @@ export class Orchestration {
       state,
       usage: this.usage(),
       limits: this.limits,
-      escalation: this.escalation ?? waiting?.escalation ?? null,
+      escalation: this.escalation ?? (waiting?.escalation ? { ...waiting.escalation, sessionId: waiting.sessionId } : null),
       pendingApprovals: this.children.flatMap((c) => c.pendingApprovals.map((p) => ({ ...p, sessionId: c.sessionId }))),
       run: 1,
+      execution: workflowInfo().firstExecutionRunId,
+      refusedDecisions: this.gate.refusedCount,
       children: this.children.map(({ running: _r, ...view }) => view),
     };
   }
@@ -328,57 +340,101 @@ export class Orchestration {
       child.pendingApprovals = update.pendingApprovals;
       child.escalation = update.escalation;
     });
-    const refuse = (signal: string, approver: string, reason: string) => {
-      this.trace.push({ type: 'signal_refused', atMs: Date.now(), signal, approver, reason });
+    this.gate = new DecisionGate({ sessionId: this.sessionId, execution: workflowInfo().firstExecutionRunId, tenant: this.request.scope.tenant, approvers: this.request.approvers, keyRefreshMs: 300_000 });
+    const refuse = (signal: string, approver: string, reason: string, sender?: string) => {
+      this.gate.refusedCount += 1;
+      if (this.gate.refusedCount <= KEPT_REFUSALS) this.trace.push({ type: 'signal_refused', atMs: Date.now(), signal, approver: approver.slice(0, 256), reason: reason.slice(0, 500), ...(sender ? { sender } : {}) });
     };
-    const forward = (signal: 'approve' | 'reject', raw: unknown) => {
-      const parsed = signal === 'approve' ? ApproveSchema.safeParse(raw) : RejectSchema.safeParse(raw);
-      const approver = String((raw as { approver?: unknown } | undefined)?.approver ?? '');
-      if (!parsed.success) return refuse(signal, approver, `malformed ${signal}: ${describeRequestIssues(parsed.error)}`);
-      const data = parsed.data;
-      const owners = this.children.filter(
-        (c) => c.running && (data.sessionId ? c.sessionId === data.sessionId : c.pendingApprovals.some((p) => p.requestId === data.requestId)),
-      );
-      if (owners.length !== 1) {
-        const why = owners.length > 1 ? `request "${data.requestId}" is pending in several children: name the session (sessionId)` : `no running child has request "${data.requestId}"`;
-        return refuse(signal, data.approver, why);
+    const ownMisfit = () => (!this.escalation || this.decision ? 'no escalation is pending' : null);
+    const escalationMisfit = (claims: { request: string }) => ownMisfit() ?? (claims.request === this.escalation!.requestId ? null : `escalation "${claims.request}" is not the pending one ("${this.escalation!.requestId}")`);
+    const applyOwn = (claims: { decision: string; approver: string; extraBudget?: EscalationDecision['extraBudget']; note?: string; request: string }): DecisionAccepted => {
+      this.decision = { action: claims.decision === 'abort' ? 'abort' : 'resume', approver: claims.approver, ...(claims.extraBudget ? { extraBudget: claims.extraBudget } : {}), ...(claims.note ? { note: claims.note } : {}) };
+      upsertMemo({ lastDecision: `${claims.decision} ${claims.request} by ${claims.approver}` });
+      return { accepted: true, sessionId: this.sessionId, requestId: claims.request, decision: claims.decision as DecisionAccepted['decision'], approver: claims.approver };
+    };
+    /**
+     * A signed decision sent to the orchestration: a statement for one of its children is passed on
+     * as it is (the child verifies it); one for the orchestration's own escalation is verified here.
+     */
+    const onSignal = (name: DecisionName) => (raw: unknown) => {
+      if (!patched(VERIFIED_DECISIONS_PATCH)) return legacy(name, raw);
+      const statement = (raw as { statement?: unknown } | null | undefined)?.statement;
+      let target: string | undefined;
+      try {
+        target = typeof statement === 'string' ? readStatement(statement).claims.session : undefined;
+      } catch {
+        target = undefined;
       }
-      const child = owners[0]!;
-      this.trace.push({ type: 'signal_forwarded', atMs: Date.now(), signal, to: child.sessionId, approver: data.approver, requestId: data.requestId });
-      getExternalWorkflowHandle(child.sessionId)
-        .signal(signal === 'approve' ? approveSignal : rejectSignal, { ...data, sessionId: child.sessionId } as never)
-        .catch(() => refuse(signal, data.approver, `child ${child.sessionId} could not be signalled`));
+      const child = target && target !== this.sessionId ? this.children.find((c) => c.running && c.sessionId === target) : undefined;
+      if (child) {
+        this.trace.push({ type: 'signal_forwarded', atMs: Date.now(), signal: name, to: child.sessionId, approver: '' });
+        const signal = name === 'approve' ? approveSignal : name === 'reject' ? rejectSignal : resolveEscalationSignal;
+        void getExternalWorkflowHandle(child.sessionId).signal(signal, raw as never).catch(() => refuse(name, '', `child ${child.sessionId} could not be signalled`));
+        return;
+      }
+      if (target && target !== this.sessionId) return refuse(name, '', `no running child session "${target.slice(0, 256)}"`);
+      const checked = this.gate.check(name, raw, Date.now(), escalationMisfit);
+      if (isRefused(checked)) return refuse(name, checked.approver, checked.reason, checked.sender);
+      applyOwn(checked.claims);
     };
-    setHandler(approveSignal, (raw) => forward('approve', raw));
-    setHandler(rejectSignal, (raw) => forward('reject', raw));
-    setHandler(resolveEscalationSignal, (raw) => {
-      const parsed = ResolveEscalationSchema.safeParse(raw);
+    setHandler(approveSignal, onSignal('approve'), { description: 'Approve a child session\'s pending call: a signed statement, passed on to the child.' });
+    setHandler(rejectSignal, onSignal('reject'), { description: 'Reject a child session\'s pending call: a signed statement, passed on to the child.' });
+    setHandler(resolveEscalationSignal, onSignal('resolveEscalation'), { description: 'Resume or abort: a signed statement for the orchestration\'s own escalation, or one of a child (passed on).' });
+    setHandler(
+      resolveEscalationUpdate,
+      (raw) => {
+        const checked = this.gate.check('resolveEscalation', raw, Date.now(), escalationMisfit);
+        if (isRefused(checked)) throw ApplicationFailure.create({ type: FailureType.DecisionRefused, message: `refused: ${checked.reason}`, nonRetryable: true });
+        return applyOwn(checked.claims);
+      },
+      {
+        validator: (raw) => {
+          const checked = this.gate.check('resolveEscalation', raw, Date.now(), escalationMisfit, 'validator');
+          if (isRefused(checked)) throw ApplicationFailure.create({ type: FailureType.DecisionRefused, nonRetryable: true, message: `refused: ${checked.reason}${/not the pending|no escalation/.test(checked.reason) ? ' (a child\'s escalation: send the decision to the child session)' : ''}` });
+        },
+        description: "Resume or abort the orchestration's own escalation with a signed statement (a child's: update the child).",
+      },
+    );
+
+    /** Decisions in histories recorded before decisions were signed: replayed as they were taken then. */
+    const legacy = (name: DecisionName, raw: unknown): void => {
       const approver = String((raw as { approver?: unknown } | undefined)?.approver ?? '');
+      if (name !== 'resolveEscalation') {
+        const parsed = name === 'approve' ? LegacyApproveSchema.safeParse(raw) : LegacyRejectSchema.safeParse(raw);
+        if (!parsed.success) return refuse(name, approver, `malformed ${name}: ${describeRequestIssues(parsed.error)}`);
+        const data = parsed.data;
+        const owners = this.children.filter(
+          (c) => c.running && (data.sessionId ? c.sessionId === data.sessionId : c.pendingApprovals.some((p) => p.requestId === data.requestId)),
+        );
+        if (owners.length !== 1) {
+          const why = owners.length > 1 ? `request "${data.requestId}" is pending in several children: name the session (sessionId)` : `no running child has request "${data.requestId}"`;
+          return refuse(name, data.approver, why);
+        }
+        const child = owners[0]!;
+        this.trace.push({ type: 'signal_forwarded', atMs: Date.now(), signal: name, to: child.sessionId, approver: data.approver, requestId: data.requestId });
+        getExternalWorkflowHandle(child.sessionId)
+          .signal(name === 'approve' ? approveSignal : rejectSignal, { ...data, sessionId: child.sessionId } as never)
+          .catch(() => refuse(name, data.approver, `child ${child.sessionId} could not be signalled`));
+        return;
+      }
+      const parsed = LegacyResolveEscalationSchema.safeParse(raw);
       if (!parsed.success) return refuse('resolveEscalation', approver, `malformed decision: ${describeRequestIssues(parsed.error)}`);
       const data = parsed.data;
       const escalated = this.children.filter((c) => c.running && c.escalation && (!data.sessionId || c.sessionId === data.sessionId));
-      if (data.sessionId && data.sessionId !== this.sessionId) {
+      if ((data.sessionId && data.sessionId !== this.sessionId) || (!this.escalation && escalated.length === 1)) {
         const child = escalated[0];
         if (!child) return refuse('resolveEscalation', data.approver, `no escalated child session "${data.sessionId}"`);
         this.trace.push({ type: 'signal_forwarded', atMs: Date.now(), signal: 'resolveEscalation', to: child.sessionId, approver: data.approver });
         getExternalWorkflowHandle(child.sessionId)
-          .signal(resolveEscalationSignal, data)
-          .catch(() => refuse('resolveEscalation', data.approver, `child ${child.sessionId} could not be signalled`));
-        return;
-      }
-      if (!this.escalation && escalated.length === 1) {
-        const child = escalated[0]!;
-        this.trace.push({ type: 'signal_forwarded', atMs: Date.now(), signal: 'resolveEscalation', to: child.sessionId, approver: data.approver });
-        getExternalWorkflowHandle(child.sessionId)
-          .signal(resolveEscalationSignal, { ...data, sessionId: child.sessionId })
+          .signal(resolveEscalationSignal, (data.sessionId ? data : { ...data, sessionId: child.sessionId }) as never)
           .catch(() => refuse('resolveEscalation', data.approver, `child ${child.sessionId} could not be signalled`));
         return;
       }
       if (!this.escalation || this.decision) return refuse('resolveEscalation', data.approver, escalated.length > 1 ? 'several children are escalated: name the session (sessionId)' : 'no escalation is pending');
-      if (!isAllowedApprover(this.request.approvers, data.approver, data.roles)) {
+      if (!isAllowedApprover(this.request.approvers, data.approver, data.roles ?? [])) {
         return refuse('resolveEscalation', data.approver, `"${data.approver}" is not an approver of this session`);
       }
       this.decision = data;
-    });
+    };
   }
 }

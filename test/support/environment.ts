@@ -5,13 +5,14 @@ import { temporal as proto } from '@temporalio/proto';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type Worker as WorkerType } from '@temporalio/worker';
 import type { Agent } from '../../core/agent';
-import { FileAuditLog, FileContentStore, PostgresDatabase, type ContentStore, type SharedToolCacheOptions, type SqlDatabase } from '../../store';
+import { FileAuditLog, FileContentStore, PostgresDatabase, type ApproverKeySource, type ContentStore, type SharedToolCacheOptions, type SqlDatabase } from '../../store';
 import { TEST_DATABASE_URL } from './test-database';
 import { KeelClient } from '../../client';
 import { KeelMetrics, keelMetricsSinks } from '../../metrics';
 import type { AlertSink } from '../../alerts';
 import { ScriptedModelServer } from '../../scripted-model';
 import { createKeelWorker } from '../../workers/keel-worker';
+import { TEST_DEFAULT_APPROVERS, testApproverKeys } from './approver-keys';
 
 installQuietRuntime();
 
@@ -63,6 +64,8 @@ export interface TestEnvironment {
     metrics?: KeelMetrics;
     alertSinks?: readonly AlertSink[];
     sharedToolCache?: SharedToolCacheOptions;
+    /** @default the test people's keys (see approver-keys.ts) */
+    approverKeys?: ApproverKeySource;
   }): Promise<WorkerType>;
   close(): Promise<void>;
 }
@@ -75,7 +78,7 @@ export async function createTestEnvironment(name = 'keel'): Promise<TestEnvironm
   const temporal = new Client({ connection, namespace: 'default' });
   const storeDir = join(server.dir, 'content');
   const store = new FileContentStore(storeDir);
-  const client = await KeelClient.connect({ client: temporal, taskQueue, store });
+  const client = await KeelClient.connect({ client: temporal, taskQueue, store, approvers: TEST_DEFAULT_APPROVERS });
   const nativeConnections: NativeConnection[] = [];
   const db = new PostgresDatabase(TEST_DATABASE_URL);
   const auditPath = join(server.dir, `audit-${taskQueue}.jsonl`);
@@ -88,7 +91,7 @@ export async function createTestEnvironment(name = 'keel'): Promise<TestEnvironm
     storeDir,
     db,
     auditPath,
-    async startWorker({ agents, modelURL, metrics, alertSinks, sharedToolCache }) {
+    async startWorker({ agents, modelURL, metrics, alertSinks, sharedToolCache, approverKeys }) {
       const native = await NativeConnection.connect({ address: server.address });
       nativeConnections.push(native);
       const worker = await createKeelWorker({
@@ -98,6 +101,7 @@ export async function createTestEnvironment(name = 'keel'): Promise<TestEnvironm
         store,
         database: db,
         sharedToolCache: sharedToolCache ?? false,
+        approverKeys: approverKeys ?? testApproverKeys(),
         audit: new FileAuditLog(auditPath),
         ...(metrics ? { metrics } : {}),
         ...(alertSinks ? { alertSinks } : {}),

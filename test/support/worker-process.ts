@@ -7,6 +7,7 @@ import { FileContentStore, PostgresDatabase } from '../../store';
 import { TEST_DATABASE_URL } from './test-database';
 import { createKeelWorker } from '../../workers/keel-worker';
 import { createTestAgent } from './fixture-agents';
+import { testApproverKeys } from './approver-keys';
 
 async function main(): Promise<void> {
   const env = (name: string) => {
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
     agents: [createTestAgent(database, { stallAfterEffectMs: Number(process.env.KEEL_WORKER_STALL_AFTER_EFFECT_MS ?? 0) })],
     database,
     sharedToolCache: false, // as in the in-process test workers (see environment.ts)
+    approverKeys: testApproverKeys(),
     store: new FileContentStore(env('KEEL_STORE_DIR')),
     model: { baseURL: env('KEEL_WORKER_MODEL_URL'), apiKey: 'test' },
     workflowBundle: { codePath: env('KEEL_TEST_BUNDLE') },

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineTool } from '../../core/tool';
 import { withScope, type SqlDatabase } from '../../store';
-import { assertMissingNotForeign } from '../scope-check';
+import { notFoundInScope } from '../scope-check';
 
 /** An order as the CRM tools return it. */
 type OrderRow = { id: string; customerId: string; item: string; amountCents: number; status: string; placedOn: string };
@@ -26,8 +26,7 @@ export function createCrmTools(db: SqlDatabase) {
       withScope(db, scope, async (tx) => {
         const { rows } = await tx.query(`SELECT id, name, email, plan FROM customers WHERE id = $1 OR email = $1`, [customer]);
         if (rows[0]) return rows[0];
-        await assertMissingNotForeign(tx, 'customer', customer);
-        throw new Error(`no customer "${customer}"`);
+        throw await notFoundInScope(tx, 'customer', customer);
       }),
   });
 
@@ -47,7 +46,11 @@ export function createCrmTools(db: SqlDatabase) {
     run: ({ customerId }, { scope }) =>
       withScope(db, scope, async (tx) => {
         const { rows } = await tx.query<OrderRow>(`SELECT ${orderColumns} FROM orders WHERE customer_id = $1 ORDER BY placed_on DESC`, [customerId]);
-        if (rows.length === 0) await assertMissingNotForeign(tx, 'customer', customerId);
+        if (rows.length === 0) {
+          // No orders: say so only for a customer the session can see (a missing or foreign one reads the same).
+          const customer = await tx.query(`SELECT id FROM customers WHERE id = $1`, [customerId]);
+          if (!customer.rows[0]) throw await notFoundInScope(tx, 'customer', customerId);
+        }
         return rows;
       }),
   });
@@ -62,8 +65,7 @@ export function createCrmTools(db: SqlDatabase) {
       withScope(db, scope, async (tx) => {
         const { rows } = await tx.query(`SELECT ${orderColumns} FROM orders WHERE id = $1`, [orderId]);
         if (rows[0]) return rows[0];
-        await assertMissingNotForeign(tx, 'order', orderId);
-        throw new Error(`no order "${orderId}"`);
+        throw await notFoundInScope(tx, 'order', orderId);
       }),
   });
 
@@ -77,10 +79,7 @@ export function createCrmTools(db: SqlDatabase) {
     run: ({ customerId, body }, { scope, idempotencyKey }) =>
       withScope(db, scope, async (tx) => {
         const customer = await tx.query(`SELECT id FROM customers WHERE id = $1`, [customerId]);
-        if (!customer.rows[0]) {
-          await assertMissingNotForeign(tx, 'customer', customerId);
-          throw new Error(`no customer "${customerId}"`);
-        }
+        if (!customer.rows[0]) throw await notFoundInScope(tx, 'customer', customerId);
         const { rows } = await tx.query(
           `INSERT INTO drafts (tenant, id, customer_id, body, idempotency_key) VALUES (current_setting('keel.tenant'), $1, $1, $2, $3)
            ON CONFLICT (tenant, id) DO UPDATE SET body = EXCLUDED.body, idempotency_key = EXCLUDED.idempotency_key, updated_at = now()

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineTool } from '../../core/tool';
 import { withScope, type SqlDatabase } from '../../store';
-import { assertMissingNotForeign } from '../scope-check';
+import { notFoundInScope } from '../scope-check';
 
 /**
  * The payments pack: `process_payment` (write_critical) refunds or charges an order of the session's
@@ -23,10 +23,7 @@ export function createPaymentTools(db: SqlDatabase) {
     run: ({ orderId, kind, amountCents }, { scope, idempotencyKey }) =>
       withScope(db, scope, async (tx) => {
         const order = await tx.query<{ amount_cents: number }>(`SELECT amount_cents FROM orders WHERE id = $1`, [orderId]);
-        if (!order.rows[0]) {
-          await assertMissingNotForeign(tx, 'order', orderId);
-          throw new Error(`no order "${orderId}"`);
-        }
+        if (!order.rows[0]) throw await notFoundInScope(tx, 'order', orderId);
         if (kind === 'refund' && amountCents > order.rows[0].amount_cents) {
           throw new Error(`a refund of ${amountCents} cents exceeds the order's ${order.rows[0].amount_cents} cents`);
         }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineTool } from '../../core/tool';
 import { withScope, type SqlDatabase } from '../../store';
-import { assertMissingNotForeign } from '../scope-check';
+import { notFoundInScope } from '../scope-check';
 
 /** The records pack: `delete_record` (write_critical) removes a customer record; deleting it again changes nothing. */
 export function createRecordsTools(db: SqlDatabase) {
@@ -15,10 +15,7 @@ export function createRecordsTools(db: SqlDatabase) {
     run: ({ recordId }, { scope, idempotencyKey }) =>
       withScope(db, scope, async (tx) => {
         const { rows } = await tx.query<{ deleted_at: string | null }>(`SELECT deleted_at FROM records WHERE id = $1`, [recordId]);
-        if (!rows[0]) {
-          await assertMissingNotForeign(tx, 'record', recordId);
-          throw new Error(`no record "${recordId}"`);
-        }
+        if (!rows[0]) throw await notFoundInScope(tx, 'record', recordId);
         if (rows[0].deleted_at) return { deleted: true, recordId, alreadyDeleted: true };
         await tx.query(`UPDATE records SET deleted_at = now(), deleted_by_key = $2 WHERE id = $1`, [recordId, idempotencyKey]);
         return { deleted: true, recordId };

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { ExtraBudgetSchema } from '../core/limits';
+
+/**
+ * Decision payloads of sessions recorded before decisions were signed statements. Only used to
+ * replay decisions already in such histories (the `verified-decisions` patch is absent there); any
+ * decision that arrives after the upgrade goes through the {@link DecisionGate}.
+ */
+export const VERIFIED_DECISIONS_PATCH = 'verified-decisions';
+
+export const LegacyApproveSchema = z.object({
+  requestId: z.string().min(1),
+  approver: z.string().min(1),
+  roles: z.array(z.string().min(1)).optional(),
+  digest: z.string().optional(),
+  note: z.string().optional(),
+  sessionId: z.string().min(1).optional(),
+});
+
+export const LegacyRejectSchema = LegacyApproveSchema.omit({ note: true }).extend({ reason: z.string().min(1) });
+
+export const LegacyResolveEscalationSchema = z.object({
+  approver: z.string().min(1),
+  roles: z.array(z.string().min(1)).optional(),
+  action: z.enum(['resume', 'abort']),
+  extraBudget: ExtraBudgetSchema.optional(),
+  note: z.string().optional(),
+  sessionId: z.string().min(1).optional(),
+});
