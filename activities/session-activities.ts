@@ -12,7 +12,7 @@ import { FailureType } from '../core/errors';
 import type { TraceEvent } from '../core/trace';
 import { outputInstructions, parseFinalAnswer } from '../core/output-contract';
 import { toolCallIdProblem, type ModelCallInput, type ModelCallResult } from '../core/model-call';
-import { resourceTags, toolInputJsonSchema, ToolTransientError, type AnyTool, type ToolOutputTooLargeError } from '../core/tool';
+import { resourceTags, toolModelInputSchema, ToolTransientError, type AnyTool, type ToolOutputTooLargeError } from '../core/tool';
 import type { PreparedToolCall, ToolCallInput, ToolCallResult } from '../core/tool-call';
 import type { ToolCallRequest } from '../core/model-call';
 import {
@@ -23,6 +23,8 @@ import {
   type CachePartition,
   type ContentStore,
   type IdempotencyLedger,
+  type AuditEntry,
+  type LedgerOutcome,
   type SharedCacheMiss,
   type SharedToolCache,
   type TraceStore,
@@ -36,6 +38,9 @@ import { approvalProblem } from './approval-check';
 import type { ModelClient } from './model';
 import type { KeelMetrics } from '../metrics/keel-metrics';
 import { costOf } from '../core/pricing';
+import { createPinnedTools } from './pinned-tools';
+import { whileHeartbeating } from './heartbeat';
+import { spendAttempt } from './attempt-budget';
 import { appendTranscript, DEFAULT_CONTEXT_WINDOW, loadTranscript, toModelMessages, userMessageOf, type ContextWindow, type StoredBlock } from './transcript';
 
 /** What the session activities need. */
@@ -68,6 +73,8 @@ export interface SessionActivityDeps {
 
 const PREVIEW_CHARS = 160;
 const HEARTBEAT_MS = 1000;
+/** How often a tool call waiting for another attempt's claim on its intent looks again. */
+const CLAIM_POLL_MS = 1000;
 
 /** Input of the final-answer guardrail activity. */
 export interface FinalAnswerCheckInput {
@@ -96,6 +103,7 @@ export function createSessionActivities(deps: SessionActivityDeps) {
   const alertSinks = deps.alertSinks ?? [];
   const window = deps.contextWindow ?? DEFAULT_CONTEXT_WINDOW;
   const toolSchemas = new Map<string, Anthropic.Tool[]>();
+  const pinned = createPinnedTools(store);
 
   const agentOf = (name: string) => {
     const agent = agents.get(name);
@@ -115,9 +123,9 @@ export function createSessionActivities(deps: SessionActivityDeps) {
       tools = agentOf(name).tools.map((tool) => ({
         name: tool.name,
         description: tool.description,
-        input_schema: toolInputJsonSchema(tool.input) as Anthropic.Tool.InputSchema,
+        input_schema: toolModelInputSchema(tool) as Anthropic.Tool.InputSchema,
       }));
-      toolSchemas.set(name, tools);
+      if (!agentOf(name).toolSources) toolSchemas.set(name, tools); // a tool source's list changes: never cached
     }
     return tools;
   };
@@ -135,7 +143,9 @@ export function createSessionActivities(deps: SessionActivityDeps) {
 
   return {
     /** Validates a call's input before a human is asked to approve it. */
-    async prepareToolCall(input: { agent: string; call: ToolCallRequest }): Promise<PreparedToolCall> {
+    async prepareToolCall(input: { agent: string; call: ToolCallRequest; toolSet?: string }): Promise<PreparedToolCall> {
+      const unpinned = await pinned.problem(input.toolSet, input.call.name, agents.tool(input.agent, input.call.name));
+      if (unpinned) return { ok: false, ...unpinned };
       const { tool, input: valid, error } = validate(input.agent, input.call);
       if (error || !tool) return { ok: false, ...error! };
       return { ok: true, tier: tool.tier, input: valid! };
@@ -184,7 +194,8 @@ export function createSessionActivities(deps: SessionActivityDeps) {
      * The final-answer guardrail: personal data outside the session's own subjects, and claims that
      * contradict what the session's tools returned (read from the store by reference).
      */
-    async checkFinalAnswer(input: FinalAnswerCheckInput): Promise<CheckedFinalAnswer> {
+    async checkFinalAnswer(input: FinalAnswerCheckInput): Promise<CheckedFinalAnswer & { activityMs: number }> {
+      const started = Date.now();
       const agent = agentOf(input.agent);
       const toolOutputs = await Promise.all(
         input.toolOutputs.map(async ({ tool, ref }) => {
@@ -214,7 +225,7 @@ export function createSessionActivities(deps: SessionActivityDeps) {
       if (checked.verdict) {
         metrics?.guardrailVerdicts.inc({ agent: agent.name, checkpoint: 'final_answer', category: checked.verdict.category ?? 'none', action: checked.verdict.action });
       }
-      return checked;
+      return { ...checked, activityMs: Date.now() - started };
     },
 
     /**
@@ -222,9 +233,10 @@ export function createSessionActivities(deps: SessionActivityDeps) {
      * the text tries to instruct an AI assistant. Its answer must be JSON `{"injection": boolean,
      * "reason": string}`; anything else counts as an injection (the safe side).
      */
-    async judgeToolOutput(input: { agent: string; model: string; heldRef: string }): Promise<{ injection: boolean; reason: string }> {
+    async judgeToolOutput(input: { agent: string; model: string; heldRef: string; maxAttempts?: number }): Promise<{ injection: boolean; reason: string; activityMs?: number }> {
+      const started = Date.now();
       const text = await store.get(input.heldRef);
-      const reply = await model.send(
+      const reply = await whileHeartbeating(() => model.send(
         {
           model: input.model,
           maxOutputTokens: 200,
@@ -234,19 +246,32 @@ export function createSessionActivities(deps: SessionActivityDeps) {
           promptCaching: false,
         },
         Context.current().cancellationSignal,
-      );
+      )).catch((error: unknown) => {
+        throw spendAttempt(error, input.maxAttempts);
+      });
       const parsed = InjectionJudgement.safeParse(parseStoredOutput(reply.text.trim()));
       if (metrics) metrics.modelCalls.inc({ agent: input.agent, model: reply.model });
-      return parsed.success ? parsed.data : { injection: true, reason: `the judge's answer was not a verdict: ${reply.text.slice(0, 200)}` };
+      const verdict = parsed.success ? parsed.data : { injection: true, reason: `the judge's answer was not a verdict: ${reply.text.slice(0, 200)}` };
+      return { ...verdict, activityMs: Date.now() - started };
     },
 
     /** Pins the agent's name, model and tool tiers at session start. */
     async describeAgent(name: string): Promise<AgentDescriptor> {
-      return descriptorOf(agentOf(name));
+      const agent = agentOf(name);
+      if (!agent.toolSources) return descriptorOf(agent);
+      // Tools from sources (MCP servers): the list they offer now, pinned for the session's whole life.
+      await Promise.all(agent.toolSources.map((source) => source.refresh()));
+      const snapshot = { ...agent, tools: agent.tools };
+      const toolSet = await pinned.record(snapshot.tools);
+      return { ...descriptorOf(snapshot), ...(toolSet ? { toolSet } : {}) };
     },
 
-    /** Appends the new turn to the transcript, calls the model, appends its reply. */
+    /**
+     * Appends the new turn to the transcript, calls the model (heartbeating while the request is in
+     * flight, so a call lost with its worker is retried at the heartbeat timeout), appends its reply.
+     */
     async callModel(input: ModelCallInput): Promise<ModelCallResult> {
+      const started = Date.now();
       const agent = agentOf(input.agent);
       let history;
       try {
@@ -260,11 +285,13 @@ export function createSessionActivities(deps: SessionActivityDeps) {
       const instructions = guarded ? `${agent.instructions}\n\n${DATA_HANDLING_INSTRUCTION}` : agent.instructions;
       const system = agent.output ? `${instructions}\n\n${outputInstructions(agent.output)}` : instructions;
       const offered = new Set(input.tools);
-      const tools = toolsFor(agent.name).filter((tool) => offered.has(tool.name));
-      const reply = await model.send(
+      const tools = input.toolSet ? await pinned.modelTools(input.toolSet, toolsFor(agent.name), input.tools) : toolsFor(agent.name).filter((tool) => offered.has(tool.name));
+      const reply = await whileHeartbeating(() => model.send(
         { model: input.model, maxOutputTokens: input.maxOutputTokens, system, tools, messages, promptCaching: input.promptCaching ?? false },
         Context.current().cancellationSignal,
-      );
+      )).catch((error: unknown) => {
+        throw spendAttempt(error, input.maxAttempts);
+      });
       // Tool calls that cannot be told apart are invalid output: none runs, and no decision can be misattributed.
       const invalidToolCalls = toolCallIdProblem(reply.toolCalls);
       const assistant: StoredBlock[] = reply.content.flatMap((block): StoredBlock[] => {
@@ -288,9 +315,9 @@ export function createSessionActivities(deps: SessionActivityDeps) {
         metrics.cost.inc(labels, costOf(reply.model, reply));
       }
       const { content: _content, ...result } = reply;
-      if (invalidToolCalls) return { ...result, toolCalls: [], transcriptRef, invalidToolCalls };
+      if (invalidToolCalls) return { ...result, toolCalls: [], transcriptRef, invalidToolCalls, activityMs: Date.now() - started };
       const finalOutput = agent.output && reply.toolCalls.length === 0 ? { finalOutput: parseFinalAnswer(reply.text, agent.output) } : {};
-      return { ...result, transcriptRef, ...finalOutput };
+      return { ...result, transcriptRef, ...finalOutput, activityMs: Date.now() - started };
     },
 
     /**
@@ -309,6 +336,8 @@ export function createSessionActivities(deps: SessionActivityDeps) {
         const contentRef = await store.put(message);
         return { ok: false, contentRef, bytes: Buffer.byteLength(message), preview: message.slice(0, PREVIEW_CHARS), error: { kind, message }, latencyMs: Date.now() - started };
       };
+      const unpinned = await pinned.problem(input.toolSet, input.call.name, agents.tool(input.agent, input.call.name));
+      if (unpinned) return fail(unpinned.kind, unpinned.message);
       const { tool, input: valid, error } = validate(input.agent, input.call);
       if (error || !tool) return fail(error!.kind, error!.message);
       if (tool.tier === 'write_critical') {
@@ -386,34 +415,59 @@ export function createSessionActivities(deps: SessionActivityDeps) {
         produced = { value: output };
         return text;
       };
+      /** The intent's audit entry, its result stored (under the reference the trace gets too). */
+      const auditEntryOf = async (result: string): Promise<AuditEntry> => {
+        const over = oversizeFromLedger(tool, result);
+        return {
+          atIso: new Date().toISOString(),
+          sessionId: input.sessionId,
+          tenant: input.scope.tenant,
+          agent: input.agent,
+          tool: tool.name,
+          tier: tool.tier,
+          input: valid,
+          idempotencyKey: input.idempotencyKey,
+          ok: true,
+          resultRef: await store.put(over ? over.message : result),
+          ...(input.approval ? { approvedBy: input.approval.approver, ...(input.approval.sender ? { approvalSender: input.approval.sender } : {}) } : {}),
+        };
+      };
       let text: string;
       let replayed = false;
+      /** With the ledger: the intent's entry in `keel_audit`, written with the ledger's completion. */
+      let audited: LedgerOutcome['audit'];
       try {
         if (tool.tier === 'read' || !ledger) {
           text = await execute(async () => undefined);
         } else {
           const { info } = context;
           const leaseMs = (info.heartbeatTimeoutMs ?? 15_000) + 500;
-          try {
-            const outcome = await ledger.apply(
-              input.idempotencyKey,
-              { sessionId: input.sessionId, tenant: input.scope.tenant, tool: tool.name, holder: `${info.workflowExecution?.runId ?? input.sessionId}/${info.activityId}/${info.attempt}`, leaseMs },
-              execute,
-            );
-            text = outcome.result;
-            replayed = outcome.replayed;
-          } catch (error) {
-            if (error instanceof IdempotencyClaimHeldError) {
-              throw ApplicationFailure.create({ type: FailureType.IdempotencyClaimHeld, message: error.message, nextRetryDelay: leaseMs });
+          for (;;) {
+            try {
+              const outcome = await ledger.apply(
+                input.idempotencyKey,
+                { sessionId: input.sessionId, tenant: input.scope.tenant, tool: tool.name, holder: `${info.workflowExecution?.runId ?? input.sessionId}/${info.activityId}/${info.attempt}`, leaseMs },
+                execute,
+                auditEntryOf,
+              );
+              text = outcome.result;
+              replayed = outcome.replayed;
+              audited = outcome.audit;
+              break;
+            } catch (error) {
+              if (!(error instanceof IdempotencyClaimHeldError)) throw error;
+              // Another attempt holds the claim (one lost with its worker, whose lease has not run out,
+              // or one still running): wait for it here, heartbeating, without spending an attempt.
+              context.heartbeat();
+              await context.sleep(CLAIM_POLL_MS);
             }
-            throw error;
           }
         }
       } catch (error) {
         if (error instanceof ApplicationFailure) throw error;
         const err = error instanceof Error ? error : new Error(String(error));
         if (err instanceof ToolTransientError) {
-          throw ApplicationFailure.create({ type: FailureType.ToolTransient, message: `tool "${tool.name}": ${err.message}` });
+          throw spendAttempt(ApplicationFailure.create({ type: FailureType.ToolTransient, message: `tool "${tool.name}": ${err.message}` }), input.maxAttempts);
         }
         if (err instanceof ToolOutputError) return fail('invalid_output', err.message);
         return fail(err.name === 'Error' ? 'tool_error' : err.name, err.message);
@@ -436,20 +490,17 @@ export function createSessionActivities(deps: SessionActivityDeps) {
         const dropped = tags ? await sharedCache.invalidate(input.scope.tenant, tags) : await sharedCache.invalidateAll(input.scope.tenant);
         if (dropped > 0) metrics?.toolCacheInvalidations.inc({ agent: input.agent, tool: tool.name }, dropped);
       }
-      if (tool.tier !== 'read' && !replayed) {
-        await audit.record({
-          atIso: new Date().toISOString(),
-          sessionId: input.sessionId,
-          tenant: input.scope.tenant,
-          agent: input.agent,
-          tool: tool.name,
-          tier: tool.tier,
-          input: valid,
-          idempotencyKey: input.idempotencyKey,
-          ok: true,
-          resultRef: contentRef,
-          ...(input.approval ? { approvedBy: input.approval.approver, ...(input.approval.sender ? { approvalSender: input.approval.sender } : {}) } : {}),
-        });
+      if (tool.tier !== 'read' && ledger) {
+        // The entry is in keel_audit since the ledger's completion; the audit log mirrors it once,
+        // also when the attempt that completed it died before writing the mirror.
+        if (audited && !audited.mirrored) {
+          const fresh = audited.writtenNow && !replayed;
+          if (fresh || !audit.has || !(await audit.has(input.idempotencyKey))) await audit.record(audited.entry);
+          await ledger.auditTable.markMirrored(input.idempotencyKey);
+        }
+      } else if (tool.tier !== 'read') {
+        // Without a database the log is the record: a retry looks for the entry a dead attempt may have written.
+        if (context.info.attempt === 1 || !audit.has || !(await audit.has(input.idempotencyKey))) await audit.record(await auditEntryOf(text));
       }
       if (failed) return { ...failed, latencyMs: Date.now() - started, ...(replayed ? { replayed } : {}) };
       return { ...(await screened(text, contentRef)), latencyMs: Date.now() - started, ...(replayed ? { replayed } : {}) };

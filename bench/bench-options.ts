@@ -5,7 +5,7 @@ import { DEFAULT_HISTORY_GROWTH_OPTIONS, type HistoryGrowthOptions } from './his
 import { DEFAULT_THROUGHPUT_OPTIONS, type ThroughputOptions } from './session-throughput';
 
 /** The benchmarks `npm run bench` knows. */
-export const BENCHMARK_NAMES = ['throughput', 'history', 'drift', 'cost', 'guardrails'] as const;
+export const BENCHMARK_NAMES = ['throughput', 'history', 'drift', 'cost', 'guardrails', 'start'] as const;
 /** A benchmark's name, as `--only` takes it. */
 export type BenchmarkName = (typeof BENCHMARK_NAMES)[number];
 
@@ -30,7 +30,7 @@ const QUICK = { sessions: 10, toolCalls: 5, historyCalls: [10, 50], continueAsNe
 /** The usage text of `npm run bench`. */
 export const BENCH_USAGE = `usage: npm run bench -- [options]
 
-  --only throughput|history|drift|cost|guardrails
+  --only throughput|history|drift|cost|guardrails|start
                               run one benchmark (default: all; drift and guardrails alone need no server)
   --quick                     small sizes (${QUICK.sessions} sessions × ${QUICK.toolCalls} calls; history ${QUICK.historyCalls.join(',')} calls,
                               continue-as-new at ${QUICK.continueAsNewEventsPerRun} events/run; drift ${QUICK.driftSeeds} seeds)

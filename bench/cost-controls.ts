@@ -29,7 +29,7 @@ import { EmbeddedPostgresDatabase, PostgresDatabase, type SqlDatabase } from '..
 import { createCrmTools, createEmailTools, createPaymentTools, createRecordsTools, migrateExampleTools } from '../tools';
 import { createKeelWorker } from '../workers/keel-worker';
 import { startBenchEnvironment, type BenchEnvironment } from './bench-environment';
-import { formatNumber, formatTable } from './text-table';
+import { formatNumber, formatTable } from '../evaluation/text-table';
 
 /** Sizes of the cost benchmark. */
 export interface CostBenchOptions {

@@ -18,7 +18,7 @@ import {
   type SessionSummary,
 } from '../core/drift-detector';
 import { percentile } from './percentile';
-import { formatNumber, formatTable } from './text-table';
+import { formatNumber, formatTable } from '../evaluation/text-table';
 
 // ---------------------------------------------------------------------------------------------
 // Seeded randomness

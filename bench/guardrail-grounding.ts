@@ -15,7 +15,7 @@ import type { GuardrailFinding } from '../core/guardrails/finding';
 import { checkGrounding, extractFacts, type Fact, type GroundingKind, type GroundingVerdict } from '../core/guardrails/grounding';
 import { GROUNDING_SCENARIOS, type GroundingScenario } from '../guardrails/grounding-scenarios/scenarios';
 import { percentile } from './percentile';
-import { formatNumber, formatTable } from './text-table';
+import { formatNumber, formatTable } from '../evaluation/text-table';
 
 /** Contradictions of one kind: how many were planted and caught. */
 export interface GroundingKindScore {

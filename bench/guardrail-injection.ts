@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { detectInjection, type InjectionBand } from '../core/guardrails/injection';
 import { percentile } from './percentile';
-import { formatNumber, formatTable } from './text-table';
+import { formatNumber, formatTable } from '../evaluation/text-table';
 
 /** Options of {@link runInjectionBenchmark}. */
 export interface InjectionBenchmarkOptions {

@@ -13,7 +13,7 @@ import { screenToolOutputInWindows } from '../activities/guardrail-checks';
 import { detectInjection } from '../core/guardrails/injection';
 import { injectionWindows } from '../core/guardrails/injection-windows';
 import { DEFAULT_GUARDRAIL_POLICY } from '../core/guardrails/policy';
-import { formatTable } from './text-table';
+import { formatTable } from '../evaluation/text-table';
 
 const MB = 1_048_576;
 

@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { checkFinalAnswerContent, screenToolOutput } from '../activities/guardrail-checks';
 import { DEFAULT_GUARDRAIL_POLICY } from '../core/guardrails/policy';
 import { percentile } from './percentile';
-import { formatTable } from './text-table';
+import { formatTable } from '../evaluation/text-table';
 
 /** Latency of one guardrail checkpoint, per KB of checked text. */
 export interface GuardrailPassLatency {

@@ -14,7 +14,7 @@ import type { GuardrailFinding } from '../core/guardrails/finding';
 import { detectPii, PII_KINDS, type PiiKind } from '../core/guardrails/pii';
 import { generateLongAnswer, generatePiiCorpus, PiiRandom, type PiiText } from '../guardrails/pii-records/generate';
 import { percentile } from './percentile';
-import { formatNumber, formatTable } from './text-table';
+import { formatNumber, formatTable } from '../evaluation/text-table';
 
 /** Counts of one kind over a corpus. */
 export interface PiiKindScore {

@@ -12,7 +12,7 @@ import { defineTool } from '../core/tool';
 import { ScriptedModelServer } from '../scripted-model';
 import { createKeelWorker } from '../workers/keel-worker';
 import type { BenchEnvironment } from './bench-environment';
-import { formatBytes, formatNumber, formatTable } from './text-table';
+import { formatBytes, formatNumber, formatTable } from '../evaluation/text-table';
 import { HISTORY_SIZE_WARN_BYTES, measureWorkflowHistory, type RunHistorySize } from './workflow-history-size';
 
 /** Sizes of the history growth benchmark. */

@@ -13,6 +13,7 @@ import { runGuardrailBenchmarks } from './guardrails';
 import { formatDriftDetection, runDriftDetection, type DriftBenchResult } from './drift-detection';
 import { formatHistoryGrowth, runHistoryGrowth, type HistoryGrowthResult, type HistoryGrowthRow } from './history-growth';
 import { formatThroughput, runSessionThroughput, type ThroughputResult } from './session-throughput';
+import { formatWorkerStart, runWorkerStart, type WorkerStartResult } from './worker-start';
 
 const log = (line: string): void => {
   process.stderr.write(`[bench] ${line}\n`);
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
   }
   // The drift benchmark is pure computation; the others need the server.
   const env = options.benchmarks.some((name) => name !== 'drift' && name !== 'guardrails') ? await startBenchEnvironment({ log, keepDir: options.keep }) : undefined;
-  const results: { throughput?: ThroughputResult; history?: HistoryGrowthResult; drift?: DriftBenchResult; cost?: CostBenchResult } = {};
+  const results: { throughput?: ThroughputResult; history?: HistoryGrowthResult; drift?: DriftBenchResult; cost?: CostBenchResult; start?: WorkerStartResult } = {};
   let failed = false;
   try {
     if (env) log(`dev server at ${env.address} (started in ${env.serverStartupMs} ms), data in ${env.dir}`);
@@ -55,6 +56,11 @@ async function main(): Promise<void> {
       return;
     }
     if (!env) throw new Error(`benchmark ${name} needs the dev server`);
+    if (name === 'start') {
+      results.start = await runWorkerStart(env);
+      console.log(formatWorkerStart(results.start));
+      return;
+    }
     if (name === 'cost') {
       // Throws when a session's outcome or output differs between the runs.
       results.cost = await runCostBenchmark({ ...options.cost, env, log });

@@ -16,7 +16,7 @@ import { createKeelWorker } from '../workers/keel-worker';
 import type { BareActivities } from './bare-workflow';
 import type { BenchEnvironment } from './bench-environment';
 import { percentile } from './percentile';
-import { formatNumber, formatTable } from './text-table';
+import { formatNumber, formatTable } from '../evaluation/text-table';
 
 /** Sizes of the throughput benchmark. */
 export interface ThroughputOptions {

@@ -6,66 +6,46 @@ import { createApproverKey, readApproverKey, trustApproverKey, writeApproverKey,
 import type { OrchestrationRequestInput, PipelineSpecInput } from '../core/orchestration';
 import { defaultFileContentStore, PostgresDatabase, TraceStore } from '../store';
 import { formatTrace, TRACE_FORMATS, type TraceFormat } from './trace-export';
-import { DecisionRefusedError, KeelClient, type DecisionOptions } from './keel-client';
+import { DecisionRefusedError, InvalidSessionRequestError, KeelClient, type DecisionOptions } from './keel-client';
 import { guardScanLine, parseScanPolicy } from './guard-scan';
-import { formatReplayReport, replaySession, SessionNotFoundError } from './session-replay';
 import { UsageError } from './usage-error';
-import { runEvalRun, runEvalSchedule, runReview } from './evaluation-commands';
+import { commandHelp, overview } from './cli-help';
+import { readRequestFile, requestFromFlags, watchSession } from './cli-session';
+import { runEvalSchedule, runReview } from './evaluation-commands';
 
-/** Usage of the `keel` command line. */
-export const USAGE = `keel — agent sessions on Temporal
-
-  keel start --agent NAME --tenant T [--subject S ...] --input TEXT [--approver A ...] [--session-id ID] [--wait]
-  keel status SESSION            state, usage against limits, pending escalation
-  keel trace SESSION [--format json|jsonl|otlp-json]
-                                 every model call, tool call and decision; finished sessions come
-                                 from the trace store (KEEL_DATABASE_URL or --database) when it has them
-  keel result SESSION            wait for the session's result (JSON)
-  keel alerts [--agent A]        drift alerts of the agents' behaviour monitors
-  keel supervise --coordinator AGENT --assembler AGENT --tenant T [--subject S ...] --input TEXT [--approver A ...] [--wait]
-  keel pipeline --file DAG.json --tenant T [--subject S ...] --input TEXT [--approver A ...] [--wait]
-  keel debate --debater AGENT --debater AGENT [...] --judge AGENT --tenant T --input TEXT [--approver A ...] [--wait]
-                                 multi-agent orchestrations; their agents run as child sessions, shown by
-                                 "keel status", and approvals sent to the orchestration reach the child
-  keel approve SESSION REQUEST_ID --key KEY.json [--role R ...] [--note TEXT] [--signal]
-  keel reject SESSION REQUEST_ID --key KEY.json [--role R ...] --reason TEXT [--signal]
-  keel escalation resume SESSION --key KEY.json [--tool-calls N] [--tokens N] [--elapsed-ms N] [--note TEXT] [--session CHILD]
-  keel escalation abort SESSION --key KEY.json [--note TEXT] [--session CHILD]
-                                 signed decisions (the key also from KEEL_APPROVER_KEY); the session
-                                 answers at once: exit 0 when accepted, 1 with the reason when refused
-  keel statement approve|reject SESSION REQUEST_ID --key KEY.json [--reason TEXT]
-  keel statement resume|abort SESSION --key KEY.json [--session CHILD]
-                                 print a signed statement to send with "temporal workflow update/signal"
-  keel keys create --kid ID --identity A [--role R ...] --tenant T [--tenant T ...] [--issuer]
-                   --out KEY.json [--trust TRUSTED.json]
-                                 make an approver's Ed25519 key pair: the private key file (yours alone)
-                                 and the public entry the workers trust (KEEL_APPROVER_KEYS)
-  keel guard scan [--file PATH] [--policy JSON]
-                                 run the guardrail detectors on JSON lines {"text", "kind": "tool_output"|"final_answer"}
-                                 (stdin unless --file); one verdict per line, in input order
-  keel replay SESSION [--workflows PATH] [--json]
-                                 replay every run of the session against the current workflow code
-                                 (or the workflows module at PATH); exit 0 if all replay, 1 if not
-  keel eval schedule [--every 1h] [--rate 0.1] [--min-per-stratum N] [--max-sessions N] [--agent A,B]
-                     [--seed S] [--judge-model M] [--rubric FILE.json] [--schedule-id ID] [--trigger [--wait] [--json]]
-                                 create or update the Temporal Schedule of the online evaluation;
-                                 --trigger runs it once now (--wait prints its report)
-  keel eval run SUITE.ts [--baseline NAME] [--candidate NAME] [--json] [--dev-server] [--workflow-bundle PATH]
-                                 the regression gate: run the suite's scenarios as sessions under two
-                                 configurations, print them side by side; exit 1 on a regression
-  keel review list [--status open|resolved|all] [--agent A] [--limit N] [--json]
-  keel review show SESSION [--json]
-  keel review resolve SESSION --decision confirmed|overruled --reviewer A [--note TEXT]
-                                 the human review queue of low judge scores (KEEL_DATABASE_URL or --database)
-
-Connection: Temporal's environment configuration (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, profiles);
---address and --namespace override it, --task-queue (default keel).`;
+/** Usage of the `keel` command line (every command; `keel help COMMAND` for one). */
+export const USAGE = overview();
 
 export { UsageError } from './usage-error';
 
+/** What node's argument parser says, in the command line's words. */
+function describeParseError(error: Error): string {
+  const ambiguous = /'(--[a-z-]+)' argument is ambiguous/.exec(error.message) ?? /option '(--[a-z-]+)[^']*' argument is ambiguous/.exec(error.message);
+  if (ambiguous) return `${ambiguous[1]}: a value that starts with "-" needs "=" (${ambiguous[1]}=-5)`;
+  const unknown = /Unknown option '([^']+)'/.exec(error.message);
+  if (unknown) return `unknown option ${unknown[1]}; "keel help COMMAND" lists a command's options`;
+  return error.message.replace(/\. To specify.*$/s, '');
+}
+
+/** Parsed command-line values, as the commands see them. */
+export type CliValues = Record<string, string | boolean | string[] | undefined>;
+
+/**
+ * Commands that need the worker side (the replay worker, the bundler, in-process workers). The
+ * client never loads it; the `keel` executable (tooling/) passes these in.
+ */
+export interface WorkerSideCommands {
+  replay?(rest: string[], values: CliValues, client: KeelClient, out: (line: string) => void): Promise<number>;
+  evalRun?(rest: string[], values: CliValues, out: (line: string) => void): Promise<number>;
+}
+
+const WORKER_SIDE_ONLY = (command: string) => `"keel ${command}" runs the worker side: use the keel executable (npx keel ${command} …), not the client library's runCli`;
+
 /** Runs the `keel` command line with `argv` (without node and script); returns the exit code. */
-export async function runCli(argv: string[], out: (line: string) => void = console.log): Promise<number> {
-  const { values, positionals } = parseArgs({
+export async function runCli(argv: string[], out: (line: string) => void = console.log, worker?: WorkerSideCommands): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
@@ -121,13 +101,41 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
       out: { type: 'string' },
       trust: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      debug: { type: 'boolean' },
+      request: { type: 'string' },
+      'max-tool-calls': { type: 'string' },
+      'max-tokens': { type: 'string' },
+      'max-elapsed-ms': { type: 'string' },
+      'approval-timeout-ms': { type: 'string' },
+      'escalation-timeout-ms': { type: 'string' },
+      model: { type: 'string' },
     },
   });
-  const [command, ...rest] = positionals;
-  if (!command || values.help) {
-    out(USAGE);
-    return command ? 0 : 2;
+  } catch (error) {
+    throw new UsageError(describeParseError(error as Error));
   }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (!command) {
+    if (values.help) {
+      out(USAGE);
+      return 0;
+    }
+    out(USAGE);
+    return 2;
+  }
+  if (command === 'help' || values.help) {
+    const topic = command === 'help' ? rest[0] : command;
+    if (!topic) {
+      out(USAGE);
+      return 0;
+    }
+    const help = commandHelp(topic);
+    if (!help) throw new UsageError(`unknown command "${topic}"; "keel help" lists them`);
+    out(help);
+    return 0;
+  }
+  if (!commandHelp(command)) throw new UsageError(`unknown command "${command}"; "keel help" lists them`);
   if (command === 'review') return runReview(rest, values, out);
   if (command === 'keys') {
     if (rest[0] !== 'create') throw new UsageError('keel keys create --kid ID --identity A [--role R ...] --tenant T [--issuer] --out KEY.json [--trust TRUSTED.json]');
@@ -151,7 +159,10 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
     }
     return 0;
   }
-  if (command === 'eval' && rest[0] === 'run') return runEvalRun(rest.slice(1), values, out);
+  if (command === 'eval' && rest[0] === 'run') {
+    if (!worker?.evalRun) throw new UsageError(WORKER_SIDE_ONLY('eval run'));
+    return worker.evalRun(rest.slice(1), values, out);
+  }
   if (command === 'guard') {
     if (rest[0] !== 'scan') throw new UsageError('keel guard scan [--file PATH] [--policy JSON]');
     let policy;
@@ -173,6 +184,8 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
     }
     return errors ? 1 : 0;
   }
+  // Usage errors of `start` before anything connects.
+  const startRequest = command === 'start' ? requestFromFlags(values, values.request ? readRequestFile(resolve(values.request)) : {}) : undefined;
   const databaseUrl = values.database ?? process.env.KEEL_DATABASE_URL;
   const database = databaseUrl ? new PostgresDatabase(databaseUrl, { max: 1 }) : undefined;
   const client = await KeelClient.connect({
@@ -230,18 +243,14 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
   try {
     switch (command) {
       case 'start': {
-        if (!values.agent || !values.tenant || !values.input) throw new UsageError('keel start needs --agent, --tenant and --input');
-        const session = await client.startSession(
-          {
-            agent: values.agent,
-            input: values.input,
-            scope: { tenant: values.tenant, subjects: values.subject ?? [] },
-            ...(values.approver ? { approvers: values.approver } : {}),
-          },
-          values['session-id'] ? { sessionId: values['session-id'] } : {},
-        );
+        const session = await client.startSession(startRequest!, values['session-id'] ? { sessionId: values['session-id'] } : {}).catch((error: unknown) => {
+          throw error instanceof InvalidSessionRequestError ? new UsageError(error.message) : error;
+        });
         out(`started ${session.sessionId}`);
-        if (values.wait) print(await session.result());
+        if (values.wait) {
+          await watchSession(session, out);
+          print(await session.result());
+        }
         return 0;
       }
       case 'supervise':
@@ -345,16 +354,8 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
         return 0;
       }
       case 'replay': {
-        const sessionId = rest[0];
-        if (!sessionId) throw new UsageError('"keel replay" needs a session id');
-        const workflowsPath = values.workflows === undefined ? undefined : resolve(values.workflows);
-        if (workflowsPath !== undefined && !existsSync(workflowsPath)) throw new UsageError(`--workflows: no such file "${values.workflows}"`);
-        const report = await replaySession(client.temporal, sessionId, workflowsPath ? { workflowsPath } : {}).catch((error: unknown) => {
-          throw error instanceof SessionNotFoundError ? new UsageError(error.message) : error;
-        });
-        if (values.json) print(report);
-        else for (const line of formatReplayReport(report, workflowsPath ?? 'the current Keel workflows')) out(line);
-        return report.ok ? 0 : 1;
+        if (!worker?.replay) throw new UsageError(WORKER_SIDE_ONLY('replay'));
+        return await worker.replay(rest, values, client, out);
       }
       case 'eval':
         if (rest[0] !== 'schedule') throw new UsageError('keel eval schedule [...] | keel eval run SUITE.ts [...]');

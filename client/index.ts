@@ -5,6 +5,7 @@ export {
   KeelClient,
   SessionFailedError,
   SessionHandle,
+  TemporalUnreachableError,
   type OrchestrationHandle,
   type EvaluationScheduleOptions,
   type DecisionOptions,
@@ -22,13 +23,5 @@ export {
 } from './approver-key';
 export type { DecisionAccepted } from '../workflows/api';
 export type { DecisionClaimsInput, DecisionEnvelope, TrustedKey } from '../core/decision-statement';
-export {
-  formatReplayReport,
-  replaySession,
-  SessionNotFoundError,
-  type ReplayReport,
-  type ReplaySessionOptions,
-  type RunReplay,
-} from './session-replay';
 export type { SessionRequestInput, SessionResult, SessionStatus, SessionTrace } from '../core/session';
 export type { EvaluationReport, EvaluationRequestInput } from '../core/evaluation';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Connection, ScheduleAlreadyRunning, ScheduleOverlapPolicy, WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, ScheduleAlreadyRunning, ScheduleOverlapPolicy, ServiceError, WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { EvaluationRequestSchema, type EvaluationReport, type EvaluationRequestInput } from '../core/evaluation';
 import { ApplicationFailure } from '@temporalio/common';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
@@ -8,6 +8,7 @@ import type { TraceEvent } from '../core/trace';
 import type { ContentStore, TraceStore } from '../store';
 import type { SessionTraceRecord } from '../core/trace-schema';
 import { KEEL_SEARCH_ATTRIBUTES } from '../core/search-attributes';
+import { statusFromMemo } from '../core/status-memo';
 import {
   describeRequestIssues,
   SessionRequestSchema,
@@ -22,6 +23,7 @@ import {
   approveSignal,
   approveUpdate,
   evaluationScheduleId,
+  KEEL_SEARCH_ATTRIBUTE_KEYS,
   SESSION_EVALUATION_WORKFLOW,
   monitorStatusQuery,
   monitorWorkflowId,
@@ -32,8 +34,10 @@ import {
   resolveEscalationUpdate,
   statusQuery,
   traceQuery,
+  type AgentSessionWorkflow,
   type DecisionAccepted,
   type MonitorStatus,
+  type OrchestrationWorkflow,
 } from '../workflows/api';
 import type { ApproverInput } from '../core/approval';
 import { DECISION_LIMITS, type DecisionEnvelope } from '../core/decision-statement';
@@ -103,6 +107,18 @@ export interface DecisionOptions {
   ttlMs?: number;
 }
 
+/** Temporal did not answer at the configured address: the message names it and how to change it. */
+export class TemporalUnreachableError extends Error {
+  override readonly name = 'TemporalUnreachableError';
+  constructor(
+    readonly address: string,
+    readonly namespace: string,
+    cause: Error,
+  ) {
+    super(`Temporal did not answer at ${address} (namespace ${namespace}): ${cause.message}. Start a server (npm run dev-server) or point TEMPORAL_ADDRESS / --address at one.`);
+  }
+}
+
 /** A request the client refuses before starting anything; names every invalid field. */
 export class InvalidSessionRequestError extends Error {
   override readonly name = FailureType.InvalidSessionRequest;
@@ -153,12 +169,17 @@ export class KeelClient {
 
   /** Connects to Temporal (the way every Temporal tool does, from environment configuration). */
   static async connect(options: KeelClientOptions = {}): Promise<KeelClient> {
-    const taskQueue = options.taskQueue ?? 'keel';
+    const taskQueue = options.taskQueue ?? process.env.KEEL_TASK_QUEUE ?? 'keel';
     if (options.client) return new KeelClient(options.client, taskQueue, options.store, options.traces, undefined, options.approvers);
     const config = loadClientConnectConfig();
     const address = options.address ?? config.connectionOptions.address ?? 'localhost:7233';
-    const connection = await Connection.connect({ ...(config.connectionOptions as object), address });
     const namespace = options.namespace ?? config.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default';
+    let connection: Connection;
+    try {
+      connection = await Connection.connect({ connectTimeout: 5000, ...(config.connectionOptions as object), address });
+    } catch (error) {
+      throw new TemporalUnreachableError(address, namespace, error as Error);
+    }
     return new KeelClient(new Client({ connection, namespace }), taskQueue, options.store, options.traces, connection, options.approvers);
   }
 
@@ -171,15 +192,15 @@ export class KeelClient {
     const parsed = SessionRequestSchema.safeParse(request);
     if (!parsed.success) throw new InvalidSessionRequestError(`invalid session request: ${describeRequestIssues(parsed.error)}`);
     const sessionId = options.sessionId ?? `session-${randomUUID()}`;
-    const handle = await this.temporal.workflow.start(AGENT_SESSION_WORKFLOW, {
+    const handle = await this.temporal.workflow.start<AgentSessionWorkflow>(AGENT_SESSION_WORKFLOW, {
       taskQueue: this.taskQueue,
       workflowId: sessionId,
       args: [request],
-      searchAttributes: {
-        [KEEL_SEARCH_ATTRIBUTES.agent]: [parsed.data.agent],
-        [KEEL_SEARCH_ATTRIBUTES.tenant]: [parsed.data.scope.tenant],
-        [KEEL_SEARCH_ATTRIBUTES.state]: ['starting'],
-      },
+      typedSearchAttributes: [
+        { key: KEEL_SEARCH_ATTRIBUTE_KEYS.agent, value: parsed.data.agent },
+        { key: KEEL_SEARCH_ATTRIBUTE_KEYS.tenant, value: parsed.data.scope.tenant },
+        { key: KEEL_SEARCH_ATTRIBUTE_KEYS.state, value: 'starting' },
+      ],
       memo: { purpose: parsed.data.input.slice(0, 200) },
       staticSummary: `${parsed.data.agent} session for ${parsed.data.scope.tenant}`,
     });
@@ -213,15 +234,15 @@ export class KeelClient {
       }
     }
     const sessionId = options.sessionId ?? `${parsed.data.pattern}-${randomUUID()}`;
-    const handle = await this.temporal.workflow.start(ORCHESTRATION_WORKFLOWS[parsed.data.pattern], {
+    const handle = await this.temporal.workflow.start<OrchestrationWorkflow>(ORCHESTRATION_WORKFLOWS[parsed.data.pattern], {
       taskQueue: this.taskQueue,
       workflowId: sessionId,
       args: [request],
-      searchAttributes: {
-        [KEEL_SEARCH_ATTRIBUTES.agent]: [parsed.data.pattern],
-        [KEEL_SEARCH_ATTRIBUTES.tenant]: [parsed.data.scope.tenant],
-        [KEEL_SEARCH_ATTRIBUTES.state]: ['starting'],
-      },
+      typedSearchAttributes: [
+        { key: KEEL_SEARCH_ATTRIBUTE_KEYS.agent, value: parsed.data.pattern },
+        { key: KEEL_SEARCH_ATTRIBUTE_KEYS.tenant, value: parsed.data.scope.tenant },
+        { key: KEEL_SEARCH_ATTRIBUTE_KEYS.state, value: 'starting' },
+      ],
       memo: { purpose: parsed.data.input.slice(0, 200), pattern: parsed.data.pattern },
       staticSummary: `${parsed.data.pattern} for ${parsed.data.scope.tenant}`,
     });
@@ -345,9 +366,31 @@ export class SessionHandle<R = SessionResult, S extends SessionStatus = SessionS
     return this.workflow.workflowId;
   }
 
-  /** State, usage against limits, pending escalation. */
-  status(): Promise<S> {
-    return this.workflow.query(statusQuery) as Promise<S>;
+  /**
+   * State, usage against limits, pending approvals and escalation, answered by a live worker. When
+   * no worker answers within `queryTimeoutMs` (none polls the task queue: an outage), it is the
+   * snapshot the session keeps in its memo at every state change, read with `describe()` from the
+   * server alone and marked `source: 'memo'` with its time (`asOfMs`): what the session waits for
+   * stays visible. A session without a snapshot (an orchestration, one recorded before it) throws
+   * the query's error.
+   * @param options.queryTimeoutMs @default 5000
+   */
+  async status(options: { queryTimeoutMs?: number } = {}): Promise<S> {
+    const deadline = Date.now() + (options.queryTimeoutMs ?? 5000);
+    try {
+      return (await this.workflow.client.connection.withDeadline(deadline, () => this.workflow.query(statusQuery))) as S;
+    } catch (error) {
+      if (!isUnansweredQuery(error, deadline)) throw error;
+      const described = await this.workflow.describe();
+      const attribute = (name: string) => String(described.searchAttributes?.[name]?.[0] ?? '');
+      const fromMemo = statusFromMemo(described.memo, {
+        sessionId: this.sessionId,
+        agent: attribute(KEEL_SEARCH_ATTRIBUTES.agent),
+        tenant: attribute(KEEL_SEARCH_ATTRIBUTES.tenant),
+      });
+      if (!fromMemo) throw error;
+      return fromMemo as S;
+    }
   }
 
   /** Cancels the session; an orchestration's children are cancelled with it. */
@@ -371,10 +414,20 @@ export class SessionHandle<R = SessionResult, S extends SessionStatus = SessionS
    * The session's whole trace as a record: the archived one when the trace store has it (a finished
    * session, even after Temporal deleted its history), else built from the live `trace` and `status`.
    */
-  async traceRecord(): Promise<SessionTraceRecord> {
+  async traceRecord(options: { queryTimeoutMs?: number } = {}): Promise<SessionTraceRecord> {
     const archived = await this.traces?.get(this.sessionId);
     if (archived) return archived;
-    const [trace, status] = await Promise.all([this.trace(), this.status()]);
+    const deadline = Date.now() + (options.queryTimeoutMs ?? 5000);
+    let live;
+    try {
+      live = await this.workflow.client.connection.withDeadline(deadline, () => Promise.all([this.trace(), this.status()]));
+    } catch (error) {
+      // No worker answered: a finished session's record is in its history (the input of its last activity).
+      const recorded = await recordFromHistory(this.workflow);
+      if (recorded) return recorded;
+      throw new SessionTraceUnavailableError(this.sessionId, (error as Error).message);
+    }
+    const [trace, status] = live;
     return {
       sessionId: this.sessionId,
       agent: trace.agent,
@@ -475,7 +528,7 @@ export class SessionHandle<R = SessionResult, S extends SessionStatus = SessionS
   }
 
   private async signRequest(name: 'approve' | 'reject', requestId: string, note: string | undefined, options: DecisionOptions & { digest?: string }) {
-    const status = await this.workflow.query(statusQuery);
+    const status = await this.status(); // while no worker runs, the memo's snapshot: a signal can still be sent
     const pending = status.pendingApprovals.find((p) => p.requestId === requestId);
     if (!pending && !options.digest) throw new DecisionRefusedError(this.sessionId, `no pending approval request "${requestId}"`);
     // In an orchestration's status a child's request names the child: the statement is the child's.
@@ -510,6 +563,47 @@ export class SessionHandle<R = SessionResult, S extends SessionStatus = SessionS
       throw error;
     }
   }
+}
+
+/** The trace record a finished session passed to its `recordSessionEnd` activity, from its history. */
+async function recordFromHistory(handle: WorkflowHandle): Promise<SessionTraceRecord | undefined> {
+  const history = await handle.fetchHistory();
+  const converter = handle.client.options.loadedDataConverter.payloadConverter;
+  for (const event of [...(history.events ?? [])].reverse()) {
+    const scheduled = event.activityTaskScheduledEventAttributes;
+    if (scheduled?.activityType?.name !== 'recordSessionEnd') continue;
+    const payload = scheduled.input?.payloads?.[0];
+    if (!payload) return undefined;
+    const input = converter.fromPayload(payload) as { record?: SessionTraceRecord };
+    return input.record;
+  }
+  return undefined;
+}
+
+/** A session's trace cannot be read: no worker answered its query and it has no archived or recorded trace. */
+export class SessionTraceUnavailableError extends Error {
+  override readonly name = 'SessionTraceUnavailableError';
+  constructor(
+    readonly sessionId: string,
+    reason: string,
+  ) {
+    super(`the trace of ${sessionId} is not available: no worker answered (${reason}) and it has no archived trace yet (give --database the workers' database)`);
+  }
+}
+
+/** gRPC status codes of a query that no worker answered before its deadline. */
+const GRPC_CANCELLED = 1;
+const GRPC_DEADLINE_EXCEEDED = 4;
+
+/**
+ * Whether a query failed because no worker answered it before `deadline` (rather than because the
+ * session refused it): the client's deadline, or the server giving up at it (which may arrive first,
+ * as a cancellation).
+ */
+function isUnansweredQuery(error: unknown, deadline: number): boolean {
+  if (!(error instanceof ServiceError)) return false;
+  const code = (error.cause as { code?: unknown } | undefined)?.code;
+  return code === GRPC_DEADLINE_EXCEEDED || (code === GRPC_CANCELLED && Date.now() >= deadline - 1000);
 }
 
 function executionOf(status: SessionStatus, sessionId: string): string {

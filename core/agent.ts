@@ -2,12 +2,16 @@ import { z } from 'zod';
 import { DEFAULT_GUARDRAIL_POLICY, GuardrailPolicySchema, type GuardrailPolicy, type GuardrailPolicyInput } from './guardrails/policy';
 import { RoutingPolicySchema, type RoutingPolicy, type RoutingPolicyInput } from './routing';
 import type { AnyTool } from './tool';
+import { isToolSource, type ToolSource } from './tool-source';
 
 /** An agent: instructions, the tools it may call and its default model. Build one with {@link defineAgent}. */
 export interface Agent {
   readonly name: string;
   readonly instructions: string;
+  /** The agent's own tools, then what its tool sources offer now (see {@link toolSources}). */
   readonly tools: readonly AnyTool[];
+  /** The tool sources (MCP servers) the agent takes tools from; each session pins what they offer when it starts. */
+  readonly toolSources?: readonly ToolSource[];
   /** Model used unless the session request names another. */
   readonly model: string;
   /** Schema of the final answer: the model must answer with JSON that satisfies it. */
@@ -37,7 +41,8 @@ export const DEFAULT_MODEL = 'claude-sonnet-5-5';
 export function defineAgent(definition: {
   name: string;
   instructions: string;
-  tools: readonly AnyTool[];
+  /** The agent's tools; a tool source (an MCP server) adds the tools it offers, pinned per session. */
+  tools: readonly (AnyTool | ToolSource)[];
   model?: string;
   output?: z.ZodType;
   outputName?: string;
@@ -49,8 +54,11 @@ export function defineAgent(definition: {
   if (definition.automaticApproval && !definition.automaticApproval.reason?.trim()) {
     throw new AgentDefinitionError(definition.name, 'automaticApproval needs a reason (it is recorded with every call it approves)');
   }
+  const sources = definition.tools.filter(isToolSource);
+  const ownTools = definition.tools.filter((t): t is AnyTool => !isToolSource(t));
+  if (new Set(sources.map((s) => s.name)).size < sources.length) throw new AgentDefinitionError(definition.name, 'a tool source is registered twice');
   const seen = new Set<string>();
-  for (const tool of definition.tools) {
+  for (const tool of [...ownTools, ...sources.flatMap((s) => s.current())]) {
     if (seen.has(tool.name)) throw new AgentDefinitionError(definition.name, `tool "${tool.name}" is registered twice`);
     seen.add(tool.name);
   }
@@ -77,14 +85,27 @@ export function defineAgent(definition: {
   }
   if (definition.outputName !== undefined && !definition.output) throw new AgentDefinitionError(definition.name, 'outputName needs an output schema');
   const outputName = definition.output ? (definition.outputName ?? `${definition.name}.output`) : undefined;
-  return { model: DEFAULT_MODEL, maxRepairTurns: 2, ...definition, ...(outputName ? { outputName } : {}), ...(routing ? { routing } : {}), guardrails: guardrails.data } as Agent;
+  const agent = { model: DEFAULT_MODEL, maxRepairTurns: 2, ...definition, ...(outputName ? { outputName } : {}), ...(routing ? { routing } : {}), guardrails: guardrails.data } as Agent;
+  return sources.length ? withToolSources(agent, ownTools, sources) : agent;
+}
+
+/** The agent with `tools` read live: its own, then each source's current tools whose names are not taken. */
+function withToolSources(agent: Agent, own: readonly AnyTool[], sources: readonly ToolSource[]): Agent {
+  const tools = (): AnyTool[] => {
+    const all = [...own];
+    const taken = new Set(own.map((t) => t.name));
+    for (const source of sources) for (const tool of source.current()) if (!taken.has(tool.name)) all.push(tool), taken.add(tool.name);
+    return all;
+  };
+  return Object.defineProperties({ ...agent }, { tools: { get: tools, enumerable: true }, toolSources: { value: sources, enumerable: true } });
 }
 
 /** What the workflow needs to know of an agent, pinned at session start (plain data). */
 export interface AgentDescriptor {
   name: string;
   model: string;
-  tools: Array<{ name: string; tier: AnyTool['tier']; scope: AnyTool['scope']; cacheTtlMs?: number }>;
+  /** `approvals`: set only for a tool that needs more than one approver (quorum). */
+  tools: Array<{ name: string; tier: AnyTool['tier']; scope: AnyTool['scope']; cacheTtlMs?: number; approvals?: { required: number }; source?: string; tierSource?: string; digest?: string }>;
   /** Whether final answers are validated against an output schema, and how many repairs they get. */
   structuredOutput: { maxRepairTurns: number } | null;
   /** The agent's routing policy, when it has one. */
@@ -95,6 +116,13 @@ export interface AgentDescriptor {
   guardrails?: GuardrailPolicy;
   /** Set when the agent approves its write_critical calls by policy, without a person. */
   automaticApproval?: { reason: string };
+  /**
+   * Content reference of the pinned definitions (`PinnedToolSet`) of the tools from sources (MCP
+   * servers) when the session started; each such tool above carries its source, tier source and
+   * digest. Every model call offers these definitions and every call checks the source still
+   * offers the same tool. Set by the worker's `describeAgent` activity.
+   */
+  toolSet?: string;
 }
 
 /** The tools of an agent that a session with `scope` is offered. */
@@ -107,7 +135,7 @@ export function describeAgent(agent: Agent): AgentDescriptor {
   return {
     name: agent.name,
     model: agent.model,
-    tools: agent.tools.map((t) => ({ name: t.name, tier: t.tier, scope: t.scope, ...(t.cache ? { cacheTtlMs: t.cache.ttlMs } : {}) })),
+    tools: agent.tools.map((t) => ({ name: t.name, tier: t.tier, scope: t.scope, ...(t.cache ? { cacheTtlMs: t.cache.ttlMs } : {}), ...(t.approvals && t.approvals.required > 1 ? { approvals: { required: t.approvals.required } } : {}), ...(t.origin ? { source: t.origin.source, tierSource: t.origin.tierSource, digest: t.origin.digest } : {}) })),
     structuredOutput: agent.output ? { maxRepairTurns: agent.maxRepairTurns } : null,
     ...(agent.routing ? { routing: agent.routing } : {}),
     guardrails: agent.guardrails ?? DEFAULT_GUARDRAIL_POLICY,

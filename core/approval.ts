@@ -35,6 +35,11 @@ export interface PendingApproval {
   reason: string;
   requestedAtMs: number;
   timeoutMs: number;
+  /**
+   * For a tool that needs several distinct approvers (quorum): how many, and who has approved so
+   * far (the call waits until `by` has `required` identities). Absent: one approval decides.
+   */
+  approvals?: { required: number; by: string[] };
   /** In an orchestration's status: the child session the request belongs to (send the decision with it). */
   sessionId?: string;
 }

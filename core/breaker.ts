@@ -3,6 +3,15 @@ import type { ExtraBudget, LimitName, Limits } from './limits';
 /**
  * Circuit-breaker state of a session. It is plain data held in workflow state (and carried
  * across continue-as-new), so a trip is recorded in the workflow's history and replays exactly.
+ *
+ * What `maxElapsedMs` counts is agent time ({@link BreakerState.activeMs}, see `core/active-time.ts`):
+ * the running time of the session's own work, its model calls, tool calls and guardrail checks,
+ * as each activity measures it on its worker and returns it in its result (the workflow adds it,
+ * so replay adds the same). The workflow's own decisions take no workflow time. Not counted:
+ * time a task waits for a worker (schedule-to-start, a worker outage), retry backoff, attempts lost
+ * with a worker or failed by the model provider, Keel's bookkeeping activities (agent description,
+ * approver keys, trace archive) and waiting for a human (approvals, escalations). Sessions recorded
+ * before agent time (no `activeMs`) keep counting workflow time since the start minus human waits.
  */
 export interface BreakerState {
   limits: Limits;
@@ -12,6 +21,8 @@ export interface BreakerState {
   startedAtMs: number;
   /** Time spent paused for a human (escalation, approval), not counted as active time. */
   pausedMs: number;
+  /** Agent time so far; absent in sessions recorded before it was measured (they count workflow time). */
+  activeMs?: number;
   /** Signature of the last tool error and how many times in a row it occurred. */
   lastError: { signature: string; count: number } | null;
 }
@@ -35,8 +46,9 @@ export function createBreaker(limits: Limits, nowMs: number): BreakerState {
   return { limits, toolCalls: 0, tokens: 0, startedAtMs: nowMs, pausedMs: 0, lastError: null };
 }
 
-/** Active time of the session at `nowMs`. */
+/** Active time of the session at `nowMs`: its agent time, or (recorded before it) workflow time minus human waits. */
 export function activeElapsedMs(state: BreakerState, nowMs: number): number {
+  if (state.activeMs !== undefined) return state.activeMs;
   return Math.max(0, nowMs - state.startedAtMs - state.pausedMs);
 }
 

@@ -17,6 +17,7 @@ export {
   MAX_RESOURCE_TAGS,
   resourceTags,
   toolInputJsonSchema,
+  toolModelInputSchema,
   ToolDefinitionError,
   ToolLimitsSchema,
   ToolOutputTooLargeError,
@@ -27,6 +28,8 @@ export {
   type ToolCacheOptions,
   type ToolContext,
   type ToolLimits,
+  type ToolOrigin,
   type ToolTier,
 } from './tool';
+export { closeToolSources, isToolSource, pinnedToolProblem, pinnedToolsOf, toolDigest, type PinnedTool, type PinnedToolSet, type ToolSource } from './tool-source';
 export type { TraceEvent } from './trace';

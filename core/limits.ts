@@ -4,10 +4,14 @@ import { z } from 'zod';
  * Circuit-breaker limits of one session. Every limit is checked in the workflow before each
  * model call and each tool call; a trip halts the loop and escalates.
  */
-export const LimitsSchema = z.object({
+export const LimitsSchema = z.strictObject({
   /** Tool calls the session may make. @default 50 */
   maxToolCalls: z.number().int().positive().default(50),
-  /** Active time in milliseconds (time spent waiting for a human is not counted). @default 120000 */
+  /**
+   * Agent time in milliseconds: the running time of the session's model, tool and guardrail
+   * activities as their workers measure it. Waiting for a worker, retry backoff, attempts lost with
+   * a worker and waiting for a human are not counted (see `core/breaker.ts`). @default 120000
+   */
   maxElapsedMs: z.number().int().positive().default(120_000),
   /** Model tokens, input plus output, summed over all model calls. @default 100000 */
   maxTokens: z.number().int().positive().default(100_000),
@@ -30,7 +34,7 @@ export const DEFAULT_LIMITS: Limits = LimitsSchema.parse({});
 export type LimitName = keyof Limits;
 
 /** Budget that a human adds when resuming a tripped session. */
-export const ExtraBudgetSchema = z.object({
+export const ExtraBudgetSchema = z.strictObject({
   toolCalls: z.number().int().nonnegative().optional(),
   elapsedMs: z.number().int().nonnegative().optional(),
   tokens: z.number().int().nonnegative().optional(),

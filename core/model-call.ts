@@ -26,8 +26,15 @@ export interface ModelCallInput {
   append: TranscriptAppend;
   /** Names of the tools this session is offered (the agent's tools filtered by the session's scope). */
   tools: string[];
+  /** The session's pinned tools from sources (`AgentDescriptor.toolSet`): offered as pinned, not as the source offers them now. */
+  toolSet?: string;
   /** Mark the stable prefix (tools, system prompt, earlier turns) for the provider's prompt cache. */
   promptCaching?: boolean;
+  /**
+   * Attempts the model's own failures (429, 5xx, network) may take: on the last one, a failure is
+   * not retried. Attempts lost with a worker are retried beyond it (see `LOST_CALL_ATTEMPTS`).
+   */
+  maxAttempts?: number;
 }
 
 /** Output of the model activity. */
@@ -47,6 +54,11 @@ export interface ModelCallResult {
   cacheWrite5mTokens?: number;
   cacheWrite1hTokens?: number;
   latencyMs: number;
+  /**
+   * The activity's own running time on its worker (transcript, model request, reply stored), which
+   * the session counts as agent time (absent in results recorded before it was measured).
+   */
+  activityMs?: number;
   /** For a final answer of an agent with an output schema: the validated value, or why it is invalid. */
   finalOutput?: { ok: true; value: unknown } | { ok: false; issues: string };
   /**

@@ -213,7 +213,7 @@ export function resolveReference(ref: string, input: string, outputs: Readonly<R
 }
 
 /** Settings every pattern shares: what the parent session may spend and who may approve. */
-const OrchestrationBaseSchema = z.object({
+const OrchestrationBaseSchema = z.strictObject({
   /** The task, as the user gave it. */
   input: z.string().min(1),
   scope: ScopeSchema,

@@ -4,7 +4,7 @@ import { ApproversSchema, type PendingApproval } from './approval';
 import type { TraceEvent } from './trace';
 
 /** The data a session may touch. It travels to activities out of band, never through the model. */
-export const ScopeSchema = z.object({
+export const ScopeSchema = z.strictObject({
   /** The tenant the session serves. */
   tenant: z.string().min(1),
   /** Subjects within the tenant the session may touch (customer ids, account ids, ...). */
@@ -13,11 +13,27 @@ export const ScopeSchema = z.object({
 /** A session's scope. */
 export type Scope = z.output<typeof ScopeSchema>;
 
+/**
+ * Attempts a model or tool call gets beyond its `modelMaxAttempts` / `toolMaxAttempts` for attempts
+ * lost with their worker (a heartbeat or start-to-close timeout): those are Keel's infrastructure
+ * failing, not the call, so they do not spend the call's own budget; a call that keeps losing its
+ * worker (one that crashes it, say) still ends.
+ */
+export const LOST_CALL_ATTEMPTS = 10;
+
 /** Timeouts and retries of the session's activities. */
-export const TimeoutsSchema = z.object({
+export const TimeoutsSchema = z.strictObject({
   /** Start-to-close timeout of one model call attempt. @default 120000 */
   modelCallMs: z.number().int().positive().default(120_000),
-  /** Attempts of a model call before the session fails (429, 5xx and network errors are retried). @default 5 */
+  /**
+   * A model call whose worker stops heartbeating for this long (it heartbeats every 2 s while the
+   * request is in flight) is retried on another worker. @default 10000
+   */
+  modelHeartbeatMs: z.number().int().positive().default(10_000),
+  /**
+   * Attempts of a model call before the session fails (429, 5xx and network errors are retried);
+   * attempts lost with a worker are retried beyond it (up to {@link LOST_CALL_ATTEMPTS} more). @default 5
+   */
   modelMaxAttempts: z.number().int().positive().default(5),
   /** First retry delay of a model call, doubled at each attempt up to 30 s. @default 1000 */
   modelRetryInitialMs: z.number().int().positive().default(1000),
@@ -25,12 +41,15 @@ export const TimeoutsSchema = z.object({
   toolCallMs: z.number().int().positive().default(60_000),
   /** A tool attempt whose worker stops heartbeating for this long is retried elsewhere. @default 15000 */
   toolHeartbeatMs: z.number().int().positive().default(15_000),
-  /** Attempts of a tool call that fails with a transient error. @default 3 */
+  /**
+   * Attempts of a tool call that fails with a transient error; attempts lost with a worker are
+   * retried beyond it (up to {@link LOST_CALL_ATTEMPTS} more). @default 3
+   */
   toolMaxAttempts: z.number().int().positive().default(3),
 });
 
 /** What happens when an escalation is not resolved in time. */
-export const EscalationSchema = z.object({
+export const EscalationSchema = z.strictObject({
   /** How long a tripped session waits for `resolveEscalation`. @default 3600000 (1 hour) */
   timeoutMs: z.number().int().positive().default(3_600_000),
   /**
@@ -40,14 +59,14 @@ export const EscalationSchema = z.object({
    */
   fallback: z
     .discriminatedUnion('action', [
-      z.object({ action: z.literal('end') }),
-      z.object({ action: z.literal('answer'), text: z.string().min(1) }),
+      z.strictObject({ action: z.literal('end') }),
+      z.strictObject({ action: z.literal('answer'), text: z.string().min(1) }),
     ])
     .default({ action: 'end' }),
 });
 
 /** The one argument of the `agentSession` workflow. */
-export const SessionRequestSchema = z.object({
+export const SessionRequestSchema = z.strictObject({
   /** Name of an agent registered on the worker. */
   agent: z.string().min(1),
   /** The user's message that starts the session. */
@@ -136,7 +155,11 @@ export interface SessionUsage {
   cacheReadTokens: number;
   /** Prompt tokens written to the provider's prompt cache. */
   cacheWriteTokens: number;
-  /** Active time (time waiting for a human excluded). */
+  /**
+   * Agent time: the running time of the session's model, tool and guardrail activities (waiting for
+   * a worker, retry backoff, calls lost with a worker and waiting for a human excluded; see
+   * `core/breaker.ts`). Sessions recorded before it count workflow time minus human waits.
+   */
   elapsedMs: number;
   costUsd: number;
   /** Tool calls that reached outside the session's scope (refused where the data lives). */
@@ -172,6 +195,17 @@ export interface SessionStatus {
   execution?: string;
   /** Decisions refused in this run (unsigned, wrongly signed, expired, not an approver, stale, malformed). */
   refusedDecisions?: number;
+  /** Who may decide (identities, `role:NAME`); absent when any key trusted for the tenant may. */
+  approvers?: string[];
+  /**
+   * Where the client read it: `query` from a live worker, or `memo` (no worker answered): the
+   * snapshot the session kept in its memo at its last state change, as of `asOfMs`.
+   */
+  source?: 'query' | 'memo';
+  /** For `source: 'memo'`: workflow time of the snapshot. */
+  asOfMs?: number;
+  /** For `source: 'memo'`: pending approvals left out of the bounded snapshot. */
+  omittedApprovals?: number;
 }
 
 /** The end of a tripped breaker. */

@@ -8,6 +8,8 @@ export interface ToolCallInput {
   call: ToolCallRequest;
   idempotencyKey: string;
   scope: { tenant: string; subjects: string[] };
+  /** The session's pinned tools from sources (`AgentDescriptor.toolSet`): a call to one the source no longer offers as pinned fails. */
+  toolSet?: string;
   /** Required for a write_critical tool: the human decision bound to this exact input. */
   approval?: {
     requestId: string;
@@ -24,6 +26,11 @@ export interface ToolCallInput {
    * written (a write still invalidates what it declares). @default true
    */
   toolResultCache?: boolean;
+  /**
+   * Attempts the tool's own transient failures may take: on the last one, a `ToolTransientError` is
+   * not retried. Attempts lost with a worker are retried beyond it (see `LOST_CALL_ATTEMPTS`).
+   */
+  maxAttempts?: number;
 }
 
 /** Output of the activity that validates a call's input before a human is asked about it. */

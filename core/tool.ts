@@ -33,6 +33,14 @@ export interface Tool<I = unknown, O = unknown> {
   /** @default 'tenant' */
   readonly scope: ToolScope;
   readonly input: z.ZodType<I>;
+  /**
+   * The input's JSON Schema exactly as the model gets it, for a tool that brings its own (a tool
+   * from an MCP server); `input` then validates against it. Without it the model gets `input` as
+   * JSON Schema (see {@link toolModelInputSchema}).
+   */
+  readonly inputJsonSchema?: Record<string, unknown>;
+  /** Where a tool that is not defined in code comes from (see `core/tool-source.ts`). */
+  readonly origin?: ToolOrigin;
   /** When given, every output is validated against it before it reaches the model. */
   readonly output?: z.ZodType;
   /**
@@ -49,7 +57,32 @@ export interface Tool<I = unknown, O = unknown> {
   invalidates?(input: I, output: O): readonly string[];
   /** Largest output the tool may return, in bytes (see {@link ToolLimitsSchema}). */
   readonly maxOutputBytes: number;
+  /** For a write_critical tool: distinct people who must approve each call (absent: one). */
+  readonly approvals?: ToolApprovals;
   run(input: I, context: ToolContext): Promise<O>;
+}
+
+/** Most approvers a tool can require for one call. */
+export const MAX_REQUIRED_APPROVALS = 5;
+
+/**
+ * How many distinct people must approve each call of a write_critical tool (a quorum). Each
+ * approval is a separate signed statement; the same identity approving twice counts once, and a
+ * rejection by any approver rejects the call.
+ */
+export interface ToolApprovals {
+  /** Distinct approvers needed, 1 to {@link MAX_REQUIRED_APPROVALS}. @default 1 */
+  required: number;
+}
+
+/** The origin of a tool from a tool source (an MCP server): sessions pin it by `digest`. */
+export interface ToolOrigin {
+  /** The source, e.g. `mcp:files`. */
+  source: string;
+  /** Where the tier came from, e.g. `annotation:readOnlyHint`, `default:no-annotations`, `override`. */
+  tierSource: string;
+  /** Digest of the tool's contract (name, description, input schema, tier, scope, source). */
+  digest: string;
 }
 
 /** Limits set where a tool is registered ({@link defineTool}); every field is optional there. */
@@ -116,7 +149,6 @@ export function resourceTags<I, O>(declare: (input: I, output: O) => readonly st
 }
 
 /** A tool of any input and output type, as registries hold them. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyTool = Tool<any, any>;
 
 /** Tool names as the Anthropic API accepts them. */
@@ -134,11 +166,16 @@ export function defineTool<S extends z.ZodType, O>(definition: {
   /** @default 'tenant' */
   scope?: ToolScope;
   input: S;
+  /** The input's JSON Schema as the model gets it, when the tool brings its own; `input` must validate against it. */
+  inputJsonSchema?: Record<string, unknown>;
+  origin?: ToolOrigin;
   output?: z.ZodType<O>;
   cache?: ToolCacheOptions<z.output<S>, O>;
   invalidates?: (input: z.output<S>, output: O) => readonly string[];
   /** Largest output in bytes; a larger one is an `output_too_large` error result. @default 1_048_576 (see {@link ToolLimitsSchema}) */
   maxOutputBytes?: number;
+  /** For a write_critical tool: distinct approvers each call needs (quorum). @default { required: 1 } */
+  approvals?: { required?: number };
   run: (input: z.output<S>, context: ToolContext) => Promise<O>;
 }): Tool<z.output<S>, O> {
   const { name, description, tier, input, run, output, cache, invalidates, scope = 'tenant' } = definition;
@@ -155,6 +192,11 @@ export function defineTool<S extends z.ZodType, O>(definition: {
   if (cache?.resources && !cache.shared) throw new ToolDefinitionError(String(name), 'cache.resources is only used by a shared cache (set cache.shared)');
   if (invalidates && tier === 'read') throw new ToolDefinitionError(String(name), 'only write tools can invalidate cached results');
   if (invalidates !== undefined && typeof invalidates !== 'function') throw new ToolDefinitionError(String(name), 'invalidates must be a function (input, output) => tags');
+  const required = definition.approvals?.required ?? 1;
+  if (!(Number.isInteger(required) && required >= 1 && required <= MAX_REQUIRED_APPROVALS)) {
+    throw new ToolDefinitionError(String(name), `approvals.required must be a whole number from 1 to ${MAX_REQUIRED_APPROVALS}, got ${String(definition.approvals?.required)}`);
+  }
+  if (required > 1 && tier !== 'write_critical') throw new ToolDefinitionError(String(name), 'only write_critical tools need approvals (approvals.required)');
   if (!TOOL_NAME.test(name ?? '')) {
     throw new ToolDefinitionError(String(name), 'the name must be 1-64 letters, digits, _ or -');
   }
@@ -163,12 +205,21 @@ export function defineTool<S extends z.ZodType, O>(definition: {
   }
   if (scope !== 'tenant' && scope !== 'subject') throw new ToolDefinitionError(name, `scope must be tenant or subject, got ${String(scope)}`);
   if (!description?.trim()) throw new ToolDefinitionError(name, 'a description is required');
+  const { inputJsonSchema, origin } = definition;
+  if (inputJsonSchema !== undefined && (typeof inputJsonSchema !== 'object' || inputJsonSchema === null || inputJsonSchema.type !== 'object')) {
+    throw new ToolDefinitionError(name, 'inputJsonSchema must be a JSON Schema of type object');
+  }
   try {
-    toolInputJsonSchema(input);
+    if (!inputJsonSchema) toolInputJsonSchema(input);
   } catch (error) {
     throw new ToolDefinitionError(name, `its input schema cannot be expressed as JSON Schema: ${(error as Error).message}`);
   }
-  return { name, description, tier, scope, input: input as z.ZodType<z.output<S>>, run, maxOutputBytes: limits.data.maxOutputBytes, ...(output ? { output } : {}), ...(cache ? { cache } : {}), ...(invalidates ? { invalidates } : {}) };
+  return { name, description, tier, scope, input: input as z.ZodType<z.output<S>>, run, maxOutputBytes: limits.data.maxOutputBytes, ...(output ? { output } : {}), ...(cache ? { cache } : {}), ...(invalidates ? { invalidates } : {}), ...(required > 1 ? { approvals: { required } } : {}), ...(inputJsonSchema ? { inputJsonSchema } : {}), ...(origin ? { origin } : {}) };
+}
+
+/** The JSON Schema of a tool's input as the model gets it: its own when it brings one, else its zod input's. */
+export function toolModelInputSchema(tool: AnyTool): Record<string, unknown> {
+  return tool.inputJsonSchema ?? toolInputJsonSchema(tool.input);
 }
 
 /** JSON Schema of a tool's input, as sent to the model. */

@@ -51,6 +51,7 @@ export const TraceEventSchema = z.discriminatedUnion('type', [
     sender: z.string().optional(),
     via: z.enum(['signal', 'update']).optional(),
     note: z.string().optional(),
+    quorum: z.string().optional(),
   }),
   z.object({ type: z.literal('scope_violation'), ...at, tool: z.string(), input: z.unknown(), message: z.string() }),
   z.object({ type: z.literal('output_rejected'), ...at, issues: z.string(), repairTurn: z.number().int() }),

@@ -58,6 +58,8 @@ export type TraceEvent =
       /** How it arrived: a signal or an update. */
       via?: 'signal' | 'update';
       note?: string;
+      /** For a tool that needs several approvers: this approval's count, e.g. `1 of 2` (the call runs at `2 of 2`). */
+      quorum?: string;
     }
   | { type: 'scope_violation'; atMs: number; tool: string; input: unknown; message: string }
   | { type: 'output_rejected'; atMs: number; issues: string; repairTurn: number }

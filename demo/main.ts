@@ -10,7 +10,8 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createSupportAgent, openSupportDatabase } from '../agents';
 import { KeelClient } from '../client';
 import type { TraceEvent } from '../core/trace';
-import { ensureSearchAttributes, startDevServer } from '../devserver';
+import { ensureSearchAttributes } from '../devserver';
+import { demoServer } from './demo-server';
 import { KEEL_SEARCH_ATTRIBUTE_NAMES } from '../core/search-attributes';
 import { ScriptedModelServer } from '../scripted-model';
 import { createKeelWorker } from '../workers/keel-worker';
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const log = (line: string) => console.log(line);
   log('1/4 Temporal dev server');
-  const server = await startDevServer({ detached: true, log: (line) => log(`    ${line}`) });
+  const server = await demoServer((line) => log(`    ${line}`));
   log(`    ${server.reused ? 'reusing' : 'started'} ${server.address}${server.uiUrl ? `, UI ${server.uiUrl}` : ''}`);
 
   let model: ScriptedModelServer | undefined;

@@ -9,7 +9,8 @@ import { openSupportDatabase } from '../agents';
 import { KeelClient } from '../client';
 import { KEEL_SEARCH_ATTRIBUTE_NAMES } from '../core/search-attributes';
 import type { OrchestrationPattern } from '../core/orchestration';
-import { ensureSearchAttributes, startDevServer } from '../devserver';
+import { ensureSearchAttributes } from '../devserver';
+import { demoServer } from './demo-server';
 import { ScriptedModelServer } from '../scripted-model';
 import { createKeelWorker } from '../workers/keel-worker';
 import { demoApprover } from './demo-keys';
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
   if (unknown.length) throw new Error(`unknown pattern ${unknown.join(', ')}; choose from ${PATTERNS.join(', ')}`);
   const patterns = asked.length ? (asked as OrchestrationPattern[]) : PATTERNS;
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const server = await startDevServer({ detached: true });
+  const server = await demoServer();
   const model = process.env.ANTHROPIC_API_KEY ? undefined : new ScriptedModelServer({ scenarios: exampleOrchestrationScenarios() });
   await model?.start();
   const connection = await NativeConnection.connect({ address: server.address });

@@ -175,6 +175,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const args = startDevArgs(opts, dbFile);
   log(`starting ${cliPath} ${args.join(' ')}${opts.detached ? ` (detached, output in ${logFilePath(dbFile)})` : ''}`);
 
+  // The start deadline counts from the launch: finding (or building, minutes the first time) the CLI is not the server's start.
+  const launchedAt = Date.now();
   const server = launch(cliPath, args, opts.detached, dbFile);
   const pid = server.child.pid;
   if (pid !== undefined) writePidFile(dbFile, pid);
@@ -184,13 +186,13 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     host: opts.host,
     port: opts.port,
     address,
-    deadline: started + opts.startTimeoutMs,
+    deadline: launchedAt + opts.startTimeoutMs,
     exited: () => server.exit,
   });
   if (readiness.kind !== 'ready') {
     await stop();
     // Another process may have started a server on this address at the same moment: use it.
-    const raced = readiness.kind === 'exited' ? await reuseRunningServer(opts, started) : undefined;
+    const raced = readiness.kind === 'exited' ? await reuseRunningServer(opts, launchedAt) : undefined;
     if (raced !== undefined) return raced;
     throw new DevServerStartError(readiness.kind === 'exited' ? 'exited' : 'timeout', address, server.outputTail(), server.exit);
   }
@@ -350,16 +352,25 @@ function stopper(server: LaunchedServer, dbFile: string, graceMs: number): () =>
   let stopping: Promise<void> | undefined;
   const stopOnce = async (): Promise<void> => {
     const { child } = server;
-    if (server.exit === undefined) {
-      child.kill('SIGTERM');
-      const graceful = await Promise.race([
-        server.exited.then(() => true),
-        new Promise<boolean>((resolve) => setTimeout(resolve, graceMs, false).unref()),
-      ]);
-      if (!graceful) {
-        child.kill('SIGKILL');
-        await server.exited;
+    // A detached server is unref'd: without a handle of our own, Node's event loop could empty while
+    // we wait for it to exit, and the process would end in the middle of stop() without a word.
+    const keepAlive = setInterval(() => undefined, 1000);
+    let grace: NodeJS.Timeout | undefined;
+    try {
+      if (server.exit === undefined) {
+        child.kill('SIGTERM');
+        const graceful = await Promise.race([
+          server.exited.then(() => true),
+          new Promise<boolean>((resolve) => (grace = setTimeout(resolve, graceMs, false))),
+        ]);
+        if (!graceful) {
+          child.kill('SIGKILL');
+          await server.exited;
+        }
       }
+    } finally {
+      clearTimeout(grace);
+      clearInterval(keepAlive);
     }
     server.untie();
     if (child.pid !== undefined) removePidFile(dbFile, child.pid);

@@ -97,7 +97,7 @@ export async function findTemporalCli(options: FindTemporalCliOptions = {}): Pro
         return await buildTemporalCli({ goPath, binDir, version: TEMPORAL_CLI_VERSION, log, env });
       } catch (err) {
         log(`building the Temporal CLI failed: ${(err as Error).message}`);
-        attempts.push(`building with Go: failed (${firstLine(err)})`);
+        attempts.push(`building with Go: failed (${firstLine(err)} ${lastLine(err)})`);
       }
     }
   } else {
@@ -118,6 +118,12 @@ export async function findTemporalCli(options: FindTemporalCliOptions = {}): Pro
 }
 
 /** The first line of an error's message, its middle elided if long (the cause is usually at the end). */
+/** The last non-empty line of an error's message (Go's own complaint, after the command line). */
+function lastLine(err: unknown): string {
+  const lines = (err instanceof Error ? err.message : String(err)).split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines.length > 1 ? lines.at(-1)!.slice(0, 300) : '';
+}
+
 function firstLine(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
   const line = message.split('\n')[0] ?? message;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { NativeConnection, WorkflowBundleOption } from '@temporalio/worker';
 import { judgeWithModel, ModelClient, type ModelEndpoint } from '../activities';
-import { formatTable } from '../bench/text-table';
+import { formatTable } from './text-table';
 import { KeelClient, SessionFailedError } from '../client';
 import {
   checkExpectations,
@@ -69,7 +69,7 @@ export interface GateReport {
 
 /** Loads a suite module (a TypeScript file, loaded through tsx) exporting a suite as `default` or `suite`. */
 export function loadSuite(path: string): EvaluationSuite {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // A suite is a TypeScript module chosen at run time (tsx compiles it on require).
   const loaded = require(path) as { default?: EvaluationSuite; suite?: EvaluationSuite };
   const suite = loaded.default ?? loaded.suite;
   if (!suite || typeof suite !== 'object' || !Array.isArray(suite.scenarios)) {

@@ -1,4 +1,6 @@
 import { ScopeViolationError } from '../core/tool';
+import type { AuditEntry } from './audit-log';
+import { AUDIT_TABLE_SQL, AuditTable, type StoredAuditEntry } from './audit-table';
 import type { SqlDatabase } from './sql-database';
 
 /**
@@ -34,6 +36,12 @@ export interface LedgerOutcome {
   result: string;
   /** True when the intent had been applied before and the stored result was returned. */
   replayed: boolean;
+  /**
+   * With an `audit` builder: the intent's audit entry in `keel_audit` (exactly one per applied
+   * intent); `writtenNow` when this call wrote it. Absent only when this attempt lost its claim to
+   * another attempt that has not completed yet (that one writes it).
+   */
+  audit?: StoredAuditEntry & { writtenNow: boolean };
 }
 
 /**
@@ -46,21 +54,31 @@ export interface LedgerOutcome {
  * violation: {@link ScopeViolationError}, nothing is applied and nothing of the other row returned.
  */
 export class IdempotencyLedger {
-  constructor(private readonly db: SqlDatabase) {}
+  /** The audit entries the ledger writes with its completions. */
+  readonly auditTable: AuditTable;
 
-  /** Creates the ledger's table if it is missing. */
+  constructor(private readonly db: SqlDatabase) {
+    this.auditTable = new AuditTable(db);
+  }
+
+  /** Creates the ledger's and the audit's tables if they are missing. */
   async migrate(): Promise<void> {
     await this.db.exec(IDEMPOTENCY_LEDGER_SQL);
+    await this.db.exec(AUDIT_TABLE_SQL);
   }
 
   /**
    * @param holder who applies it now (an attempt id); renews its lease through `renew`.
    * @param leaseMs how long the claim holds without renewal.
+   * @param audit builds the intent's audit entry from its result. The entry is inserted in the
+   *   transaction that marks the intent completed, so a crash leaves either both or neither; an
+   *   intent found completed without one (before the audit table existed) gets it on this replay.
    */
   async apply(
     key: string,
     meta: { sessionId: string; tenant: string; tool: string; holder: string; leaseMs: number },
     effect: (renew: () => Promise<void>) => Promise<string>,
+    audit?: (result: string) => Promise<AuditEntry>,
   ): Promise<LedgerOutcome> {
     const lease = `${meta.leaseMs} milliseconds`;
     const foreign = await this.db.query(
@@ -81,7 +99,10 @@ export class IdempotencyLedger {
       );
       const row = existing.rows[0];
       if (row?.tenant != null && row.tenant !== meta.tenant) throw otherTenantsIntent(meta.tool);
-      if (row?.status === 'completed') return { result: row.result ?? '', replayed: true };
+      if (row?.status === 'completed') {
+        const result = row.result ?? '';
+        return { result, replayed: true, ...(audit ? { audit: await this.repairedAudit(key, result, audit) } : {}) };
+      }
       const taken = await this.db.query(
         `UPDATE keel_idempotency SET holder = $2, lease_until = now() + $3::interval
          WHERE key = $1 AND status = 'claimed' AND (lease_until < now() OR holder = $2) RETURNING key`,
@@ -104,11 +125,26 @@ export class IdempotencyLedger {
       await this.db.query(`DELETE FROM keel_idempotency WHERE key = $1 AND holder = $2 AND status = 'claimed'`, [key, meta.holder]);
       throw error;
     }
-    await this.db.query(
-      `UPDATE keel_idempotency SET status = 'completed', result = $3, completed_at = now() WHERE key = $1 AND holder = $2`,
-      [key, meta.holder, result],
-    );
-    return { result, replayed: false };
+    const entry = audit && (await audit(result));
+    const audited = await this.db.transaction(async (tx) => {
+      const completed = await tx.query(
+        `UPDATE keel_idempotency SET status = 'completed', result = $3, completed_at = now() WHERE key = $1 AND holder = $2 RETURNING key`,
+        [key, meta.holder, result],
+      );
+      // A holder that lost its claim completes nothing: the attempt that took it over writes the entry.
+      return entry !== undefined && completed.rows.length > 0 && (await AuditTable.insert(tx, entry));
+    });
+    if (!entry) return { result, replayed: false };
+    const stored = audited ? { entry, repaired: false, mirrored: false } : await this.auditTable.get(key);
+    return { result, replayed: false, ...(stored ? { audit: { ...stored, writtenNow: audited } } : {}) };
+  }
+
+  /** The audit entry of a completed intent, written now if it has none (completed before the audit table existed). */
+  private async repairedAudit(key: string, result: string, audit: (result: string) => Promise<AuditEntry>): Promise<StoredAuditEntry & { writtenNow: boolean }> {
+    const found = await this.auditTable.get(key);
+    if (found) return { ...found, writtenNow: false };
+    const writtenNow = await AuditTable.insert(this.db, await audit(result), { repaired: true });
+    return { ...(await this.auditTable.get(key))!, writtenNow };
   }
 }
 

@@ -1,6 +1,7 @@
 export { ContentNotFoundError, type ContentStore } from './content-store';
 export { DEFAULT_STORE_DIR, defaultFileContentStore, FileContentStore } from './file-content-store';
 export { FileAuditLog, type AuditEntry, type AuditLog } from './audit-log';
+export { AUDIT_TABLE_SQL, AuditTable, type StoredAuditEntry } from './audit-table';
 export { IdempotencyClaimHeldError, IdempotencyLedger, IDEMPOTENCY_LEDGER_SQL, type LedgerOutcome } from './idempotency-ledger';
 export { SCOPED_ROLE, SCOPED_ROLE_SQL, withScope } from './scoped-transaction';
 export { EmbeddedPostgresDatabase, PostgresDatabase, type SqlClient, type SqlDatabase } from './sql-database';

@@ -58,3 +58,15 @@ test('the worker and the scripted model run commands that exist, against service
     }
   }
 });
+
+test('the inbox runs its npm script, shares the secrets folder with the worker, and trusts what the worker trusts', () => {
+  const { inbox, worker } = compose.services;
+  expect(inbox!.command).toEqual(['npm', 'run', 'inbox']);
+  expect(existsSync(join(root, pkg.scripts.inbox!.split(' ').at(-1)!))).toBe(true);
+  expect(inbox!.environment!.TEMPORAL_ADDRESS).toBe(worker!.environment!.TEMPORAL_ADDRESS);
+  expect(inbox!.environment!.KEEL_TASK_QUEUE).toBe(worker!.environment!.KEEL_TASK_QUEUE);
+  const secrets = (s: Service) => s.volumes!.find((v) => v.endsWith(':/secrets:ro'));
+  expect(secrets(inbox!)).toBe(secrets(worker!));
+  for (const path of [inbox!.environment!.KEEL_INBOX_ISSUER_KEY, inbox!.environment!.KEEL_INBOX_USERS, worker!.environment!.KEEL_APPROVER_KEYS]) expect(path).toMatch(/^\/secrets\//);
+  expect(inbox!.ports).toContain(`${inbox!.environment!.KEEL_INBOX_PORT}:${inbox!.environment!.KEEL_INBOX_PORT}`);
+});

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { runCli } from '../client/cli';
+import { runKeelCli as runCli } from '../tooling/cli';
 import { defineEvaluationSuite, SuiteDefinitionError } from '../evaluation/suite';
 import { testServer } from './support/environment';
 

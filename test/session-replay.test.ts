@@ -1,6 +1,7 @@
 import { join } from 'node:path';
-import { replaySession, SessionNotFoundError } from '../client';
-import { runCli, UsageError } from '../client/cli';
+import { replaySession, SessionNotFoundError } from '../tooling';
+import { UsageError } from '../client/cli';
+import { runKeelCli as runCli } from '../tooling/cli';
 import { testServer, uniqueName, sessionSuite } from './support/environment';
 import { createTestAgent } from './support/fixture-agents';
 
@@ -74,9 +75,10 @@ test('workflow code with another command sequence is reported as nondeterministi
   for (const run of report.runs) {
     expect(run.ok).toBe(false);
     expect(run.error?.type).toBe('nondeterminism');
-    // The SDK's message names what the history holds and what the code did instead (a timer).
+    // The SDK's message names what the history holds that the new code (a timer first) did not do:
+    // the session's first command is its patch marker.
     expect(run.error?.message).toMatch(/nondeterminism/i);
-    expect(run.error?.message).toMatch(/timer/i);
+    expect(run.error?.message).toMatch(/patch marker encountered for change agent-time/i);
   }
 });
 
@@ -85,8 +87,8 @@ test('keel replay prints one line per run and a verdict, and exits 1 on nondeter
   expect(code).toBe(1);
   const lines = out.split('\n');
   expect(lines[0]).toBe(`replaying session ${recorded.short} (1 run) against ${nondeterministic}`);
-  // The run, then the mismatch as Temporal's core names it: the recorded event the new code's timer met.
-  expect(lines[1]).toMatch(/^  run 1 [0-9a-f-]{36}  NONDETERMINISM: \[TMPRL1100\] Nondeterminism error: Timer machine does not handle this event: HistoryEvent\(id: \d+, \w+\)$/);
+  // The run, then the mismatch as Temporal's core names it: the recorded patch marker the new code's timer did not match.
+  expect(lines[1]).toMatch(/^  run 1 [0-9a-f-]{36}  NONDETERMINISM: \[TMPRL1100\] Nondeterminism error: Non-deprecated patch marker encountered for change agent-time, but there is no corresponding change command!$/);
   expect(lines[2]).toMatch(/^NONDETERMINISM: 1 of 1 runs .* do not replay/);
   expect(lines).toHaveLength(3);
 });

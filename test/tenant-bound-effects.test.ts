@@ -89,7 +89,7 @@ test("a session id reused by another tenant gets none of the first tenant's effe
   told.delete(tag);
   const started = await keel('start', '--agent', 'crm-desk', '--tenant', globex, '--subject', customer, '--input', tag, '--session-id', sessionId, '--wait');
   expect(started.code).toBe(0);
-  const globexResult = JSON.parse(started.out.slice(started.out.indexOf('\n') + 1)) as { outcome: string; usage: { scopeViolations: number } };
+  const globexResult = JSON.parse(started.out.slice(started.out.indexOf('\n{') + 1)) as { outcome: string; usage: { scopeViolations: number } };
   expect(told.get(tag)).toEqual([{ toolUseId: expect.any(String), isError: true, content: `this "update_draft" call is outside this session's scope` }]);
   expect(globexResult).toMatchObject({ outcome: 'completed', usage: { scopeViolations: 1 } });
   const globexTrace = await suite.env.client.getSession(sessionId).trace();

@@ -3,5 +3,6 @@ export { createCrmTools } from './crm/crm-tools';
 export { createEmailTools } from './email/email-tools';
 export { createPaymentTools } from './payments/payment-tools';
 export { createRecordsTools } from './records/records-tools';
+export * from './mcp';
 export { migrateExampleTools } from './schema';
 export { CUSTOMERS, ORDERS, RECORDS, seedExampleData } from './seed-data';

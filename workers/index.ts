@@ -1,1 +1,3 @@
 export { bundleKeelWorkflows, createKeelWorker, DEFAULT_TASK_QUEUE, type KeelWorkerOptions } from './keel-worker';
+export { combinedWorkflows, createKeelActivities, KeelPlugin, type KeelPluginOptions } from './keel-plugin';
+export { workflowsPath } from './workflow-bundle';

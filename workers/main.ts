@@ -16,7 +16,24 @@ import { createKeelWorker, DEFAULT_TASK_QUEUE } from './keel-worker';
 import { KeelMetrics, serveMetrics } from '../metrics';
 import { logAlertSink, metricAlertSink, webhookAlertSink } from '../alerts';
 
+/** Why the worker cannot call a model, and how to give it one; undefined when one is configured. */
+function missingModelHelp(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.ANTHROPIC_API_KEY || env.ANTHROPIC_BASE_URL) return undefined;
+  return [
+    'keel worker: no model is configured, so no session could make progress.',
+    '  - Claude: set ANTHROPIC_API_KEY (and ANTHROPIC_BASE_URL for a proxy);',
+    '  - offline: run the scripted model (npx tsx scripted-model/cli.ts --scenarios SCENARIOS.json --port 4010,',
+    '    see scripted-model/README.md) and set ANTHROPIC_BASE_URL=http://127.0.0.1:4010;',
+    '  - or try everything at once with npm run demo.',
+  ].join('\n');
+}
+
 async function main(): Promise<void> {
+  const noModel = missingModelHelp(process.env);
+  if (noModel) {
+    console.error(noModel);
+    process.exit(2);
+  }
   const config = loadClientConnectConfig();
   const address = config.connectionOptions.address ?? 'localhost:7233';
   const namespace = config.namespace ?? 'default';

@@ -22,8 +22,9 @@ import type { DecisionClaims, TrustedKey } from '../core/decision-statement';
 import { DecisionGate, isRefused, KEPT_REFUSALS, type DecisionName, type RefusedDecision, type VerifiedDecision } from './decision-gate';
 import { LegacyApproveSchema, LegacyRejectSchema, LegacyResolveEscalationSchema, VERIFIED_DECISIONS_PATCH } from './legacy-decisions';
 import { awaitingApprovalDetails, awaitingEscalationDetails } from './waiting-details';
+import { publishStatusMemo, STATUS_MEMO_PATCH } from './status-memo';
+import { addAgentTime, usageElapsedMs, useAgentTime } from '../core/active-time';
 import {
-  activeElapsedMs,
   checkBreaker,
   createBreaker,
   grantExtraBudget,
@@ -40,9 +41,9 @@ import type { ToolCallResult } from '../core/tool-call';
 import { groundingRepairMessage, type GuardrailVerdict } from '../core/guardrails/policy';
 import { costOf } from '../core/pricing';
 import { routeStep, type RoutingDecision, type RoutingStep } from '../core/routing';
-import { KEEL_SEARCH_ATTRIBUTES } from '../core/search-attributes';
 import {
   describeRequestIssues,
+  LOST_CALL_ATTEMPTS,
   SessionRequestSchema,
   type BreakerResolution,
   type PendingEscalation,
@@ -50,6 +51,7 @@ import {
   type SessionRequest,
   type SessionResult,
   type SessionState,
+  type SessionStatus,
   type SessionUsage,
 } from '../core/session';
 import type { TraceEvent } from '../core/trace';
@@ -58,6 +60,7 @@ import {
   approveSignal,
   approveUpdate,
   childSessionUpdateSignal,
+  KEEL_SEARCH_ATTRIBUTE_KEYS,
   rejectSignal,
   rejectUpdate,
   resolveEscalationSignal,
@@ -113,6 +116,8 @@ const GUARDRAILS = 'guardrails-final-answer';
 const RECORD_SESSION_END = 'record-session-end';
 /** Patch id: runs recorded before it keyed their effects by session id alone, without tenant and first run. */
 const TENANT_BOUND_KEYS = 'tenant-bound-keys';
+/** Patch id: runs recorded before it counted workflow time toward `maxElapsedMs`, not agent time (core/active-time.ts). */
+const AGENT_TIME = 'agent-time';
 
 /** A person's decision on an escalation (verified, or from a history recorded before decisions were signed). */
 interface EscalationDecision {
@@ -168,6 +173,8 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
   let agent = carry?.agent;
   const trace: TraceEvent[] = carry?.trace ?? [];
   const breaker = carry?.breaker ?? createBreaker(request.limits, Date.now());
+  if (patched(AGENT_TIME)) useAgentTime(breaker, Date.now());
+  const statusMemo = patched(STATUS_MEMO_PATCH);
   const usage = carry?.usage ?? { modelCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, repairTurns: 0, scopeViolations: 0, toolErrors: 0 };
   let transcriptRef = carry?.transcriptRef ?? null;
   let escalation: PendingEscalation | null = null;
@@ -186,12 +193,12 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
     outputTokens: usage.outputTokens,
     cacheReadTokens: usage.cacheReadTokens ?? 0,
     cacheWriteTokens: usage.cacheWriteTokens ?? 0,
-    elapsedMs: activeElapsedMs(breaker, Date.now()) - (escalation ? Date.now() - escalation.sinceMs : 0),
+    elapsedMs: usageElapsedMs(breaker, Date.now(), escalation?.sinceMs),
     costUsd: usage.costUsd,
     scopeViolations: usage.scopeViolations ?? 0,
   });
 
-  setHandler(statusQuery, () => ({
+  const currentStatus = (): SessionStatus => ({
     sessionId,
     agent: request.agent,
     tenant: request.scope.tenant,
@@ -203,7 +210,9 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
     run,
     execution: workflowInfo().firstExecutionRunId,
     refusedDecisions: gate.refusedCount,
-  }), { description: 'State, usage against limits, pending approvals (tool, input, digest, the agent\'s reason) and escalation.' });
+    ...(request.approvers ? { approvers: request.approvers.map(approverLabel) } : {}),
+  });
+  setHandler(statusQuery, currentStatus, { description: 'State, usage against limits, pending approvals (tool, input, digest, the agent\'s reason) and escalation.' });
   const earlierTraces = carry?.earlierTraces ?? [];
   setHandler(traceQuery, () => ({ sessionId, agent: request.agent, events: trace, earlierRuns: earlierTraces }), {
     description: "This run's trace: model calls, tool calls, breaker events, decisions (earlier runs' by content reference).",
@@ -218,6 +227,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
     if (!record) return `no approval request "${claims.request}" in this session`;
     if (record.decision) return `approval request "${record.requestId}" was already decided (${record.decision.decision})`;
     if (claims.digest !== record.digest) return `digest ${claims.digest ?? '(none)'} does not match the pending call's input (${record.digest})`;
+    if (claims.decision === 'approve' && record.approvals?.by.includes(claims.approver)) return `already approved by ${claims.approver} (${record.approvals.by.length} of ${record.approvals.required}): another approver must approve`;
     if (claims.decision === 'reject' && !claims.note) return 'a rejection needs a reason (the statement\'s note)';
     return null;
   };
@@ -238,19 +248,24 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
   const apply = (name: DecisionName, via: 'signal' | 'update', verified: VerifiedDecision): DecisionAccepted => {
     const { claims } = verified;
     const who = { approver: claims.approver, ...(claims.roles.length ? { roles: claims.roles } : {}), kid: verified.kid, ...(verified.sender ? { sender: verified.sender } : {}) };
+    let quorum: string | undefined;
     if (name === 'resolveEscalation') {
       escalationDecision = { action: claims.decision === 'abort' ? 'abort' : 'resume', ...who, ...(claims.extraBudget ? { extraBudget: claims.extraBudget } : {}), ...(claims.note ? { note: claims.note } : {}), via } as EscalationDecision;
     } else {
       const record = approvals.find((a) => a.requestId === claims.request)!;
-      record.decision =
-        claims.decision === 'reject'
-          ? { decision: 'rejected', ...who, reason: claims.note! }
-          : { decision: 'approved', ...who, ...(claims.note ? { note: claims.note } : {}), statement: verified.statement };
-      keelMetrics.record({ kind: 'approval_decided', agent: request.agent, tool: record.tool, decision: record.decision.decision });
-      trace.push({ type: 'approval_decided', atMs: Date.now(), requestId: record.requestId, tool: record.tool, decision: record.decision.decision, ...who, via, ...(claims.note ? { note: claims.note } : {}) });
+      // Quorum: each distinct approver counts (see approvalMisfit); the call is approved once `required` have approved.
+      quorum = record.approvals && claims.decision === 'approve' ? `${record.approvals.by.push(claims.approver)} of ${record.approvals.required}` : undefined;
+      if (!quorum || record.approvals!.by.length >= record.approvals!.required) {
+        record.decision =
+          claims.decision === 'reject'
+            ? { decision: 'rejected', ...who, reason: claims.note! }
+            : { decision: 'approved', ...who, ...(claims.note ? { note: claims.note } : {}), statement: verified.statement };
+        keelMetrics.record({ kind: 'approval_decided', agent: request.agent, tool: record.tool, decision: record.decision.decision });
+      }
+      trace.push({ type: 'approval_decided', atMs: Date.now(), requestId: record.requestId, tool: record.tool, decision: record.decision?.decision ?? 'approved', ...who, via, ...(claims.note ? { note: claims.note } : {}), ...(quorum ? { quorum } : {}) });
     }
-    upsertMemo({ lastDecision: `${claims.decision} ${claims.request} by ${claims.approver} (key ${verified.kid}, via ${via})` });
-    return { accepted: true, sessionId, requestId: claims.request, decision: claims.decision, approver: claims.approver };
+    upsertMemo({ lastDecision: `${claims.decision} ${claims.request}${quorum ? ` (${quorum})` : ''} by ${claims.approver} (key ${verified.kid}, via ${via})` });
+    return { accepted: true, sessionId, requestId: claims.request, decision: claims.decision, approver: claims.approver, ...(quorum ? { quorum } : {}) };
   };
   const onSignal = (name: DecisionName) => (raw: unknown) => {
     if (!patched(VERIFIED_DECISIONS_PATCH)) return legacyDecision(name, raw);
@@ -342,7 +357,8 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
   };
   const setState = (next: SessionState) => {
     state = next;
-    upsertSearchAttributes({ [KEEL_SEARCH_ATTRIBUTES.state]: [next] });
+    upsertSearchAttributes([{ key: KEEL_SEARCH_ATTRIBUTE_KEYS.state, value: next }]);
+    if (statusMemo) publishStatusMemo(currentStatus(), Date.now());
     notifyParent();
   };
 
@@ -461,10 +477,10 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
   };
 
   if (!agent) {
-    upsertSearchAttributes({
-      [KEEL_SEARCH_ATTRIBUTES.agent]: [request.agent],
-      [KEEL_SEARCH_ATTRIBUTES.tenant]: [request.scope.tenant],
-    });
+    upsertSearchAttributes([
+      { key: KEEL_SEARCH_ATTRIBUTE_KEYS.agent, value: request.agent },
+      { key: KEEL_SEARCH_ATTRIBUTE_KEYS.tenant, value: request.scope.tenant },
+    ]);
     upsertMemo({ purpose: request.input.slice(0, 200) });
     try {
       agent = await acts.describeAgent.executeWithOptions(
@@ -498,6 +514,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
   const routing = !request.model && request.routing ? agent.routing : undefined;
   const offeredTools = toolsInScope(agent.tools, request.scope);
   const toolTiers = new Map(offeredTools.map((t) => [t.name, t.tier]));
+  const requiredApprovals = new Map(offeredTools.filter((t) => t.approvals).map((t) => [t.name, t.approvals!.required]));
   const cacheTtl = new Map(offeredTools.filter((t) => t.cacheTtlMs).map((t) => [t.name, t.cacheTtlMs!]));
 
   let append: TranscriptAppend = carry?.append ?? { kind: 'user_text', text: request.input };
@@ -542,13 +559,16 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
           transcriptRef,
           append,
           tools: offeredTools.map((t) => t.name),
+          ...(agent.toolSet ? { toolSet: agent.toolSet } : {}),
           promptCaching: request.promptCaching,
+          maxAttempts: request.timeouts.modelMaxAttempts,
         },
       ]);
     } catch (error) {
       return failed(error);
     }
     transcriptRef = reply.transcriptRef;
+    addAgentTime(breaker, reply.activityMs ?? reply.latencyMs);
     const costUsd = costOf(reply.model, reply);
     usage.modelCalls += 1;
     const cacheWrite = (reply.cacheWrite5mTokens ?? 0) + (reply.cacheWrite1hTokens ?? 0);
@@ -628,6 +648,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
     const checked = await acts.checkFinalAnswer.executeWithOptions({ ...acts.describeOptions, summary: 'guardrails on the final answer' }, [
       { sessionId, agent: request.agent, text, ...(data !== undefined ? { data } : {}), subjects: request.scope.subjects, toolOutputs, repairsSoFar: groundingRepairs },
     ]);
+    addAgentTime(breaker, checked.activityMs);
     const verdict = checked.verdict;
     if (!verdict) return { kind: 'deliver', output: text, ...(data !== undefined ? { data } : {}) };
     trace.push({ type: 'guardrail_verdict', atMs: Date.now(), ...verdict });
@@ -663,8 +684,9 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
     let action = verdict.action;
     if (action === 'judge' && policy.injectionJudge) {
       const judged = await acts.judgeToolOutput.executeWithOptions({ ...acts.modelOptions, summary: `judge output of ${tool}` }, [
-        { agent: request.agent, model: policy.injectionJudge.model, heldRef: result.heldRef! },
+        { agent: request.agent, model: policy.injectionJudge.model, heldRef: result.heldRef!, maxAttempts: request.timeouts.modelMaxAttempts },
       ]);
+      addAgentTime(breaker, judged.activityMs);
       action = judged.injection ? policy.promptInjection : 'pass';
       trace.push({
         type: 'guardrail_verdict',
@@ -709,7 +731,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
     for (const call of calls) {
       if (toolTiers.get(call.name) !== 'write_critical') continue;
       const prepared = await acts.prepareToolCall.executeWithOptions({ ...acts.describeOptions, summary: `validate ${call.name}` }, [
-        { agent: request.agent, call },
+        { agent: request.agent, call, ...(agent!.toolSet ? { toolSet: agent!.toolSet } : {}) },
       ]);
       if (!prepared.ok) continue; // the tool call itself reports the invalid input to the model
       approvalsIssued += 1;
@@ -723,7 +745,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
         reason: reason.slice(0, 1000),
         requestedAtMs: Date.now(),
         timeoutMs: request.approvalTimeoutMs,
-        ...(automatic ? { decision: { decision: 'approved', approver: AUTOMATIC_APPROVER, note: automatic.reason } } : {}),
+        ...(automatic ? { decision: { decision: 'approved', approver: AUTOMATIC_APPROVER, note: automatic.reason } } : requiredApprovals.has(call.name) ? { approvals: { required: requiredApprovals.get(call.name)!, by: [] } } : {}),
       };
       records.push(record);
       trace.push({ type: 'approval_requested', atMs: Date.now(), requestId: record.requestId, tool: record.tool, input: record.input, digest: record.digest, reason: record.reason });
@@ -795,7 +817,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
       approvedBy = {
         requestId: approval.requestId,
         digest: approval.digest,
-        approver: decision.approver,
+        approver: approval.approvals ? approval.approvals.by.join(', ') : decision.approver, // a quorum: every approver, for the audit
         ...(decision.statement ? { statement: decision.statement } : {}),
         ...(decision.sender ? { sender: decision.sender } : {}),
       };
@@ -812,11 +834,14 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
           call,
           idempotencyKey,
           scope: request.scope,
+          ...(agent!.toolSet ? { toolSet: agent!.toolSet } : {}),
           ...(approvedBy ? { approval: approvedBy } : {}),
           ...(request.toolResultCache ? {} : { toolResultCache: false }),
+          maxAttempts: request.timeouts.toolMaxAttempts,
         },
       ]);
       recordToolCall(breaker, result.error ? { tool: call.name, ...result.error } : null);
+      addAgentTime(breaker, result.latencyMs);
       if (!result.ok) usage.toolErrors = (usage.toolErrors ?? 0) + 1;
       if (result.error?.kind === 'ScopeViolationError') {
         usage.scopeViolations += 1;
@@ -881,18 +906,20 @@ function sessionActivities(request: SessionRequest) {
   const { timeouts } = request;
   const modelOptions = {
     startToCloseTimeout: timeouts.modelCallMs,
+    heartbeatTimeout: timeouts.modelHeartbeatMs,
     retry: {
       initialInterval: timeouts.modelRetryInitialMs,
       backoffCoefficient: 2,
       maximumInterval: 30_000,
-      maximumAttempts: timeouts.modelMaxAttempts,
+      maximumAttempts: timeouts.modelMaxAttempts + LOST_CALL_ATTEMPTS, // the model's own failures stop at modelMaxAttempts (see callModel)
       nonRetryableErrorTypes: [FailureType.ModelRequest, FailureType.ContentNotFound],
     },
   };
   const toolOptions = {
     startToCloseTimeout: timeouts.toolCallMs,
     heartbeatTimeout: timeouts.toolHeartbeatMs,
-    retry: { initialInterval: 1000, backoffCoefficient: 2, maximumInterval: 30_000, maximumAttempts: timeouts.toolMaxAttempts },
+    // The tool's own transient failures stop at toolMaxAttempts (see runTool); lost attempts go beyond.
+    retry: { initialInterval: 1000, backoffCoefficient: 2, maximumInterval: 30_000, maximumAttempts: timeouts.toolMaxAttempts + LOST_CALL_ATTEMPTS },
   };
   const describeOptions = { startToCloseTimeout: 30_000, retry: { maximumAttempts: 5, nonRetryableErrorTypes: [FailureType.UnknownAgent] } };
   const proxy = proxyActivities<SessionActivities>({ startToCloseTimeout: 60_000 });

@@ -1,13 +1,27 @@
 import { defineQuery, defineSignal, defineUpdate, type Sinks } from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { KEEL_SEARCH_ATTRIBUTES } from '../core/search-attributes';
 import type { SessionMetricEvent } from '../core/session-metrics';
 import type { DriftAlert, SessionSummary } from '../core/drift-detector';
 import type { ScoreDriftAlert, ScoreDriftOptions } from '../core/evaluation/score-drift';
 import type { DecisionEnvelope, DecisionKind } from '../core/decision-statement';
-import type { SessionStatus, SessionTrace } from '../core/session';
-import type { ChildSessionUpdate } from '../core/orchestration';
+import type { SessionRequestInput, SessionResult, SessionStatus, SessionTrace } from '../core/session';
+import type { ChildSessionUpdate, OrchestrationRequestInput, OrchestrationResult } from '../core/orchestration';
+
+/** Keel's search attributes as typed keys (all Keyword), for workflows and clients alike. */
+export const KEEL_SEARCH_ATTRIBUTE_KEYS = {
+  agent: defineSearchAttributeKey(KEEL_SEARCH_ATTRIBUTES.agent, SearchAttributeType.KEYWORD),
+  tenant: defineSearchAttributeKey(KEEL_SEARCH_ATTRIBUTES.tenant, SearchAttributeType.KEYWORD),
+  state: defineSearchAttributeKey(KEEL_SEARCH_ATTRIBUTES.state, SearchAttributeType.KEYWORD),
+} as const;
 
 /** Workflow type of an agent session. */
 export const AGENT_SESSION_WORKFLOW = 'agentSession';
+
+/** The signature of the `agentSession` workflow, for starting it by typed reference. */
+export type AgentSessionWorkflow = (request: SessionRequestInput) => Promise<SessionResult>;
+/** The signature of the orchestration workflows (`supervisorSession`, `pipelineSession`, `debateSession`). */
+export type OrchestrationWorkflow = (request: OrchestrationRequestInput) => Promise<OrchestrationResult>;
 
 /**
  * Decisions are signed statements ({@link DecisionEnvelope}): each takes effect only when its
@@ -31,6 +45,8 @@ export interface DecisionAccepted {
   decision: DecisionKind;
   /** The verified approver. */
   approver: string;
+  /** For a tool that needs several approvers: approvals so far, e.g. `1 of 2` (the call waits until `2 of 2`). */
+  quorum?: string;
 }
 
 /** {@link approveSignal} as an update. */

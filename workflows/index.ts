@@ -2,3 +2,10 @@ export { agentSession, type SessionCarryOver } from './agent-session';
 export { agentMonitor } from './agent-monitor';
 export { sessionEvaluation } from './session-evaluation';
 export { debateSession, pipelineSession, supervisorSession } from './orchestration';
+
+import type { AgentSessionWorkflow, OrchestrationWorkflow } from './api';
+import { agentSession } from './agent-session';
+import { debateSession, pipelineSession, supervisorSession } from './orchestration';
+// The workflows keep the signatures clients start them by.
+const typed: [AgentSessionWorkflow, OrchestrationWorkflow, OrchestrationWorkflow, OrchestrationWorkflow] = [agentSession, supervisorSession, pipelineSession, debateSession];
+void typed;

@@ -36,12 +36,11 @@ import {
   type OrchestrationStatus,
   type TaskMessage,
 } from '../core/orchestration';
-import { KEEL_SEARCH_ATTRIBUTES } from '../core/search-attributes';
 import type { Limits } from '../core/limits';
 import { describeRequestIssues, type SessionRequestInput, type SessionResult, type SessionState } from '../core/session';
 import type { TraceEvent } from '../core/trace';
 import type { z } from 'zod';
-import { approveSignal, childSessionUpdateSignal, rejectSignal, resolveEscalationSignal, resolveEscalationUpdate, statusQuery, traceQuery, type DecisionAccepted } from './api';
+import { KEEL_SEARCH_ATTRIBUTE_KEYS, approveSignal, childSessionUpdateSignal, rejectSignal, resolveEscalationSignal, resolveEscalationUpdate, statusQuery, traceQuery, type DecisionAccepted } from './api';
 
 const { approverKeys } = proxyActivities<ApproverKeyActivities>({ startToCloseTimeout: 30_000 });
 
@@ -98,11 +97,11 @@ export class Orchestration {
     }
     this.request = parsed.data;
     this.limits = { ...this.request.limits };
-    upsertSearchAttributes({
-      [KEEL_SEARCH_ATTRIBUTES.agent]: [pattern],
-      [KEEL_SEARCH_ATTRIBUTES.tenant]: [this.request.scope.tenant],
-      [KEEL_SEARCH_ATTRIBUTES.state]: ['running'],
-    });
+    upsertSearchAttributes([
+      { key: KEEL_SEARCH_ATTRIBUTE_KEYS.agent, value: pattern },
+      { key: KEEL_SEARCH_ATTRIBUTE_KEYS.tenant, value: this.request.scope.tenant },
+      { key: KEEL_SEARCH_ATTRIBUTE_KEYS.state, value: 'running' },
+    ]);
     upsertMemo({ purpose: this.request.input.slice(0, 200), pattern });
     this.installHandlers();
   }
@@ -306,7 +305,7 @@ export class Orchestration {
 
   private setState(next: SessionState): void {
     this.state = next;
-    upsertSearchAttributes({ [KEEL_SEARCH_ATTRIBUTES.state]: [next] });
+    upsertSearchAttributes([{ key: KEEL_SEARCH_ATTRIBUTE_KEYS.state, value: next }]);
   }
 
   private status(): OrchestrationStatus {

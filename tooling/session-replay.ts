@@ -1,5 +1,7 @@
 import { WorkflowNotFoundError, type Client, type HistoryAndWorkflowId } from '@temporalio/client';
-import type { ReplayWorkerOptions, WorkflowBundleOption } from '@temporalio/worker';
+import { Worker, type ReplayWorkerOptions, type WorkflowBundleOption } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { bundleKeelWorkflows } from '../workers/workflow-bundle';
 
 /** How one run of a session replayed against the workflow code. */
 export interface RunReplay {
@@ -50,8 +52,6 @@ export class SessionNotFoundError extends Error {
  */
 export async function replaySession(client: Client, sessionId: string, options: ReplaySessionOptions = {}): Promise<ReplayReport> {
   const histories = await fetchSessionHistories(client, sessionId);
-  const { Worker } = load<typeof import('@temporalio/worker')>('@temporalio/worker');
-  const { DeterminismViolationError } = load<typeof import('@temporalio/workflow')>('@temporalio/workflow');
   const replayOptions = await replayWorkerOptions(options);
   const runs: RunReplay[] = [];
   let index = 0;
@@ -91,17 +91,7 @@ async function replayWorkerOptions(options: ReplaySessionOptions): Promise<Repla
   const sinks = { keelMetrics: { record: { fn: () => undefined } } };
   if (options.workflowBundle) return { workflowBundle: options.workflowBundle, sinks };
   if (options.workflowsPath) return { workflowsPath: options.workflowsPath, sinks };
-  const { bundleKeelWorkflows } = load<typeof import('../workers/keel-worker')>('../workers/keel-worker');
   return { workflowBundle: await bundleKeelWorkflows(), sinks };
-}
-
-/**
- * Loads the worker side (the SDK's replay worker and bundler, Keel's worker module) when a replay
- * runs, not when the client is imported: backend code that only starts and reaches sessions keeps
- * free of them. (`require`, not `import()`: this package is CommonJS, and jest runs it as such.)
- */
-function load<Module>(id: string): Module {
-  return require(id) as Module;
 }
 
 /** The report for a person: one line per run, then the verdict. */

@@ -1,0 +1,108 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+
+/** Packages whose code goes into the workflow bundle besides Keel's own (their versions key the cache). */
+const BUNDLED_PACKAGES = ['@temporalio/workflow', '@temporalio/common', 'zod', '@noble/curves', '@noble/hashes'];
+
+/** Options of {@link bundleKeelWorkflows}. */
+export interface BundleKeelWorkflowsOptions {
+  /**
+   * Where bundles are kept, by the digest of the code they came from: a worker that starts again (a
+   * restart, a crash loop, scale-out on the same host) loads the bundle instead of building it.
+   * `false` always builds. @default `KEEL_BUNDLE_CACHE`, else `node_modules/.cache/keel-workflows` of the package
+   */
+  cacheDir?: string | false;
+}
+
+/**
+ * Keel's workflow code as one bundle for `workflowBundle`. Built with Temporal's bundler the first
+ * time, then taken from the cache as long as the code it came from is unchanged (the digest of
+ * Keel's workflow and core sources and of the bundled packages' versions).
+ */
+export async function bundleKeelWorkflows(options: BundleKeelWorkflowsOptions = {}): Promise<{ code: string }> {
+  const cacheDir = options.cacheDir ?? process.env.KEEL_BUNDLE_CACHE ?? join(packageRoot(), 'node_modules', '.cache', 'keel-workflows');
+  if (cacheDir === false) return build();
+  const file = join(cacheDir, `workflows-${workflowSourceDigest()}.js`);
+  if (existsSync(file)) return { code: readFileSync(file, 'utf8') };
+  const bundle = await build();
+  try {
+    mkdirSync(cacheDir, { recursive: true });
+    const partial = `${file}.${process.pid}.tmp`;
+    writeFileSync(partial, bundle.code);
+    renameSync(partial, file); // whole or not at all, when several workers start at once
+  } catch (error) {
+    console.warn(`keel: could not keep the workflow bundle in ${cacheDir} (${(error as Error).message}); the next start builds it again`);
+  }
+  return bundle;
+}
+
+async function build(): Promise<{ code: string }> {
+  const { code } = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quietBundlerLogger });
+  return { code };
+}
+
+/**
+ * The digest of the code a bundle of Keel's workflows comes from: every source file of Keel's
+ * `workflows/` and `core/` (what workflow code may import) and the versions of the packages bundled
+ * with them.
+ */
+export function workflowSourceDigest(): string {
+  const hash = createHash('sha256');
+  const root = packageRoot();
+  const base = existsSync(join(root, 'workflows', 'index.ts')) ? root : join(root, 'dist');
+  for (const folder of ['workflows', 'core']) {
+    for (const file of sourceFiles(join(base, folder))) {
+      hash.update(file.slice(base.length)).update('\0').update(readFileSync(file)).update('\0');
+    }
+  }
+  for (const name of BUNDLED_PACKAGES) hash.update(name).update('@').update(installedVersion(name, root));
+  return hash.digest('hex').slice(0, 24);
+}
+
+/** The version of the package `name` as resolved from `from` (its package.json need not be exported). */
+function installedVersion(name: string, from: string): string {
+  let dir = dirname(require.resolve(name, { paths: [from] }));
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      const parsed = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; version?: string };
+      if (parsed.name === name && parsed.version) return parsed.version;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return 'unknown';
+    dir = parent;
+  }
+}
+
+function sourceFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) return sourceFiles(path);
+      return /\.(ts|js|json)$/.test(name) && !name.endsWith('.d.ts') ? [path] : [];
+    });
+}
+
+/** The folder of Keel's package (the repository, or node_modules/keel when installed). */
+function packageRoot(): string {
+  return join(__dirname, '..', existsSync(join(__dirname, '..', 'package.json')) ? '' : '..');
+}
+
+/** The module of Keel's workflows (the entry the bundler starts from). */
+export function workflowsPath(): string {
+  const source = join(__dirname, '..', 'workflows', 'index.ts');
+  return existsSync(source) ? source : join(__dirname, '..', 'workflows', 'index.js');
+}
+
+const quietBundlerLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+};
