@@ -38,6 +38,7 @@ import { approvalProblem } from './approval-check';
 import type { ModelClient } from './model';
 import type { KeelMetrics } from '../metrics/keel-metrics';
 import { costOf } from '../core/pricing';
+import { INFORMATION_FLOW_LIMITS, sensitiveValues, traceProvenance, type ArgumentProvenance } from '../core/information-flow';
 import { createPinnedTools } from './pinned-tools';
 import { whileHeartbeating } from './heartbeat';
 import { spendAttempt } from './attempt-budget';
@@ -75,6 +76,31 @@ const PREVIEW_CHARS = 160;
 const HEARTBEAT_MS = 1000;
 /** How often a tool call waiting for another attempt's claim on its intent looks again. */
 const CLAIM_POLL_MS = 1000;
+
+/** Tokens a judge-model call spent, so the session counts them in its usage, cost and token limit. */
+export interface JudgeUsage {
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+function judgeUsageOf(reply: { model: string; inputTokens: number; outputTokens: number }): JudgeUsage {
+  return { model: reply.model, inputTokens: reply.inputTokens, outputTokens: reply.outputTokens };
+}
+
+/** Input of the information-flow check of one proposed write call. */
+export interface ProvenanceCheckInput {
+  agent: string;
+  tool: string;
+  /** The call's validated input. */
+  input: Record<string, unknown>;
+  /** The user's request (bounded by the workflow). */
+  userInput: string;
+  /** The session's tool outputs so far, by reference, oldest first. */
+  outputs: Array<{ tool: string; ref: string }>;
+  /** Content references of earlier runs' traces (continue-as-new), whose tool outputs count too. */
+  earlierTraces?: string[];
+}
 
 /** Input of the final-answer guardrail activity. */
 export interface FinalAnswerCheckInput {
@@ -194,8 +220,9 @@ export function createSessionActivities(deps: SessionActivityDeps) {
      * The final-answer guardrail: personal data outside the session's own subjects, and claims that
      * contradict what the session's tools returned (read from the store by reference).
      */
-    async checkFinalAnswer(input: FinalAnswerCheckInput): Promise<CheckedFinalAnswer & { activityMs: number }> {
+    async checkFinalAnswer(input: FinalAnswerCheckInput): Promise<CheckedFinalAnswer & { activityMs: number; judgeUsage?: JudgeUsage }> {
       const started = Date.now();
+      let judgeUsage: JudgeUsage | undefined;
       const agent = agentOf(input.agent);
       const toolOutputs = await Promise.all(
         input.toolOutputs.map(async ({ tool, ref }) => {
@@ -219,13 +246,14 @@ export function createSessionActivities(deps: SessionActivityDeps) {
           Context.current().cancellationSignal,
         );
         metrics?.modelCalls.inc({ agent: agent.name, model: reply.model });
+        judgeUsage = judgeUsageOf(reply);
         const judged = judgedContradictions(input.text, reply.text);
         if (judged.length) checked = checkFinalAnswerContent({ ...input, policy: agent.guardrails, toolOutputs, judgedContradictions: judged });
       }
       if (checked.verdict) {
         metrics?.guardrailVerdicts.inc({ agent: agent.name, checkpoint: 'final_answer', category: checked.verdict.category ?? 'none', action: checked.verdict.action });
       }
-      return { ...checked, activityMs: Date.now() - started };
+      return { ...checked, activityMs: Date.now() - started, ...(judgeUsage ? { judgeUsage } : {}) };
     },
 
     /**
@@ -233,7 +261,7 @@ export function createSessionActivities(deps: SessionActivityDeps) {
      * the text tries to instruct an AI assistant. Its answer must be JSON `{"injection": boolean,
      * "reason": string}`; anything else counts as an injection (the safe side).
      */
-    async judgeToolOutput(input: { agent: string; model: string; heldRef: string; maxAttempts?: number }): Promise<{ injection: boolean; reason: string; activityMs?: number }> {
+    async judgeToolOutput(input: { agent: string; model: string; heldRef: string; maxAttempts?: number }): Promise<{ injection: boolean; reason: string; activityMs?: number; judgeUsage?: JudgeUsage }> {
       const started = Date.now();
       const text = await store.get(input.heldRef);
       const reply = await whileHeartbeating(() => model.send(
@@ -252,7 +280,34 @@ export function createSessionActivities(deps: SessionActivityDeps) {
       const parsed = InjectionJudgement.safeParse(parseStoredOutput(reply.text.trim()));
       if (metrics) metrics.modelCalls.inc({ agent: input.agent, model: reply.model });
       const verdict = parsed.success ? parsed.data : { injection: true, reason: `the judge's answer was not a verdict: ${reply.text.slice(0, 200)}` };
-      return { ...verdict, activityMs: Date.now() - started };
+      return { ...verdict, activityMs: Date.now() - started, judgeUsage: judgeUsageOf(reply) };
+    },
+
+    /**
+     * The information-flow check of a proposed write call: where each of its sensitive argument
+     * values is found (the user's request, the agent's instructions, a trusted tool's output, only
+     * an untrusted tool's output), read from the content store by reference. Its result is recorded
+     * in the history, so the workflow decides the same on every replay.
+     */
+    async traceArgumentProvenance(input: ProvenanceCheckInput): Promise<ArgumentProvenance & { activityMs: number }> {
+      const started = Date.now();
+      const agent = agentOf(input.agent);
+      const tool = agents.tool(agent.name, input.tool);
+      const values = sensitiveValues(input.input, tool?.sensitive ?? []);
+      const earlier: Array<{ tool: string; ref: string }> = [];
+      for (const segment of input.earlierTraces ?? []) {
+        const events = JSON.parse(await store.get(segment).catch(() => '[]')) as TraceEvent[];
+        for (const e of events) if (e.type === 'tool_call' && e.outputRef) earlier.push({ tool: e['gen_ai.tool.name'], ref: e.outputRef });
+      }
+      const outputs = await Promise.all(
+        [...earlier, ...input.outputs].slice(-INFORMATION_FLOW_LIMITS.outputs).map(async ({ tool: name, ref }) => ({
+          tool: name,
+          trusted: agents.tool(agent.name, name)?.trust === 'trusted',
+          text: (await store.get(ref).catch(() => '')).slice(0, INFORMATION_FLOW_LIMITS.sourceChars),
+        })),
+      );
+      const traced = traceProvenance({ values, user: input.userInput, instructions: agent.instructions, outputs });
+      return { ...traced, activityMs: Date.now() - started };
     },
 
     /** Pins the agent's name, model and tool tiers at session start. */

@@ -5,7 +5,7 @@ import { DEFAULT_HISTORY_GROWTH_OPTIONS, type HistoryGrowthOptions } from './his
 import { DEFAULT_THROUGHPUT_OPTIONS, type ThroughputOptions } from './session-throughput';
 
 /** The benchmarks `npm run bench` knows. */
-export const BENCHMARK_NAMES = ['throughput', 'history', 'drift', 'cost', 'guardrails', 'start'] as const;
+export const BENCHMARK_NAMES = ['throughput', 'history', 'drift', 'cost', 'guardrails', 'start', 'flow'] as const;
 /** A benchmark's name, as `--only` takes it. */
 export type BenchmarkName = (typeof BENCHMARK_NAMES)[number];
 
@@ -30,8 +30,9 @@ const QUICK = { sessions: 10, toolCalls: 5, historyCalls: [10, 50], continueAsNe
 /** The usage text of `npm run bench`. */
 export const BENCH_USAGE = `usage: npm run bench -- [options]
 
-  --only throughput|history|drift|cost|guardrails|start
-                              run one benchmark (default: all; drift and guardrails alone need no server)
+  --only throughput|history|drift|cost|guardrails|start|flow
+                              run one benchmark (default: all; drift and guardrails alone need no server;
+                              flow: an obedient model over injected tool outputs, information-flow policy)
   --quick                     small sizes (${QUICK.sessions} sessions × ${QUICK.toolCalls} calls; history ${QUICK.historyCalls.join(',')} calls,
                               continue-as-new at ${QUICK.continueAsNewEventsPerRun} events/run; drift ${QUICK.driftSeeds} seeds)
   --sessions N                throughput: concurrent sessions       (KEEL_BENCH_SESSIONS, default ${DEFAULT_THROUGHPUT_OPTIONS.sessions})

@@ -21,6 +21,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { KeelClient } from '../client';
 import { defineAgent, type Agent } from '../core/agent';
 import { costOf } from '../core/pricing';
+import { SeededRandom } from '../core/seeded-random';
 import type { SessionResult } from '../core/session';
 import type { AnyTool, ToolContext } from '../core/tool';
 import { KeelMetrics } from '../metrics';
@@ -219,21 +220,10 @@ const ITEMS = ['brass gear set', 'analytical engine manual', 'punched card reade
 const STATUSES = ['paid', 'shipped', 'delivered', 'delayed', 'returned'];
 const PLANS = ['free', 'pro', 'enterprise'];
 
-/** A small deterministic random generator (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Builds the tenants, customers, orders and sessions; the same seed gives the same workload. */
 function buildWorkload(sizes: { sessions: number; tenants: number; customersPerTenant: number; seed: number; runId: string }): Workload {
-  const rand = random(sizes.seed);
+  const random = new SeededRandom(sizes.seed, 'mulberry32-unmixed');
+  const rand = () => random.next();
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
   const tenants = Array.from({ length: sizes.tenants }, (_, t) => `bench-${TENANT_NAMES[t % TENANT_NAMES.length]}${t >= TENANT_NAMES.length ? t : ''}-${sizes.runId}`);
   const customers: Customer[] = [];

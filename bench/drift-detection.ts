@@ -17,79 +17,12 @@ import {
   type DriftState,
   type SessionSummary,
 } from '../core/drift-detector';
+import { SeededRandom } from '../core/seeded-random';
 import { percentile } from './percentile';
 import { formatNumber, formatTable } from '../evaluation/text-table';
 
-// ---------------------------------------------------------------------------------------------
-// Seeded randomness
-
 /** Math functions bound once: global lookups are slow inside jest's `vm` context, where tests use the generator. */
-const { cos, exp, floor, imul, log, round, sqrt } = Math;
-
-/** A seeded pseudo-random generator (mulberry32) with the distributions the session generator needs. */
-export class SeededRandom {
-  private s: number;
-
-  /** Nearby seeds (1, 2, 3…) are spread over the state space first. */
-  constructor(seed: number) {
-    this.s = imul(seed ^ 0x5bd1e995, 0x9e3779b1) >>> 0;
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    this.s = (this.s + 0x6d2b79f5) >>> 0;
-    let t = this.s;
-    t = imul(t ^ (t >>> 15), t | 1);
-    t ^= t + imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  /** Standard normal (Box–Muller). */
-  normal(): number {
-    const u = 1 - this.next();
-    return sqrt(-2 * log(u)) * cos(2 * Math.PI * this.next());
-  }
-
-  /** Student's t with `dof` degrees of freedom, scaled to unit variance (heavier tails than normal). */
-  studentT(dof: number): number {
-    let chi2 = 0;
-    for (let i = 0; i < dof; i++) chi2 += this.normal() ** 2;
-    return (this.normal() / sqrt(chi2 / dof)) * sqrt((dof - 2) / dof);
-  }
-
-  /** Gamma(shape, 1) by Marsaglia–Tsang. */
-  gamma(shape: number): number {
-    if (shape < 1) return this.gamma(shape + 1) * this.next() ** (1 / shape);
-    const d = shape - 1 / 3;
-    const c = 1 / sqrt(9 * d);
-    for (;;) {
-      const x = this.normal();
-      const v = (1 + c * x) ** 3;
-      if (v <= 0) continue;
-      if (log(this.next()) < 0.5 * x * x + d - d * v + d * log(v)) return d * v;
-    }
-  }
-
-  /** Poisson by multiplication (small means). */
-  poisson(mean: number): number {
-    const limit = exp(-mean);
-    let k = 0;
-    for (let p = this.next(); p > limit; p *= this.next()) k++;
-    return k;
-  }
-
-  /** Beta with the given mean and concentration (alpha + beta). */
-  beta(mean: number, concentration: number): number {
-    const a = this.gamma(mean * concentration);
-    return a / (a + this.gamma((1 - mean) * concentration));
-  }
-
-  binomial(trials: number, p: number): number {
-    let k = 0;
-    for (let i = 0; i < trials; i++) if (this.next() < p) k++;
-    return k;
-  }
-}
+const { exp, floor, log, round } = Math;
 
 // ---------------------------------------------------------------------------------------------
 // Synthetic agent sessions

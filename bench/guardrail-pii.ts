@@ -12,7 +12,8 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { GuardrailFinding } from '../core/guardrails/finding';
 import { detectPii, PII_KINDS, type PiiKind } from '../core/guardrails/pii';
-import { generateLongAnswer, generatePiiCorpus, PiiRandom, type PiiText } from '../guardrails/pii-records/generate';
+import { SeededRandom } from '../core/seeded-random';
+import { generateLongAnswer, generatePiiCorpus, type PiiText } from '../guardrails/pii-records/generate';
 import { percentile } from './percentile';
 import { formatNumber, formatTable } from '../evaluation/text-table';
 
@@ -125,7 +126,7 @@ export interface PiiLatency {
 
 /** Times {@link detectPii} on `answers` generated answers of at least `answerChars` characters (after a warm-up). */
 export function measurePiiLatency(seed: number, answers: number, answerChars = 10_240): PiiLatency {
-  const r = new PiiRandom(seed);
+  const r = new SeededRandom(seed);
   const texts = Array.from({ length: answers }, () => generateLongAnswer(r, answerChars).text);
   const encoder = new TextEncoder();
   for (const t of texts.slice(0, Math.min(20, texts.length))) detectPii(t);

@@ -11,6 +11,7 @@ import { startBenchEnvironment } from './bench-environment';
 import { formatCostBenchmark, runCostBenchmark, type CostBenchResult } from './cost-controls';
 import { runGuardrailBenchmarks } from './guardrails';
 import { formatDriftDetection, runDriftDetection, type DriftBenchResult } from './drift-detection';
+import { formatInjectionEffects, runInjectionEffects, type FlowBenchResult } from './injection-effects';
 import { formatHistoryGrowth, runHistoryGrowth, type HistoryGrowthResult, type HistoryGrowthRow } from './history-growth';
 import { formatThroughput, runSessionThroughput, type ThroughputResult } from './session-throughput';
 import { formatWorkerStart, runWorkerStart, type WorkerStartResult } from './worker-start';
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
   }
   // The drift benchmark is pure computation; the others need the server.
   const env = options.benchmarks.some((name) => name !== 'drift' && name !== 'guardrails') ? await startBenchEnvironment({ log, keepDir: options.keep }) : undefined;
-  const results: { throughput?: ThroughputResult; history?: HistoryGrowthResult; drift?: DriftBenchResult; cost?: CostBenchResult; start?: WorkerStartResult } = {};
+  const results: { throughput?: ThroughputResult; history?: HistoryGrowthResult; drift?: DriftBenchResult; cost?: CostBenchResult; start?: WorkerStartResult; flow?: FlowBenchResult } = {};
   let failed = false;
   try {
     if (env) log(`dev server at ${env.address} (started in ${env.serverStartupMs} ms), data in ${env.dir}`);
@@ -59,6 +60,12 @@ async function main(): Promise<void> {
     if (name === 'start') {
       results.start = await runWorkerStart(env);
       console.log(formatWorkerStart(results.start));
+      return;
+    }
+    if (name === 'flow') {
+      results.flow = await runInjectionEffects(env, log);
+      console.log(formatInjectionEffects(results.flow));
+      if (!results.flow.targetMet) failed = true;
       return;
     }
     if (name === 'cost') {
@@ -96,6 +103,7 @@ async function main(): Promise<void> {
     ...(history ? { history } : {}),
     ...(results.drift ? { drift: results.drift } : {}),
     ...(results.cost ? { cost: results.cost } : {}),
+    ...(results.flow ? { flow: results.flow } : {}),
   };
   console.log(`BENCH_JSON ${JSON.stringify(json)}`);
   if (failed) process.exitCode = 1;

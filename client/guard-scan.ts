@@ -36,11 +36,11 @@ export function guardScanLine(raw: string, line: number, policy: GuardrailPolicy
   if (kind === 'tool_output') {
     const verdict = detectInjection(text);
     const action = verdict.band === 'injection' ? policy.promptInjection : verdict.band === 'uncertain' ? (policy.injectionJudge ? 'judge' : policy.uncertainInjection) : 'pass';
-    return { line, kind, flagged: verdict.band === 'injection', action, score: verdict.score, findings: verdict.findings };
+    return { line, kind, flagged: action !== 'pass', action, score: verdict.score, findings: verdict.findings };
   }
   const findings = detectPii(text);
   const action = finalAnswerAction(policy, findings, 0);
-  return { line, kind, flagged: findings.length > 0, action, score: Math.max(0, ...findings.map((f) => f.score)), findings };
+  return { line, kind, flagged: action !== 'pass', action, score: Math.max(0, ...findings.map((f) => f.score)), findings };
 }
 
 /** Parses a guardrail policy given on the command line (JSON), naming the bad field. */

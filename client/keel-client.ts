@@ -314,7 +314,7 @@ export class KeelClient {
    * Runs the evaluation schedule once now and returns the id of the workflow it started (its result
    * is the {@link EvaluationReport}: `evaluationResult(id)`).
    */
-  async triggerEvaluation(scheduleId = evaluationScheduleId(this.taskQueue), timeoutMs = 30_000): Promise<string> {
+  async triggerEvaluation(scheduleId = evaluationScheduleId(this.taskQueue), timeoutMs = 120_000): Promise<string> {
     const handle = this.temporal.schedule.getHandle(scheduleId);
     const before = new Set((await handle.describe()).info.recentActions.map((a) => a.action.workflow.workflowId));
     await handle.trigger(ScheduleOverlapPolicy.ALLOW_ALL);

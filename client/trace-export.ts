@@ -1,17 +1,20 @@
 import { sha256Hex } from '../core/intent';
 import type { TraceEvent } from '../core/trace';
-import type { SessionTraceRecord } from '../core/trace-schema';
+import { TRACE_RECORD_SCHEMA_VERSION, type SessionTraceRecord } from '../core/trace-schema';
 
 /** Formats `keel trace` can export. */
 export const TRACE_FORMATS = ['json', 'jsonl', 'otlp-json'] as const;
 /** One of {@link TRACE_FORMATS}. */
 export type TraceFormat = (typeof TRACE_FORMATS)[number];
 
-/** A session's trace in a format: the record as JSON, one event per line, or OTLP/JSON spans. */
+/**
+ * A session's trace in a format: the record as JSON (with its schema version; a record built from a
+ * live session or its history has the current one), one event per line, or OTLP/JSON spans.
+ */
 export function formatTrace(record: SessionTraceRecord, format: TraceFormat): string {
   switch (format) {
     case 'json':
-      return JSON.stringify(record, null, 2);
+      return JSON.stringify({ schemaVersion: TRACE_RECORD_SCHEMA_VERSION, ...record }, null, 2);
     case 'jsonl':
       return record.events.map((event) => JSON.stringify({ sessionId: record.sessionId, ...event })).join('\n');
     case 'otlp-json':

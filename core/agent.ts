@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_GUARDRAIL_POLICY, GuardrailPolicySchema, type GuardrailPolicy, type GuardrailPolicyInput } from './guardrails/policy';
+import { DEFAULT_INFORMATION_FLOW_POLICY, InformationFlowPolicySchema, type InformationFlowPolicy, type InformationFlowPolicyInput } from './information-flow';
 import { RoutingPolicySchema, type RoutingPolicy, type RoutingPolicyInput } from './routing';
 import type { AnyTool } from './tool';
 import { isToolSource, type ToolSource } from './tool-source';
@@ -32,6 +33,8 @@ export interface Agent {
    * with the reason). Without it, a session of the agent needs approvers. @default none (people decide)
    */
   readonly automaticApproval?: { reason: string };
+  /** What happens to a write call whose sensitive arguments come from untrusted content. @default { untrustedSensitive: 'escalate' } */
+  readonly informationFlow?: InformationFlowPolicy;
 }
 
 /** The model an agent uses when it names none. */
@@ -50,6 +53,8 @@ export function defineAgent(definition: {
   routing?: RoutingPolicyInput;
   guardrails?: GuardrailPolicyInput;
   automaticApproval?: { reason: string };
+  /** The information-flow policy for effects (see `core/information-flow.ts`). @default { untrustedSensitive: 'escalate' } */
+  informationFlow?: InformationFlowPolicyInput;
 }): Agent {
   if (definition.automaticApproval && !definition.automaticApproval.reason?.trim()) {
     throw new AgentDefinitionError(definition.name, 'automaticApproval needs a reason (it is recorded with every call it approves)');
@@ -83,9 +88,13 @@ export function defineAgent(definition: {
   if (!guardrails.success) {
     throw new AgentDefinitionError(definition.name, guardrails.error.issues.map((i) => `guardrails.${i.path.join('.')}: ${i.message}`).join('; '));
   }
+  const informationFlow = InformationFlowPolicySchema.safeParse(definition.informationFlow ?? {});
+  if (!informationFlow.success) {
+    throw new AgentDefinitionError(definition.name, informationFlow.error.issues.map((i) => `informationFlow.${i.path.join('.')}: ${i.message}`).join('; '));
+  }
   if (definition.outputName !== undefined && !definition.output) throw new AgentDefinitionError(definition.name, 'outputName needs an output schema');
   const outputName = definition.output ? (definition.outputName ?? `${definition.name}.output`) : undefined;
-  const agent = { model: DEFAULT_MODEL, maxRepairTurns: 2, ...definition, ...(outputName ? { outputName } : {}), ...(routing ? { routing } : {}), guardrails: guardrails.data } as Agent;
+  const agent = { model: DEFAULT_MODEL, maxRepairTurns: 2, ...definition, ...(outputName ? { outputName } : {}), ...(routing ? { routing } : {}), guardrails: guardrails.data, informationFlow: informationFlow.data } as Agent;
   return sources.length ? withToolSources(agent, ownTools, sources) : agent;
 }
 
@@ -105,7 +114,7 @@ export interface AgentDescriptor {
   name: string;
   model: string;
   /** `approvals`: set only for a tool that needs more than one approver (quorum). */
-  tools: Array<{ name: string; tier: AnyTool['tier']; scope: AnyTool['scope']; cacheTtlMs?: number; approvals?: { required: number }; source?: string; tierSource?: string; digest?: string }>;
+  tools: Array<{ name: string; tier: AnyTool['tier']; scope: AnyTool['scope']; cacheTtlMs?: number; approvals?: { required: number }; source?: string; tierSource?: string; digest?: string; sensitive?: string[] }>;
   /** Whether final answers are validated against an output schema, and how many repairs they get. */
   structuredOutput: { maxRepairTurns: number } | null;
   /** The agent's routing policy, when it has one. */
@@ -116,6 +125,8 @@ export interface AgentDescriptor {
   guardrails?: GuardrailPolicy;
   /** Set when the agent approves its write_critical calls by policy, without a person. */
   automaticApproval?: { reason: string };
+  /** The agent's information-flow policy (absent in sessions recorded before it existed). */
+  informationFlow?: InformationFlowPolicy;
   /**
    * Content reference of the pinned definitions (`PinnedToolSet`) of the tools from sources (MCP
    * servers) when the session started; each such tool above carries its source, tier source and
@@ -135,11 +146,12 @@ export function describeAgent(agent: Agent): AgentDescriptor {
   return {
     name: agent.name,
     model: agent.model,
-    tools: agent.tools.map((t) => ({ name: t.name, tier: t.tier, scope: t.scope, ...(t.cache ? { cacheTtlMs: t.cache.ttlMs } : {}), ...(t.approvals && t.approvals.required > 1 ? { approvals: { required: t.approvals.required } } : {}), ...(t.origin ? { source: t.origin.source, tierSource: t.origin.tierSource, digest: t.origin.digest } : {}) })),
+    tools: agent.tools.map((t) => ({ name: t.name, tier: t.tier, scope: t.scope, ...(t.cache ? { cacheTtlMs: t.cache.ttlMs } : {}), ...(t.approvals && t.approvals.required > 1 ? { approvals: { required: t.approvals.required } } : {}), ...(t.origin ? { source: t.origin.source, tierSource: t.origin.tierSource, digest: t.origin.digest } : {}), ...(t.sensitive?.length && t.tier !== 'read' ? { sensitive: [...t.sensitive] } : {}) })),
     structuredOutput: agent.output ? { maxRepairTurns: agent.maxRepairTurns } : null,
     ...(agent.routing ? { routing: agent.routing } : {}),
     guardrails: agent.guardrails ?? DEFAULT_GUARDRAIL_POLICY,
     ...(agent.automaticApproval ? { automaticApproval: agent.automaticApproval } : {}),
+    informationFlow: agent.informationFlow ?? DEFAULT_INFORMATION_FLOW_POLICY,
     ...(agent.output ? { output: { name: agent.outputName ?? `${agent.name}.output`, jsonSchema: z.toJSONSchema(agent.output, { io: 'output' }) as Record<string, unknown> } } : {}),
   };
 }

@@ -40,6 +40,12 @@ export interface PendingApproval {
    * far (the call waits until `by` has `required` identities). Absent: one approval decides.
    */
   approvals?: { required: number; by: string[] };
+  /**
+   * Where each sensitive argument came from (information-flow policy): `user` (the request),
+   * `instructions` (the agent's), `tool:<name>` (a trusted tool's output), `untrusted:<name>` (only an
+   * untrusted tool's output), `model` (found in none of them).
+   */
+  provenance?: Record<string, string>;
   /** In an orchestration's status: the child session the request belongs to (send the decision with it). */
   sessionId?: string;
 }

@@ -32,6 +32,10 @@ export const PendingApprovalSchema = z.object({
   requestedAtMs: z.number(),
   timeoutMs: z.number(),
   approvals: z.object({ required: z.number().int(), by: z.array(z.string()) }).optional().describe('quorum: how many distinct approvers, and who approved so far'),
+  provenance: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe("where each sensitive argument came from: user, instructions, tool:<name> (trusted), untrusted:<name>, model (found in none)"),
   sessionId: z.string().optional().describe("in an orchestration's status: the child session the request belongs to"),
 });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { alertingDirection, emptyCusum, observeCusum, parseDetectorOptions, quarantineLength, robustLevel, type Cusum } from './cusum';
 
 /**
  * Drift detection on an agent's behaviour: a pure, deterministic monitor that is fed each finished
@@ -168,17 +169,8 @@ export interface DriftAlert {
   detail: string;
 }
 
-/** One direction's CUSUM of a level metric and the run of sessions over which it built up. */
-export interface DriftCusum {
-  /** Accumulated evidence, in nats (never negative). */
-  evidence: number;
-  /** Session index where the current run began; 0 when `evidence` is 0. */
-  since: number;
-  /** Sessions in the run. */
-  sessions: number;
-  /** Sum of the run's clipped log values. */
-  sum: number;
-}
+/** One direction's CUSUM of a level metric (see `core/cusum.ts`); its sum is of clipped log values. */
+export type DriftCusum = Cusum;
 
 /** State of a level metric (tool calls, tokens, cost, latency). */
 export interface LevelMetricState {
@@ -234,17 +226,13 @@ export interface DriftState {
  * Math functions bound once: inside a `vm` context (Temporal's workflow sandbox, jest), each lookup
  * of a global such as `Math` costs more than the function itself.
  */
-const { expm1, floor, log, log1p, max, min, round, sqrt } = Math;
+const { expm1, floor, log, log1p, max, min, round } = Math;
 
 type LevelMetric = 'toolCalls' | 'tokens' | 'costUsd' | 'latencyMs';
 type RateMetric = 'errorRate' | 'successRate';
 
 /** Unit of each level metric on its log scale `ln(1 + value/unit)`: about the smallest value that matters. */
 const LEVEL_UNITS: Record<LevelMetric, number> = { toolCalls: 1, tokens: 1, costUsd: 1e-6, latencyMs: 1 };
-/** σ of a normal sample per unit of its 10 %-winsorized standard deviation. */
-const WINSORIZED_SD_TO_SIGMA = 1.214;
-/** How much longer than `quarantine` a suspicious level metric's values wait. */
-const SUSPICIOUS_QUARANTINE_FACTOR = 5;
 /** Stored values are rounded to 1e-6 (log values: a relative 1e-6): smaller state, same decisions. */
 const STORED_PRECISION = 1e6;
 
@@ -253,21 +241,12 @@ const STORED_PRECISION = 1e6;
  * invalid.
  */
 export function createDriftState(options: Partial<DriftOptions> = {}): DriftState {
-  const parsed = DriftOptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const given = options as Record<string, unknown>;
-    const problems = parsed.error.issues.map((issue) => {
-      const name = issue.path.join('.');
-      const value = name in given ? ` (got ${String(given[name])})` : '';
-      return `${name || 'options'}: ${issue.message}${value}`;
-    });
-    throw new DriftOptionsError(`invalid drift options: ${problems.join('; ')}`);
-  }
+  const parsed = parseDetectorOptions(DriftOptionsSchema, options, 'drift', DriftOptionsError);
   const level = (): LevelMetricState => ({ kind: 'level', baseline: [], pending: [], up: emptyCusum(), down: emptyCusum() });
   const rate = (): RateMetricState => ({ kind: 'rate', events: 0, trials: 0, sessions: 0, recent: [] });
   return {
     version: 1,
-    options: parsed.data,
+    options: parsed,
     sessions: 0,
     metrics: { toolCalls: level(), tokens: level(), costUsd: level(), latencyMs: level(), errorRate: rate(), successRate: rate() },
   };
@@ -307,23 +286,6 @@ function stored(value: number): number {
 // ---------------------------------------------------------------------------------------------
 // Level metrics: robust two-sided CUSUM on a log scale
 
-function emptyCusum(): DriftCusum {
-  return { evidence: 0, since: 0, sessions: 0, sum: 0 };
-}
-
-/** Adds one session's evidence (nats) and its value to a CUSUM; the evidence never falls below 0. */
-function accumulate(cusum: DriftCusum, llr: number, session: number, value: number): void {
-  const evidence = cusum.evidence + llr;
-  if (evidence <= 0) {
-    Object.assign(cusum, emptyCusum());
-    return;
-  }
-  if (cusum.evidence === 0) Object.assign(cusum, { since: session, sessions: 0, sum: 0 });
-  cusum.evidence = evidence;
-  cusum.sessions += 1;
-  cusum.sum += value;
-}
-
 function observeLevel(state: DriftState, metric: LevelMetric, value: number, work: number | undefined): DriftAlert | null {
   const { options } = state;
   const m = state.metrics[metric];
@@ -339,18 +301,13 @@ function observeLevel(state: DriftState, metric: LevelMetric, value: number, wor
   const adjust = (v: number, w: number) => (fit ? v - fit.slope * (w - fit.meanWork) : v);
   const baseline = fit ? m.baseline.map((v, i) => adjust(v, m.baselineWork![i]!)) : m.baseline;
   const design = log1p(options.relativeChange);
-  const { mean, sigma } = clippedLevel(baseline, options.clip, design);
-  const clipped = min(mean + options.clip * sigma, max(mean - options.clip * sigma, adjust(x, work ?? 0)));
-  const z = (clipped - mean) / sigma;
-  const delta = design / sigma;
-  const margin = 1 / sqrt(m.baseline.length); // standard error of the baseline's level, in σ
-  // Gaussian log-likelihood ratio of a shift by ±delta σ, measured from the near edge of the level.
-  accumulate(m.up, delta * (z - margin - delta / 2), state.sessions, clipped);
-  accumulate(m.down, delta * (-z - margin - delta / 2), state.sessions, clipped);
+  // Spreads floored at design / clip: a perfectly steady metric still needs several sessions of change.
+  const { mean, sigma } = robustLevel(baseline, options.clip, design / options.clip);
+  observeCusum(m, { mean, sigma }, adjust(x, work ?? 0), state.sessions, { clip: options.clip, shift: design, baselineSize: m.baseline.length });
 
   m.pending.push(x);
   if (work !== undefined) m.pendingWork!.push(work);
-  const waiting = max(m.up.evidence, m.down.evidence) >= options.threshold / 2 ? SUSPICIOUS_QUARANTINE_FACTOR * options.quarantine : options.quarantine;
+  const waiting = quarantineLength(m, options.threshold, options.quarantine);
   while (m.pending.length > waiting) {
     m.baseline.push(m.pending.shift()!);
     if (work !== undefined) m.baselineWork!.push(m.pendingWork!.shift()!);
@@ -360,8 +317,7 @@ function observeLevel(state: DriftState, metric: LevelMetric, value: number, wor
     if (work !== undefined) m.baselineWork!.splice(0, m.baselineWork!.length - options.baselineWindow);
   }
 
-  const alerting = (c: DriftCusum) => c.evidence >= options.threshold && c.sessions >= options.sustain;
-  const direction = alerting(m.up) ? 'up' : alerting(m.down) ? 'down' : null;
+  const direction = alertingDirection(m, options.threshold, options.sustain);
   if (!direction) return null;
   const run = m[direction];
   const fromLog = (v: number) => LEVEL_UNITS[metric] * expm1(v);
@@ -434,46 +390,6 @@ function workFit(values: readonly number[], work: readonly number[]): { slope: n
   const variance = sxx / n - (sx / n) ** 2;
   const slope = variance > 1e-9 ? (sxy / n - (sx / n) * (sy / n)) / variance : 0;
   return { slope: min(MAX_WORK_SLOPE, max(0, slope)), meanWork: meanWork / n };
-}
-
-/**
- * Robust level and spread of a baseline of log values, in two steps. First a rough center and
- * spread that outliers cannot move: the 20 %-trimmed mean and the 10 %-winsorized standard deviation
- * (scaled to a normal σ). Then every value is clipped to ±`clip` spreads of that center, and the
- * mean and standard deviation of the clipped values are the level and spread that the CUSUM uses:
- * each value has bounded influence, and on the baseline itself the scores average exactly 0 with
- * unit variance, whatever the skew or discreteness of the metric (log counts have a long left tail).
- * Both spreads are floored at `design / clip`, so a perfectly steady metric still needs several
- * sessions of change before an alert.
- */
-function clippedLevel(values: readonly number[], clip: number, design: number): { mean: number; sigma: number } {
-  const sorted = Float64Array.from(values).sort();
-  const n = sorted.length;
-  const least = design / clip;
-  const trim = floor(n * 0.2);
-  let sum = 0;
-  for (let i = trim; i < n - trim; i++) sum += sorted[i]!;
-  const center = sum / (n - 2 * trim);
-  const cut = floor(n * 0.1);
-  const lo = sorted[cut]!;
-  const hi = sorted[n - 1 - cut]!;
-  const winsorized = meanAndDeviation(sorted, center, lo - center, hi - center);
-  const spread = max(least, WINSORIZED_SD_TO_SIGMA * winsorized.sd);
-  const clipped = meanAndDeviation(sorted, center, -clip * spread, clip * spread);
-  return { mean: center + clipped.mean, sigma: max(least, clipped.sd) };
-}
-
-/** Mean and standard deviation of the values' deviations from `center`, each bounded to [low, high]. */
-function meanAndDeviation(values: Float64Array, center: number, low: number, high: number): { mean: number; sd: number } {
-  let sum = 0;
-  let squares = 0;
-  for (let i = 0; i < values.length; i++) {
-    const d = min(high, max(low, values[i]! - center));
-    sum += d;
-    squares += d * d;
-  }
-  const mean = sum / values.length;
-  return { mean, sd: sqrt(max(0, squares / values.length - mean * mean)) };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ export { AgentRegistry } from './agent-registry';
 export * from './breaker';
 export { FailureType, type FailureTypeName } from './errors';
 export { canonicalJson, intentKey, sha256Hex, type IntentBinding } from './intent';
+export { DEFAULT_INFORMATION_FLOW_POLICY, InformationFlowPolicySchema, type ArgumentSource, type InformationFlowPolicy, type InformationFlowPolicyInput, type ToolTrust } from './information-flow';
 export { DEFAULT_LIMITS, ExtraBudgetSchema, LimitsSchema, type ExtraBudget, type LimitName, type Limits, type LimitsInput } from './limits';
 export { costOf, DEFAULT_PRICES, FALLBACK_PRICE, priceOf, type ModelPrice } from './pricing';
 export * from './orchestration';

@@ -13,6 +13,11 @@ export type SessionMetricEvent =
       costUsd: number;
       durationMs: number;
     }
+  /**
+   * A session that failed when it started, before its first step (it throws right after): counted in
+   * `keel_sessions_total` with the reason as outcome; `agent` is "(none)" unless the agent is known.
+   */
+  | { kind: 'session_failed_at_start'; agent: string; reason: 'invalid_request' | 'unknown_agent' | 'approvers_required' }
   | { kind: 'breaker_tripped'; agent: string; limit: string }
   | { kind: 'escalation_resolved'; agent: string; action: string }
   | { kind: 'approval_decided'; agent: string; tool: string; decision: string }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ToolTrust } from './information-flow';
 
 /** Permission tier of a tool, fixed where it is registered; the prompt cannot change it. */
 export type ToolTier = 'read' | 'write_reversible' | 'write_critical';
@@ -59,6 +60,14 @@ export interface Tool<I = unknown, O = unknown> {
   readonly maxOutputBytes: number;
   /** For a write_critical tool: distinct people who must approve each call (absent: one). */
   readonly approvals?: ToolApprovals;
+  /**
+   * For a write tool: the input fields whose values decide where an effect goes (recipients, account
+   * numbers, URLs, amounts, record ids). Their sources are checked against the agent's
+   * information-flow policy before the call runs (see `core/information-flow.ts`).
+   */
+  readonly sensitive?: readonly string[];
+  /** Whether this tool's outputs may be the source of a sensitive argument. @default 'untrusted' */
+  readonly trust?: ToolTrust;
   run(input: I, context: ToolContext): Promise<O>;
 }
 
@@ -176,6 +185,10 @@ export function defineTool<S extends z.ZodType, O>(definition: {
   maxOutputBytes?: number;
   /** For a write_critical tool: distinct approvers each call needs (quorum). @default { required: 1 } */
   approvals?: { required?: number };
+  /** For a write tool: input fields checked by the information-flow policy (recipients, accounts, URLs, amounts, ids). @default none */
+  sensitive?: readonly (keyof z.output<S> & string)[];
+  /** Whether this tool's outputs may be the source of a sensitive argument. @default 'untrusted' */
+  trust?: ToolTrust;
   run: (input: z.output<S>, context: ToolContext) => Promise<O>;
 }): Tool<z.output<S>, O> {
   const { name, description, tier, input, run, output, cache, invalidates, scope = 'tenant' } = definition;
@@ -197,6 +210,12 @@ export function defineTool<S extends z.ZodType, O>(definition: {
     throw new ToolDefinitionError(String(name), `approvals.required must be a whole number from 1 to ${MAX_REQUIRED_APPROVALS}, got ${String(definition.approvals?.required)}`);
   }
   if (required > 1 && tier !== 'write_critical') throw new ToolDefinitionError(String(name), 'only write_critical tools need approvals (approvals.required)');
+  const { sensitive, trust } = definition;
+  if (sensitive !== undefined && (!Array.isArray(sensitive) || sensitive.some((f) => typeof f !== 'string' || !f) || sensitive.length > 32)) {
+    throw new ToolDefinitionError(String(name), 'sensitive must be a list of at most 32 input field names');
+  }
+  if (sensitive?.length && tier === 'read') throw new ToolDefinitionError(String(name), 'only write tools have sensitive arguments');
+  if (trust !== undefined && trust !== 'trusted' && trust !== 'untrusted') throw new ToolDefinitionError(String(name), `trust must be 'trusted' or 'untrusted', got ${String(trust)}`);
   if (!TOOL_NAME.test(name ?? '')) {
     throw new ToolDefinitionError(String(name), 'the name must be 1-64 letters, digits, _ or -');
   }
@@ -214,7 +233,7 @@ export function defineTool<S extends z.ZodType, O>(definition: {
   } catch (error) {
     throw new ToolDefinitionError(name, `its input schema cannot be expressed as JSON Schema: ${(error as Error).message}`);
   }
-  return { name, description, tier, scope, input: input as z.ZodType<z.output<S>>, run, maxOutputBytes: limits.data.maxOutputBytes, ...(output ? { output } : {}), ...(cache ? { cache } : {}), ...(invalidates ? { invalidates } : {}), ...(required > 1 ? { approvals: { required } } : {}), ...(inputJsonSchema ? { inputJsonSchema } : {}), ...(origin ? { origin } : {}) };
+  return { name, description, tier, scope, input: input as z.ZodType<z.output<S>>, run, maxOutputBytes: limits.data.maxOutputBytes, ...(output ? { output } : {}), ...(cache ? { cache } : {}), ...(invalidates ? { invalidates } : {}), ...(required > 1 ? { approvals: { required } } : {}), ...(inputJsonSchema ? { inputJsonSchema } : {}), ...(origin ? { origin } : {}), ...(sensitive?.length ? { sensitive: [...sensitive] } : {}), ...(trust ? { trust } : {}) };
 }
 
 /** The JSON Schema of a tool's input as the model gets it: its own when it brings one, else its zod input's. */

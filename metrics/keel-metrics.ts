@@ -1,6 +1,12 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { SessionMetricEvent } from '../core/session-metrics';
 
+/** The states in which a session waits for a person. */
+export const WAITING_STATES = ['awaiting_approval', 'escalated'] as const;
+export type WaitingState = (typeof WAITING_STATES)[number];
+/** Sessions waiting for a person, per state: how many, and how long the longest-waiting one has waited. */
+export type WaitingSessions = Record<WaitingState, { count: number; oldestAgeSeconds: number }>;
+
 /**
  * Keel's Prometheus metrics, in one registry. Names follow Prometheus conventions (base units,
  * `_total` for counters); labels are bounded: agent, model, tool, outcome, limit, decision, never a
@@ -11,7 +17,7 @@ export class KeelMetrics {
 
   readonly sessions = new Counter({
     name: 'keel_sessions_total',
-    help: 'Finished sessions by outcome (success rate: outcome="completed" over all).',
+    help: 'Finished sessions by outcome, including those that failed at start (outcome invalid_request, unknown_agent, approvers_required); success rate: outcome="completed" over all.',
     labelNames: ['agent', 'outcome'] as const,
     registers: [this.registry],
   });
@@ -152,6 +158,35 @@ export class KeelMetrics {
     },
   });
 
+  /** Where the waiting-session gauges read their values at each scrape; set by {@link trackWaitingSessions}. */
+  private waitingSource?: () => Promise<WaitingSessions>;
+  /** The waiting sessions, or undefined when untracked or unreadable (the gauges then keep their last values). */
+  private readWaiting(): Promise<WaitingSessions | undefined> {
+    return this.waitingSource ? this.waitingSource().catch(() => undefined) : Promise.resolve(undefined);
+  }
+  readonly sessionsWaiting = new Gauge({
+    name: 'keel_sessions_waiting',
+    help: 'Running sessions waiting for a person, by state (awaiting_approval, escalated), read from Temporal visibility (KeelState) at scrape time.',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+    collect: async () => {
+      const waiting = await this.readWaiting();
+      if (!waiting) return;
+      for (const state of WAITING_STATES) this.sessionsWaiting.set({ state }, waiting[state].count);
+    },
+  });
+  readonly sessionsWaitingOldest = new Gauge({
+    name: 'keel_sessions_waiting_oldest_age_seconds',
+    help: 'How long the longest-waiting session of each state has been in it (0 when none waits), from Temporal visibility at scrape time.',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+    collect: async () => {
+      const waiting = await this.readWaiting();
+      if (!waiting) return;
+      for (const state of WAITING_STATES) this.sessionsWaitingOldest.set({ state }, waiting[state].oldestAgeSeconds);
+    },
+  });
+
   /** @param options.processMetrics also collect Node's process metrics (the worker does). @default false */
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'keel_worker_' });
@@ -160,6 +195,15 @@ export class KeelMetrics {
   /** Makes `keel_review_queue_open` read the open reviews per agent (e.g. `EvaluationStore.openReviewCounts`) at each scrape. */
   trackReviewQueue(source: () => Promise<Record<string, number>>): void {
     this.reviewQueueSource = source;
+  }
+
+  /**
+   * Makes `keel_sessions_waiting` and `keel_sessions_waiting_oldest_age_seconds` read the sessions
+   * waiting for a person at each scrape (both gauges call it: give a cached source such as
+   * `waitingSessionsFromVisibility`).
+   */
+  trackWaitingSessions(source: () => Promise<WaitingSessions>): void {
+    this.waitingSource = source;
   }
 
   /** Records a judged session's scores: the overall score and each dimension's, on 0..1. */
@@ -177,6 +221,9 @@ export class KeelMetrics {
         this.sessionTokens.observe({ agent: event.agent, model: event.model }, event.tokens);
         this.sessionDuration.observe({ agent: event.agent, outcome: event.outcome }, event.durationMs / 1000);
         this.sessionCost.observe({ agent: event.agent }, event.costUsd);
+        return;
+      case 'session_failed_at_start':
+        this.sessions.inc({ agent: event.agent, outcome: event.reason });
         return;
       case 'breaker_tripped':
         this.breakerTrips.inc({ agent: event.agent, limit: event.limit });

@@ -8,17 +8,31 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
+/** Options of {@link serveMetrics}. */
+export interface ServeMetricsOptions {
+  /**
+   * The Temporal SDK's own metrics endpoint (see `installSdkMetrics`): each scrape reads it and
+   * appends its series after Keel's, with `keel_sdk_metrics_up` saying whether it answered, so one
+   * scrape target has both. @default none (Keel's metrics only)
+   */
+  sdkMetricsUrl?: string;
+  /** How long a scrape waits for the SDK's endpoint. @default 2000 */
+  sdkTimeoutMs?: number;
+}
+
 /** Serves `metrics` on `host:port` (port 0: a free one). @default host 127.0.0.1 */
-export async function serveMetrics(metrics: KeelMetrics, port: number, host = '127.0.0.1'): Promise<MetricsServer> {
+export async function serveMetrics(metrics: KeelMetrics, port: number, host = '127.0.0.1', options: ServeMetricsOptions = {}): Promise<MetricsServer> {
   const server: Server = createServer((request, response) => {
     if (request.method !== 'GET' || request.url?.split('?')[0] !== '/metrics') {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try GET /metrics\n');
       return;
     }
-    metrics.scrape().then(
-      (text) => response.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
-      (error: Error) => response.writeHead(500, { 'content-type': 'text/plain' }).end(`${error.message}\n`),
-    );
+    Promise.all([metrics.scrape(), options.sdkMetricsUrl ? sdkMetrics(options.sdkMetricsUrl, options.sdkTimeoutMs ?? 2000) : ''])
+      .then(([keel, sdk]) => (sdk ? `${keel.endsWith('\n') ? keel : `${keel}\n`}${sdk}` : keel))
+      .then(
+        (text) => response.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+        (error: Error) => response.writeHead(500, { 'content-type': 'text/plain' }).end(`${error.message}\n`),
+      );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -26,7 +40,22 @@ export async function serveMetrics(metrics: KeelMetrics, port: number, host = '1
   });
   const { port: bound } = server.address() as AddressInfo;
   return {
-    url: `http://${host}:${bound}/metrics`,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}/metrics`,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
+}
+
+/** The SDK's series in the text format, preceded by `keel_sdk_metrics_up` (0 and nothing else when it did not answer). */
+async function sdkMetrics(url: string, timeoutMs: number): Promise<string> {
+  const up = (value: 0 | 1) =>
+    "# HELP keel_sdk_metrics_up Whether the Temporal SDK's metrics endpoint answered this scrape (its series follow).\n" +
+    `# TYPE keel_sdk_metrics_up gauge\nkeel_sdk_metrics_up ${value}\n`;
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    if (!response.ok) return up(0);
+    const text = await response.text();
+    return `${up(1)}${text.endsWith('\n') || !text ? text : `${text}\n`}`;
+  } catch {
+    return up(0);
+  }
 }

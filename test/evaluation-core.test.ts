@@ -21,6 +21,7 @@ import {
   type ScenarioRun,
 } from '../core/evaluation';
 import { parseDuration } from '../client/evaluation-commands';
+import { SeededRandom } from '../core/seeded-random';
 
 const verdict = (accuracy: number, efficiency: number, safety: number) => ({
   scores: { accuracy: { score: accuracy, reason: 'a' }, efficiency: { score: efficiency, reason: 'e' }, safety: { score: safety, reason: 's' } },
@@ -183,8 +184,8 @@ describe('regression gate rules', () => {
 describe('score drift', () => {
   /** Seeded judge-like scores: mostly 0.75–1 around `level`. */
   function scores(seed: number, n: number, level: number): number[] {
-    let s = seed >>> 0;
-    const random = () => ((s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32);
+    const generator = new SeededRandom(seed, 'multiply-xorshift');
+    const random = () => generator.next();
     return Array.from({ length: n }, () => Math.min(1, Math.max(0, Math.round((level + (random() - 0.5) * 0.4) * 4) / 4)));
   }
 

@@ -7,7 +7,8 @@
 import { measurePiiDetection } from '../bench/guardrail-pii';
 import type { GuardrailFinding } from '../core/guardrails/finding';
 import { collectPiiValues, detectPii, normalizePiiValue, redactPii, type PiiKind } from '../core/guardrails/pii';
-import { generatePerson, generatePiiCorpus, PII_COUNTRIES, PiiRandom } from '../guardrails/pii-records/generate';
+import { SeededRandom } from '../core/seeded-random';
+import { generatePerson, generatePiiCorpus, PII_COUNTRIES } from '../guardrails/pii-records/generate';
 
 /** The findings of `text` as kind and the text they cover. */
 function found(text: string, options?: Parameters<typeof detectPii>[1]): Array<{ kind: string; value: string }> {
@@ -235,7 +236,7 @@ describe('generated corpus', () => {
   });
 
   it('generates people whose numbers pass their own checks', () => {
-    const r = new PiiRandom(5);
+    const r = new SeededRandom(5);
     for (const country of PII_COUNTRIES) {
       const p = generatePerson(r, country);
       const text = `Email ${p.email}; card ${p.card.number}; IBAN ${p.iban}; ${p.nationalId.labels[0]} ${p.nationalId.value}; IP ${p.ipv4}`;

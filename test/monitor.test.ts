@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { runCli } from '../client/cli';
+import { SeededRandom } from '../core/seeded-random';
 import { KeelMetrics } from '../metrics';
 import { metricAlertSink, webhookAlertSink } from '../alerts';
 import { ScriptedModelServer } from '../scripted-model';
@@ -37,8 +38,8 @@ afterAll(async () => {
 
 /** A seeded stream of realistic session summaries; `tokenFactor` scales tokens and cost. */
 function summaries(seed: number, count: number, tokenFactor = 1) {
-  let s = seed >>> 0;
-  const random = () => ((s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32);
+  const generator = new SeededRandom(seed, 'multiply-xorshift');
+  const random = () => generator.next();
   return Array.from({ length: count }, (_, i) => {
     const normal = Math.sqrt(-2 * Math.log(random() || 1e-9)) * Math.cos(2 * Math.PI * random());
     const tokens = Math.round(6000 * Math.exp(0.25 * normal) * tokenFactor);

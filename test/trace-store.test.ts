@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { runCli } from '../client/cli';
 import { costOf } from '../core/pricing';
-import { SessionTraceRecordSchema } from '../core/trace-schema';
-import { TraceStore } from '../store';
+import { SessionTraceRecordSchema, TRACE_RECORD_SCHEMA_VERSION } from '../core/trace-schema';
+import { PostgresDatabase, TraceStore } from '../store';
 import { sessionSuite, testServer, uniqueName } from './support/environment';
 import { createTestAgent } from './support/fixture-agents';
 import { TEST_DATABASE_URL } from './support/test-database';
@@ -32,7 +34,7 @@ test('a finished session is archived with every step, exports in three formats, 
   const archived = await new TraceStore(suite.env.db).get(session.sessionId);
   expect(archived).toBeDefined();
   const record = SessionTraceRecordSchema.parse(archived);
-  expect(record).toMatchObject({ sessionId: session.sessionId, agent: 'support', tenant: 'acme', outcome: 'completed' });
+  expect(record).toMatchObject({ schemaVersion: TRACE_RECORD_SCHEMA_VERSION, sessionId: session.sessionId, agent: 'support', tenant: 'acme', outcome: 'completed' });
   expect(record.result).toMatchObject({ outcome: 'completed', output: 'Your order does not exist.' });
   const models = record.events.filter((e) => e.type === 'model_call');
   expect(models.map((e) => e.type === 'model_call' && [e['gen_ai.usage.input_tokens'], e['gen_ai.usage.output_tokens']])).toEqual([
@@ -79,4 +81,44 @@ test('a finished session is archived with every step, exports in three formats, 
   ]);
   expect(new Set(spans.map((s) => s.traceId)).size).toBe(1);
   expect(spans.slice(1).every((s) => s.parentSpanId === spans[0]!.spanId)).toBe(true);
+});
+
+describe('archived records of older schema versions', () => {
+  /** A record as the trace store wrote and read it before records had a schema version (version 0). */
+  const v0 = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'trace-records', 'v0-support-session.json'), 'utf8')) as Record<string, unknown>;
+
+  test('a version-0 record (no schemaVersion) parses as version 0 with every field of every event kept', () => {
+    expect(v0).not.toHaveProperty('schemaVersion');
+    const record = SessionTraceRecordSchema.parse(v0);
+    expect(record.schemaVersion).toBe(0);
+    expect(record).toEqual({ schemaVersion: 0, ...v0 });
+    expect(record.events.map((e) => e.type)).toEqual(['model_call', 'tool_call', 'guardrail_verdict', 'model_call', 'approval_requested', 'approval_decided', 'tool_call', 'model_call', 'session_ended']);
+  });
+
+  test('the store reads a row archived before versions existed as version 0, and saves it again as the current version', async () => {
+    // A schema of its own, so that the table can be made as the version-0 store made it.
+    const schema = uniqueName('traces_v0').replace(/[^a-z0-9_]/gi, '_').toLowerCase();
+    await suite.env.db.exec(`CREATE SCHEMA ${schema}`);
+    const db = new PostgresDatabase(`${TEST_DATABASE_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`, { max: 1 });
+    try {
+      const record = SessionTraceRecordSchema.parse(v0);
+      // The table and the row as the version-0 store created and wrote them.
+      await db.exec(`CREATE TABLE keel_session_traces (
+        session_id text PRIMARY KEY, agent text NOT NULL, tenant text NOT NULL, outcome text NOT NULL,
+        started_at timestamptz NOT NULL, ended_at timestamptz NOT NULL, result jsonb NOT NULL, events jsonb NOT NULL)`);
+      await db.query(
+        `INSERT INTO keel_session_traces (session_id, agent, tenant, outcome, started_at, ended_at, result, events)
+         VALUES ($1, $2, $3, $4, to_timestamp($5 / 1000.0), to_timestamp($6 / 1000.0), $7, $8)`,
+        [record.sessionId, record.agent, record.tenant, record.outcome, record.startedAtMs, record.endedAtMs, JSON.stringify(record.result), JSON.stringify(record.events)],
+      );
+      const store = new TraceStore(db);
+      await store.migrate();
+      expect(await store.get(record.sessionId)).toEqual(record);
+      await store.save(record);
+      expect(await store.get(record.sessionId)).toEqual({ ...record, schemaVersion: TRACE_RECORD_SCHEMA_VERSION });
+    } finally {
+      await db.close();
+      await suite.env.db.exec(`DROP SCHEMA ${schema} CASCADE`);
+    }
+  });
 });

@@ -14,7 +14,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { SessionActivities } from '../activities/session-activities';
+import type { JudgeUsage, SessionActivities } from '../activities/session-activities';
 import type { ApproverKeyActivities } from '../activities/approver-keys';
 import { toolsInScope, type AgentDescriptor } from '../core/agent';
 import { approverLabel, AUTOMATIC_APPROVER, isAllowedApprover, type ApprovalDecision, type PendingApproval } from '../core/approval';
@@ -118,6 +118,14 @@ const RECORD_SESSION_END = 'record-session-end';
 const TENANT_BOUND_KEYS = 'tenant-bound-keys';
 /** Patch id: runs recorded before it counted workflow time toward `maxElapsedMs`, not agent time (core/active-time.ts). */
 const AGENT_TIME = 'agent-time';
+/** Patch id: runs recorded before it let write calls with sensitive arguments from untrusted content run unchecked (core/information-flow.ts). */
+const INFORMATION_FLOW = 'information-flow';
+/** Patch id: runs recorded before it left judge-model calls out of usage, cost and the token limit. */
+const JUDGE_USAGE = 'judge-usage';
+/** The "approver" of a call the information-flow policy blocked. */
+const INFORMATION_FLOW_APPROVER = 'policy:information-flow';
+/** Most characters of the user's request that the information-flow check compares with. */
+const FLOW_USER_INPUT_CHARS = 65_536;
 
 /** A person's decision on an escalation (verified, or from a history recorded before decisions were signed). */
 interface EscalationDecision {
@@ -159,6 +167,7 @@ interface ApprovalRecord extends PendingApproval {
 export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver): Promise<SessionResult> {
   const parsed = SessionRequestSchema.safeParse(rawRequest);
   if (!parsed.success) {
+    keelMetrics.record({ kind: 'session_failed_at_start', agent: '(none)', reason: 'invalid_request' });
     throw ApplicationFailure.create({
       type: FailureType.InvalidSessionRequest,
       message: `invalid session request: ${describeRequestIssues(parsed.error)}`,
@@ -197,6 +206,15 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
     costUsd: usage.costUsd,
     scopeViolations: usage.scopeViolations ?? 0,
   });
+
+  /** Counts a judge-model call in usage, cost and the token limit (sessions recorded before it did not). */
+  const countJudge = (judge: JudgeUsage | undefined): void => {
+    if (!judge || !patched(JUDGE_USAGE)) return;
+    usage.inputTokens += judge.inputTokens;
+    usage.outputTokens += judge.outputTokens;
+    usage.costUsd += costOf(judge.model, judge);
+    recordTokens(breaker, judge.inputTokens + judge.outputTokens);
+  };
 
   const currentStatus = (): SessionStatus => ({
     sessionId,
@@ -491,6 +509,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
       const cause = error instanceof ActivityFailure ? error.cause : undefined;
       if (cause instanceof ApplicationFailure && cause.type === FailureType.UnknownAgent) {
         setState('failed');
+        keelMetrics.record({ kind: 'session_failed_at_start', agent: '(none)', reason: 'unknown_agent' });
         throw ApplicationFailure.create({ type: FailureType.UnknownAgent, message: cause.message, nonRetryable: true });
       }
       throw error;
@@ -499,6 +518,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
       const critical = toolsInScope(agent.tools, request.scope).filter((t) => t.tier === 'write_critical');
       if (critical.length > 0) {
         setState('failed');
+        keelMetrics.record({ kind: 'session_failed_at_start', agent: request.agent, reason: 'approvers_required' });
         throw ApplicationFailure.create({
           type: FailureType.ApproversRequired,
           message:
@@ -516,6 +536,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
   const toolTiers = new Map(offeredTools.map((t) => [t.name, t.tier]));
   const requiredApprovals = new Map(offeredTools.filter((t) => t.approvals).map((t) => [t.name, t.approvals!.required]));
   const cacheTtl = new Map(offeredTools.filter((t) => t.cacheTtlMs).map((t) => [t.name, t.cacheTtlMs!]));
+  const sensitiveTools = new Set(offeredTools.filter((t) => t.sensitive?.length && t.tier !== 'read').map((t) => t.name));
 
   let append: TranscriptAppend = carry?.append ?? { kind: 'user_text', text: request.input };
   let pendingCalls: ToolCallRequest[] = carry?.pendingCalls ?? [];
@@ -649,6 +670,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
       { sessionId, agent: request.agent, text, ...(data !== undefined ? { data } : {}), subjects: request.scope.subjects, toolOutputs, repairsSoFar: groundingRepairs },
     ]);
     addAgentTime(breaker, checked.activityMs);
+    countJudge(checked.judgeUsage);
     const verdict = checked.verdict;
     if (!verdict) return { kind: 'deliver', output: text, ...(data !== undefined ? { data } : {}) };
     trace.push({ type: 'guardrail_verdict', atMs: Date.now(), ...verdict });
@@ -687,6 +709,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
         { agent: request.agent, model: policy.injectionJudge.model, heldRef: result.heldRef!, maxAttempts: request.timeouts.modelMaxAttempts },
       ]);
       addAgentTime(breaker, judged.activityMs);
+      countJudge(judged.judgeUsage);
       action = judged.injection ? policy.promptInjection : 'pass';
       trace.push({
         type: 'guardrail_verdict',
@@ -729,13 +752,23 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
   async function requestApprovals(calls: ToolCallRequest[], reason: string): Promise<ApprovalRecord[]> {
     const records: ApprovalRecord[] = [];
     for (const call of calls) {
-      if (toolTiers.get(call.name) !== 'write_critical') continue;
+      const tier = toolTiers.get(call.name);
+      // Information flow: a write call with sensitive arguments has their sources checked first.
+      const checksFlow = tier !== undefined && tier !== 'read' && sensitiveTools.has(call.name) && patched(INFORMATION_FLOW);
+      if (tier !== 'write_critical' && !checksFlow) continue;
       const prepared = await acts.prepareToolCall.executeWithOptions({ ...acts.describeOptions, summary: `validate ${call.name}` }, [
         { agent: request.agent, call, ...(agent!.toolSet ? { toolSet: agent!.toolSet } : {}) },
       ]);
       if (!prepared.ok) continue; // the tool call itself reports the invalid input to the model
+      const flow = checksFlow ? await traceFlow(call.name, prepared.input) : undefined;
+      const policy = agent!.informationFlow?.untrustedSensitive ?? 'escalate';
+      const held = flow !== undefined && flow.untrusted.length > 0 && policy !== 'allow';
+      if (tier !== 'write_critical' && !held) continue;
+      const blocked = held && policy === 'block'
+        ? `its ${flow.untrusted.map((arg) => `"${arg}" (${flow.provenance[arg]})`).join(', ')} come${flow.untrusted.length > 1 ? '' : 's'} from untrusted content, not from the user's request (information-flow policy)`
+        : undefined;
       approvalsIssued += 1;
-      const automatic = agent!.automaticApproval;
+      const automatic = held ? undefined : agent!.automaticApproval; // a call held by the flow policy needs a person
       const record: ApprovalRecord = {
         requestId: `apr-${approvalsIssued}-${call.name}`,
         callId: call.id,
@@ -745,15 +778,41 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
         reason: reason.slice(0, 1000),
         requestedAtMs: Date.now(),
         timeoutMs: request.approvalTimeoutMs,
-        ...(automatic ? { decision: { decision: 'approved', approver: AUTOMATIC_APPROVER, note: automatic.reason } } : requiredApprovals.has(call.name) ? { approvals: { required: requiredApprovals.get(call.name)!, by: [] } } : {}),
+        ...(flow ? { provenance: flow.provenance } : {}),
+        ...(blocked
+          ? { decision: { decision: 'rejected', approver: INFORMATION_FLOW_APPROVER, reason: blocked } }
+          : automatic
+            ? { decision: { decision: 'approved', approver: AUTOMATIC_APPROVER, note: automatic.reason } }
+            : requiredApprovals.has(call.name)
+              ? { approvals: { required: requiredApprovals.get(call.name)!, by: [] } }
+              : {}),
       };
       records.push(record);
       trace.push({ type: 'approval_requested', atMs: Date.now(), requestId: record.requestId, tool: record.tool, input: record.input, digest: record.digest, reason: record.reason });
+      if (blocked) trace.push({ type: 'approval_decided', atMs: Date.now(), requestId: record.requestId, tool: record.tool, decision: 'rejected', approver: INFORMATION_FLOW_APPROVER, note: blocked });
       if (automatic) trace.push({ type: 'approval_decided', atMs: Date.now(), requestId: record.requestId, tool: record.tool, decision: 'approved', approver: AUTOMATIC_APPROVER, note: automatic.reason });
     }
     // Keys before the requests become visible, so a decision can be verified as soon as it comes.
     if (records.some((r) => !r.decision) && patched(VERIFIED_DECISIONS_PATCH)) await refreshKeys();
     return records;
+  }
+
+  /**
+   * Where the sensitive arguments of a proposed write call come from, decided by an activity that
+   * reads the session's tool outputs (this run's and the earlier runs' traces) from the content
+   * store; its result is in the history, so a replay decides the same.
+   */
+  async function traceFlow(tool: string, input: Record<string, unknown>) {
+    const refs = new Set<string>();
+    const outputs: Array<{ tool: string; ref: string }> = [];
+    for (const e of trace) {
+      if (e.type === 'tool_call' && e.outputRef && !refs.has(e.outputRef)) refs.add(e.outputRef), outputs.push({ tool: e['gen_ai.tool.name'], ref: e.outputRef });
+    }
+    const traced = await acts.traceArgumentProvenance.executeWithOptions({ ...acts.describeOptions, summary: `information flow of ${tool}` }, [
+      { agent: request.agent, tool, input, userInput: request.input.slice(0, FLOW_USER_INPUT_CHARS), outputs: outputs.slice(-64), earlierTraces: earlierTraces.slice(-8) },
+    ]);
+    addAgentTime(breaker, traced.activityMs);
+    return traced;
   }
 
   /** Waits for the decision on a write_critical call; a timeout counts as a rejection. */
@@ -932,6 +991,7 @@ function sessionActivities(request: SessionRequest) {
     recordSessionEnd: proxy.recordSessionEnd,
     checkFinalAnswer: proxy.checkFinalAnswer,
     judgeToolOutput: proxy.judgeToolOutput,
+    traceArgumentProvenance: proxy.traceArgumentProvenance,
     modelOptions,
     toolOptions,
     describeOptions,

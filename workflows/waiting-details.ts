@@ -15,6 +15,7 @@ export function awaitingApprovalDetails(sessionId: string, pending: PendingAppro
     `**Waiting for approval** of \`${pending.tool}\` — request \`${pending.requestId}\`${waiting > 1 ? ` (${waiting} requests wait)` : ''}`,
     '',
     `- input digest (SHA-256): \`${pending.digest}\``,
+    ...(pending.provenance ? [`- where the sensitive arguments come from: ${Object.entries(pending.provenance).map(([arg, from]) => `\`${arg}\` ← ${from}`).join(', ')}`] : []),
     `- times out: ${new Date(pending.requestedAtMs + pending.timeoutMs).toISOString()} (counts as a rejection)`,
     `- who may decide: ${approvers?.length ? approvers.join(', ') : 'any key trusted for the tenant'} — only with a signed statement`,
     '',

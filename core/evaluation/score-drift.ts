@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { alertingDirection, emptyCusum, observeCusum, parseDetectorOptions, quarantineLength, robustLevel, type Cusum } from '../cusum';
 import type { DriftAlert } from '../drift-detector';
 
 /**
@@ -39,13 +40,6 @@ export type ScoreDriftOptions = z.output<typeof ScoreDriftOptionsSchema>;
 /** An alert on the judge score: `down` is a drop in quality. Its indices count scored sessions. */
 export type ScoreDriftAlert = Omit<DriftAlert, 'metric'> & { metric: 'score' };
 
-interface Cusum {
-  evidence: number;
-  since: number;
-  sessions: number;
-  sum: number;
-}
-
 /** The score drift detector's whole state: plain JSON, bounded by `baselineWindow` and `quarantine`. */
 export interface ScoreDriftState {
   version: 1;
@@ -63,21 +57,12 @@ export class ScoreDriftOptionsError extends Error {
   override readonly name = 'ScoreDriftOptionsError';
 }
 
-const { floor, max, min, round, sqrt } = Math;
-const WINSORIZED_SD_TO_SIGMA = 1.214;
-const SUSPICIOUS_QUARANTINE_FACTOR = 5;
+const { round } = Math;
 
 /** A fresh score drift detector; throws {@link ScoreDriftOptionsError} naming a bad option. */
 export function createScoreDriftState(options: Partial<ScoreDriftOptions> = {}): ScoreDriftState {
-  const parsed = ScoreDriftOptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    throw new ScoreDriftOptionsError(`invalid score drift options: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`).join('; ')}`);
-  }
-  return { version: 1, options: parsed.data, scores: 0, baseline: [], pending: [], up: emptyCusum(), down: emptyCusum() };
-}
-
-function emptyCusum(): Cusum {
-  return { evidence: 0, since: 0, sessions: 0, sum: 0 };
+  const parsed = parseDetectorOptions(ScoreDriftOptionsSchema, options, 'score drift', ScoreDriftOptionsError);
+  return { version: 1, options: parsed, scores: 0, baseline: [], pending: [], up: emptyCusum(), down: emptyCusum() };
 }
 
 /**
@@ -94,20 +79,14 @@ export function observeScore(state: ScoreDriftState, score: number): ScoreDriftA
     return [];
   }
   const { mean, sigma } = robustLevel(state.baseline, options.clip, options.shift / options.clip);
-  const clipped = min(mean + options.clip * sigma, max(mean - options.clip * sigma, x));
-  const z = (clipped - mean) / sigma;
-  const delta = options.shift / sigma;
-  const margin = 1 / sqrt(state.baseline.length);
-  accumulate(state.up, delta * (z - margin - delta / 2), state.scores, clipped);
-  accumulate(state.down, delta * (-z - margin - delta / 2), state.scores, clipped);
+  observeCusum(state, { mean, sigma }, x, state.scores, { clip: options.clip, shift: options.shift, baselineSize: state.baseline.length });
 
   state.pending.push(x);
-  const waiting = max(state.up.evidence, state.down.evidence) >= options.threshold / 2 ? SUSPICIOUS_QUARANTINE_FACTOR * options.quarantine : options.quarantine;
+  const waiting = quarantineLength(state, options.threshold, options.quarantine);
   while (state.pending.length > waiting) state.baseline.push(state.pending.shift()!);
   if (state.baseline.length > options.baselineWindow) state.baseline.splice(0, state.baseline.length - options.baselineWindow);
 
-  const alerting = (c: Cusum) => c.evidence >= options.threshold && c.sessions >= options.sustain;
-  const direction = alerting(state.up) ? 'up' : alerting(state.down) ? 'down' : null;
+  const direction = alertingDirection(state, options.threshold, options.sustain);
   if (!direction) return [];
   const run = state[direction];
   const current = run.sum / run.sessions;
@@ -122,47 +101,4 @@ export function observeScore(state: ScoreDriftState, score: number): ScoreDriftA
   state.up = emptyCusum();
   state.down = emptyCusum();
   return [alert];
-}
-
-function accumulate(cusum: Cusum, llr: number, index: number, value: number): void {
-  const evidence = cusum.evidence + llr;
-  if (evidence <= 0) {
-    Object.assign(cusum, emptyCusum());
-    return;
-  }
-  if (cusum.evidence === 0) Object.assign(cusum, { since: index, sessions: 0, sum: 0 });
-  cusum.evidence = evidence;
-  cusum.sessions += 1;
-  cusum.sum += value;
-}
-
-/**
- * Robust level and spread of the baseline: a 20 %-trimmed mean and a 10 %-winsorized deviation
- * (as a normal σ), then the mean and deviation of the values clipped at ±clip spreads of it; both
- * spreads floored at `least`, so a perfectly steady score still needs several sessions of change.
- */
-function robustLevel(values: readonly number[], clip: number, least: number): { mean: number; sigma: number } {
-  const sorted = Float64Array.from(values).sort();
-  const n = sorted.length;
-  const trim = floor(n * 0.2);
-  let sum = 0;
-  for (let i = trim; i < n - trim; i++) sum += sorted[i]!;
-  const center = sum / (n - 2 * trim);
-  const cut = floor(n * 0.1);
-  const w = deviation(sorted, center, sorted[cut]! - center, sorted[n - 1 - cut]! - center);
-  const spread = max(least, WINSORIZED_SD_TO_SIGMA * w.sd);
-  const c = deviation(sorted, center, -clip * spread, clip * spread);
-  return { mean: center + c.mean, sigma: max(least, c.sd) };
-}
-
-function deviation(values: Float64Array, center: number, low: number, high: number): { mean: number; sd: number } {
-  let sum = 0;
-  let squares = 0;
-  for (let i = 0; i < values.length; i++) {
-    const d = min(high, max(low, values[i]! - center));
-    sum += d;
-    squares += d * d;
-  }
-  const mean = sum / values.length;
-  return { mean, sd: sqrt(max(0, squares / values.length - mean * mean)) };
 }

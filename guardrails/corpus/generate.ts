@@ -15,6 +15,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SeededRandom } from '../../core/seeded-random';
 
 /** One line of the corpus. */
 export interface CorpusSample {
@@ -33,36 +34,7 @@ export interface CorpusSample {
 // ---------------------------------------------------------------------------------------------
 // Seeded randomness
 
-class Rng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1) >>> 0;
-  }
-  next(): number {
-    this.s = (this.s + 0x6d2b79f5) >>> 0;
-    let t = this.s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)]!;
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  pickSome<T>(items: readonly T[], count: number): T[] {
-    const copy = [...items];
-    const out: T[] = [];
-    while (out.length < count && copy.length > 0) out.push(copy.splice(Math.floor(this.next() * copy.length), 1)[0]!);
-    return out;
-  }
-}
-
-let r = new Rng(1);
+let r = new SeededRandom(1);
 
 // ---------------------------------------------------------------------------------------------
 // Vocabulary
@@ -1400,7 +1372,7 @@ export const CORPUS_SEED = 20240611;
 
 /** Generates the corpus for a seed: the same seed always gives the same samples in the same order. */
 export function generateCorpus(seed: number = CORPUS_SEED): { attacks: CorpusSample[]; benign: CorpusSample[] } {
-  r = new Rng(seed);
+  r = new SeededRandom(seed);
   const attacks: CorpusSample[] = [];
   const seen = new Set<string>();
   for (const [technique, { count, make }] of Object.entries(TECHNIQUES)) {

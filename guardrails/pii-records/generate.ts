@@ -10,65 +10,7 @@
  * up as a miss rather than being copied into the test data.
  */
 import type { PiiKind } from '../../core/guardrails/pii';
-
-// ---------------------------------------------------------------------------------------------
-// Seeded randomness
-
-/** Math functions bound once: global lookups are slow inside jest's `vm` context. */
-const { floor, imul } = Math;
-
-/** A seeded pseudo-random generator (mulberry32) with the draws the generator needs. */
-export class PiiRandom {
-  private s: number;
-
-  constructor(seed: number) {
-    this.s = imul(seed ^ 0x5bd1e995, 0x9e3779b1) >>> 0;
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    this.s = (this.s + 0x6d2b79f5) >>> 0;
-    let t = this.s;
-    t = imul(t ^ (t >>> 15), t | 1);
-    t ^= t + imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  /** Integer in [min, max]. */
-  int(min: number, max: number): number {
-    return min + floor(this.next() * (max - min + 1));
-  }
-
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[floor(this.next() * items.length)]!;
-  }
-
-  /** `n` random decimal digits (leading zeros allowed). */
-  digits(n: number): string {
-    let s = '';
-    for (let i = 0; i < n; i++) s += String(floor(this.next() * 10));
-    return s;
-  }
-
-  /** `n` random upper-case letters from `alphabet`. */
-  letters(n: number, alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'): string {
-    let s = '';
-    for (let i = 0; i < n; i++) s += alphabet[floor(this.next() * alphabet.length)];
-    return s;
-  }
-
-  shuffle<T>(items: T[]): T[] {
-    for (let i = items.length - 1; i > 0; i--) {
-      const j = floor(this.next() * (i + 1));
-      [items[i], items[j]] = [items[j]!, items[i]!];
-    }
-    return items;
-  }
-}
+import { SeededRandom } from '../../core/seeded-random';
 
 // ---------------------------------------------------------------------------------------------
 // Check digits (independent of the detector)
@@ -199,18 +141,18 @@ interface CountryData {
   first: readonly string[];
   last: readonly string[];
   domains: readonly string[];
-  street: (r: PiiRandom) => string;
-  locality: (r: PiiRandom) => string;
-  mobile: (r: PiiRandom) => SyntheticPhone;
-  landline: (r: PiiRandom) => SyntheticPhone;
-  nationalId: (r: PiiRandom) => SyntheticNationalId;
+  street: (r: SeededRandom) => string;
+  locality: (r: SeededRandom) => string;
+  mobile: (r: SeededRandom) => SyntheticPhone;
+  landline: (r: SeededRandom) => SyntheticPhone;
+  nationalId: (r: SeededRandom) => SyntheticNationalId;
   /** The IBAN country, or undefined where there are no IBANs (a European account is drawn). */
   ibanCountry?: string;
 }
 
 const UK_POSTCODE_LETTERS = 'ABDEFGHJLNPQRSTUWXYZ';
 
-function nanpPhone(r: PiiRandom, areas: readonly string[]): SyntheticPhone {
+function nanpPhone(r: SeededRandom, areas: readonly string[]): SyntheticPhone {
   const area = r.pick(areas);
   const exchange = String(r.int(2, 9)) + r.digits(2);
   const line = r.digits(4);
@@ -219,7 +161,7 @@ function nanpPhone(r: PiiRandom, areas: readonly string[]): SyntheticPhone {
   return { national, international };
 }
 
-function usAddressStreet(r: PiiRandom, names: readonly string[], types: readonly string[]): string {
+function usAddressStreet(r: SeededRandom, names: readonly string[], types: readonly string[]): string {
   const unit = r.chance(0.15) ? `${r.pick(['Apt', 'Unit', 'Suite'])} ${r.int(1, 40)}${r.pick(['', 'B', 'C'])}, ` : '';
   return `${unit}${r.int(1, 9999)} ${r.pick(names)} ${r.pick(types)}`;
 }
@@ -503,7 +445,7 @@ function groupDigits(digits: string, groups: readonly number[], separator: strin
   return parts.join(separator);
 }
 
-function generateCard(r: PiiRandom): { brand: string; number: string; digits: string } {
+function generateCard(r: SeededRandom): { brand: string; number: string; digits: string } {
   const { brand, prefixes, length, groups } = r.pick(CARD_BRANDS);
   const prefix = r.pick(prefixes);
   const payload = prefix + r.digits(length - prefix.length - 1);
@@ -528,21 +470,21 @@ const BBAN_SHAPES: Readonly<Record<string, string>> = {
   IE: 'AAAA99999999999999',
 };
 
-function generateIban(r: PiiRandom, country: string): string {
+function generateIban(r: SeededRandom, country: string): string {
   const shape = BBAN_SHAPES[country]!;
   const bban = [...shape].map((c) => (c === '9' ? r.digits(1) : c === 'A' ? r.letters(1) : r.chance(0.8) ? r.digits(1) : r.letters(1))).join('');
   const iban = ibanOf(country, bban);
   return r.chance(0.7) ? iban.match(/.{1,4}/g)!.join(' ') : iban;
 }
 
-function generateIpv4(r: PiiRandom): string {
+function generateIpv4(r: SeededRandom): string {
   let a: number;
   do a = r.int(1, 223);
   while ([10, 100, 127, 169, 172, 192].includes(a));
   return `${a}.${r.int(0, 255)}.${r.int(0, 255)}.${r.int(1, 254)}`;
 }
 
-function generateIpv6(r: PiiRandom): string {
+function generateIpv6(r: SeededRandom): string {
   const prefix = r.pick(['2001:db8', '2a01:cb00', '2600:1700', '2a02:810', '2409:4042', '2804:14c']).split(':');
   const groups = [...prefix, ...Array.from({ length: 8 - prefix.length }, () => r.int(0, 0xffff).toString(16))];
   const style = r.next();
@@ -570,7 +512,7 @@ function ascii(s: string): string {
 }
 
 /** One person of `country`, drawn from `r`. */
-export function generatePerson(r: PiiRandom, country: PiiCountry): SyntheticPerson {
+export function generatePerson(r: SeededRandom, country: PiiCountry): SyntheticPerson {
   const data = COUNTRIES[country];
   const firstName = r.pick(data.first);
   const lastName = r.pick(data.last);
@@ -617,7 +559,7 @@ export interface PiiText {
 }
 
 type Part = string | { kind: PiiKind; value: string; detail?: string };
-type Template = (p: SyntheticPerson, r: PiiRandom) => Part[];
+type Template = (p: SyntheticPerson, r: SeededRandom) => Part[];
 
 function assemble(parts: readonly Part[], template: string, country?: PiiCountry): PiiText {
   let text = '';
@@ -634,7 +576,7 @@ function assemble(parts: readonly Part[], template: string, country?: PiiCountry
 
 const name = (p: SyntheticPerson) => `${p.firstName} ${p.lastName}`;
 const email = (p: SyntheticPerson): Part => ({ kind: 'email', value: p.email });
-const phone = (p: SyntheticPerson, r: PiiRandom): Part => {
+const phone = (p: SyntheticPerson, r: SeededRandom): Part => {
   const which = r.chance(0.7) ? p.mobile : p.landline;
   const international = r.chance(0.45);
   return { kind: 'phone', value: international ? which.international : which.national, detail: international ? 'international' : 'national' };
@@ -642,8 +584,8 @@ const phone = (p: SyntheticPerson, r: PiiRandom): Part => {
 const card = (p: SyntheticPerson): Part => ({ kind: 'payment_card', value: p.card.number, detail: p.card.brand });
 const iban = (p: SyntheticPerson): Part => ({ kind: 'iban', value: p.iban });
 const nationalId = (p: SyntheticPerson): Part => ({ kind: 'national_id', value: p.nationalId.value, detail: p.nationalId.scheme });
-const ip = (p: SyntheticPerson, r: PiiRandom): Part => (r.chance(0.6) ? { kind: 'ip_address', value: p.ipv4, detail: 'ipv4' } : { kind: 'ip_address', value: p.ipv6, detail: 'ipv6' });
-const address = (p: SyntheticPerson, r: PiiRandom, withLocality = r.chance(0.7)): Part => ({
+const ip = (p: SyntheticPerson, r: SeededRandom): Part => (r.chance(0.6) ? { kind: 'ip_address', value: p.ipv4, detail: 'ipv4' } : { kind: 'ip_address', value: p.ipv6, detail: 'ipv6' });
+const address = (p: SyntheticPerson, r: SeededRandom, withLocality = r.chance(0.7)): Part => ({
   kind: 'street_address',
   value: withLocality ? `${p.address.street}, ${p.address.locality}` : p.address.street,
 });
@@ -651,7 +593,7 @@ const address = (p: SyntheticPerson, r: PiiRandom, withLocality = r.chance(0.7))
  * The street written the way people shorten it: `r.` and `bd` in French, `V.le` and `P.zza` in
  * Italian, `C/` in Spanish, lower case in English. Some of these the detector is not expected to catch.
  */
-function abbreviatedStreet(p: SyntheticPerson, r: PiiRandom): string {
+function abbreviatedStreet(p: SyntheticPerson, r: SeededRandom): string {
   const street = p.address.street;
   const shortened = street
     .replace(/\brue\b/, 'r.')
@@ -668,7 +610,7 @@ function abbreviatedStreet(p: SyntheticPerson, r: PiiRandom): string {
 }
 
 const last4 = (p: SyntheticPerson) => p.card.number.replace(/\D/g, '').slice(-4);
-const idLabel = (p: SyntheticPerson, r: PiiRandom) => r.pick(p.nationalId.labels);
+const idLabel = (p: SyntheticPerson, r: SeededRandom) => r.pick(p.nationalId.labels);
 
 /** Words of the person's language for a few labels (English elsewhere). */
 const LOCAL_LABELS: Readonly<Record<PiiCountry, { address: string; phone: string; email: string; iban: string }>> = {
@@ -795,7 +737,7 @@ const RECORD_TEMPLATES: readonly Template[] = [
  * A positive text about `person` that carries at least one value of `kind` (or, without a kind, a
  * record of several kinds); with `hard`, one of the harder phrasings.
  */
-export function generatePositiveText(r: PiiRandom, person: SyntheticPerson, kind?: PiiKind, hard = false): PiiText {
+export function generatePositiveText(r: SeededRandom, person: SyntheticPerson, kind?: PiiKind, hard = false): PiiText {
   const pool = kind === undefined ? RECORD_TEMPLATES : (hard ? HARD_TEMPLATES : TEMPLATES)[kind];
   const index = r.int(0, pool.length - 1);
   const text = assemble(pool[index]!(person, r), `${kind ?? 'record'}${hard ? '/hard' : ''}#${index}`, person.country);
@@ -810,18 +752,18 @@ export function generatePositiveText(r: PiiRandom, person: SyntheticPerson, kind
 // ---------------------------------------------------------------------------------------------
 // Near-misses
 
-function isoDate(r: PiiRandom): string {
+function isoDate(r: SeededRandom): string {
   return `20${r.int(19, 26)}-${String(r.int(1, 12)).padStart(2, '0')}-${String(r.int(1, 28)).padStart(2, '0')}`;
 }
 
-function failingLuhn(r: PiiRandom): string {
+function failingLuhn(r: SeededRandom): string {
   const { digits } = generateCard(r);
   const last = Number(digits[digits.length - 1]);
   const wrong = digits.slice(0, -1) + String((last + r.int(1, 9)) % 10);
   return groupDigits(wrong, wrong.length === 15 ? [4, 6, 5] : wrong.length === 14 ? [4, 6, 4] : [4, 4, 4, 4], ' ');
 }
 
-function wrongIban(r: PiiRandom): string {
+function wrongIban(r: SeededRandom): string {
   const iban = generateIban(r, r.pick(['DE', 'FR', 'GB', 'ES', 'IT', 'NL'])).replace(/ /g, '');
   const check = Number(iban.slice(2, 4));
   const broken = iban.slice(0, 2) + String(((check + r.int(1, 50)) % 97) + 2).padStart(2, '0').slice(-2) + iban.slice(4);
@@ -829,7 +771,7 @@ function wrongIban(r: PiiRandom): string {
 }
 
 /** A national id with its check broken (or its structure invalid), with its label. */
-function wrongNationalId(r: PiiRandom): string {
+function wrongNationalId(r: SeededRandom): string {
   const p = generatePerson(r, r.pick(['FR', 'DE', 'ES', 'IT', 'NL', 'CA', 'IN']));
   const id = p.nationalId.value;
   const label = r.pick(p.nationalId.labels);
@@ -842,7 +784,7 @@ function wrongNationalId(r: PiiRandom): string {
   return `${label} ${broken} (invalid, please re-check)`;
 }
 
-const NEAR_MISSES: ReadonlyArray<(r: PiiRandom) => string> = [
+const NEAR_MISSES: ReadonlyArray<(r: SeededRandom) => string> = [
   (r) => `Order #${r.digits(8)} has shipped.`,
   (r) => `Your order ORD-${r.int(2019, 2026)}-${r.digits(6)} is on its way.`,
   (r) => `Order number ${r.int(1, 9)}${r.digits(9)} was cancelled on ${isoDate(r)}.`,
@@ -890,7 +832,7 @@ const NEAR_MISSES: ReadonlyArray<(r: PiiRandom) => string> = [
  * shaped like an Aadhaar, versions without the word "version", large numbers grouped like phone
  * numbers, a street name in a brand.
  */
-const HARD_NEAR_MISSES: ReadonlyArray<(r: PiiRandom) => string> = [
+const HARD_NEAR_MISSES: ReadonlyArray<(r: SeededRandom) => string> = [
   (r) => `FedEx ${r.int(2, 9)}${r.digits(3)} ${r.digits(4)} ${r.digits(4)} arrives on Monday.`,
   (r) => `Please install ${r.int(1, 9)}.${r.int(0, 9)}.${r.int(0, 9)}.${r.int(0, 9)} or later before retrying.`,
   (r) => `Upgrade the firmware to ${r.int(1, 9)}.${r.int(0, 20)}.${r.int(0, 9)}.${r.int(0, 99)} tonight.`,
@@ -901,12 +843,12 @@ const HARD_NEAR_MISSES: ReadonlyArray<(r: PiiRandom) => string> = [
   (r) => `Call volume was ${r.int(1, 9)} ${r.digits(3)} ${r.digits(3)} in ${r.pick(['March', 'April', 'May'])}, up ${r.int(1, 30)}%.`,
 ];
 
-function generateNearMiss(r: PiiRandom, hard: boolean): string {
+function generateNearMiss(r: SeededRandom, hard: boolean): string {
   return r.pick(hard ? HARD_NEAR_MISSES : NEAR_MISSES)(r);
 }
 
 /** A negative text: two to four near-miss sentences and no personal data; with `hard`, one of them a hard near-miss. */
-export function generateNegativeText(r: PiiRandom, hard = false): PiiText {
+export function generateNegativeText(r: SeededRandom, hard = false): PiiText {
   const sentences = Array.from({ length: r.int(2, 4) }, () => generateNearMiss(r, false));
   if (hard) sentences.splice(r.int(0, sentences.length), 0, generateNearMiss(r, true));
   return { text: sentences.join(' '), labels: [], template: hard ? 'negative/hard' : 'negative' };
@@ -946,7 +888,7 @@ const CORPUS_KINDS: readonly PiiKind[] = ['email', 'phone', 'payment_card', 'iba
  * harder phrasings, `hardPerKind` and `hardNegatives`.
  */
 export function generatePiiCorpus(options: PiiCorpusOptions = {}): PiiCorpus {
-  const r = new PiiRandom(options.seed ?? 1);
+  const r = new SeededRandom(options.seed ?? 1);
   const perKind = options.perKind ?? 200;
   const people: SyntheticPerson[] = [];
   const positives: PiiText[] = [];
@@ -968,7 +910,7 @@ export function generatePiiCorpus(options: PiiCorpusOptions = {}): PiiCorpus {
 }
 
 /** An answer of at least `minChars` characters: positive and negative texts in turn, separated by blank lines. */
-export function generateLongAnswer(r: PiiRandom, minChars: number): PiiText {
+export function generateLongAnswer(r: SeededRandom, minChars: number): PiiText {
   let text = '';
   const labels: PiiLabel[] = [];
   while (text.length < minChars) {
