@@ -603,7 +603,9 @@ const GRPC_DEADLINE_EXCEEDED = 4;
 function isUnansweredQuery(error: unknown, deadline: number): boolean {
   if (!(error instanceof ServiceError)) return false;
   const code = (error.cause as { code?: unknown } | undefined)?.code;
-  return code === GRPC_DEADLINE_EXCEEDED || (code === GRPC_CANCELLED && Date.now() >= deadline - 1000);
+  // No worker answered in time, or the server could not get an answer at all (e.g. a finished
+  // session whose workers are gone): the memo's snapshot is the best there is.
+  return code === GRPC_DEADLINE_EXCEEDED || (code === GRPC_CANCELLED && Date.now() >= deadline - 1000) || /Failed to query Workflow/.test(error.message);
 }
 
 function executionOf(status: SessionStatus, sessionId: string): string {
