@@ -314,12 +314,14 @@ export class KeelClient {
    * Runs the evaluation schedule once now and returns the id of the workflow it started (its result
    * is the {@link EvaluationReport}: `evaluationResult(id)`).
    */
-  async triggerEvaluation(scheduleId = evaluationScheduleId(this.taskQueue), timeoutMs = 120_000): Promise<string> {
+  async triggerEvaluation(scheduleId = evaluationScheduleId(this.taskQueue), timeoutMs = 60_000): Promise<string> {
     const handle = this.temporal.schedule.getHandle(scheduleId);
-    const before = new Set((await handle.describe()).info.recentActions.map((a) => a.action.workflow.workflowId));
+    // Runs are told apart by their run id: the workflow ids a schedule gives are its id and the
+    // second, so two runs started within one second share one.
+    const before = new Set((await handle.describe()).info.recentActions.map((a) => a.action.workflow.firstExecutionRunId));
     await handle.trigger(ScheduleOverlapPolicy.ALLOW_ALL);
     for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
-      const started = (await handle.describe()).info.recentActions.find((a) => !before.has(a.action.workflow.workflowId));
+      const started = (await handle.describe()).info.recentActions.find((a) => !before.has(a.action.workflow.firstExecutionRunId));
       if (started) return started.action.workflow.workflowId;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }

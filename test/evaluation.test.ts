@@ -194,7 +194,7 @@ test('the evaluation schedule samples as configured, scores with the scripted ju
   expect(await expectReplays(env.temporal, workflowId!)).toBe(1);
   await expectReplays(env.temporal, monitorWorkflowId(agentName, env.taskQueue));
   await env.temporal.schedule.getHandle(scheduleId).delete();
-});
+}, 300_000);
 
 test('a drop in judge scores raises a score alert at the monitor, like a rise in cost', async () => {
   const agent = uniqueName('quality-agent');
