@@ -71,11 +71,11 @@ export async function judgeWithModel(model: ModelClient, rubric: Rubric, judge: 
   }
 }
 
-/** The user's message that started a session, from its transcript; undefined when it cannot be read. */
-export async function sessionInput(store: ContentStore, transcriptRef: unknown): Promise<string | undefined> {
+/** The user's message that started a session, from its transcript (read as the session's tenant); undefined when it cannot be read. */
+export async function sessionInput(store: ContentStore, transcriptRef: unknown, tenant: string): Promise<string | undefined> {
   if (typeof transcriptRef !== 'string') return undefined;
   try {
-    const messages = await loadTranscript(store, transcriptRef);
+    const messages = await loadTranscript(store, transcriptRef, tenant);
     const first = messages.find((m) => m.role === 'user');
     const text = first?.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('\n');
     return text || undefined;
@@ -137,7 +137,7 @@ export function createEvaluationActivities(deps: EvaluationActivityDeps) {
       if (!record) {
         throw ApplicationFailure.create({ type: FailureType.TraceNotFound, message: `the trace store has no trace of session ${input.sessionId}`, nonRetryable: true });
       }
-      const sessionText = await sessionInput(store, record.result.transcriptRef);
+      const sessionText = await sessionInput(store, record.result.transcriptRef, record.tenant);
       try {
         return await judgeWithModel(model, input.rubric ?? DEFAULT_RUBRIC, input.judge, { record, ...(sessionText ? { input: sessionText } : {}) }, Context.current().cancellationSignal);
       } catch (error) {

@@ -1,7 +1,9 @@
 import Anthropic from '@anthropic-ai/sdk';
+import type { Tracer } from '@opentelemetry/api';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../core/errors';
 import type { ModelCallResult, ToolCallRequest } from '../core/model-call';
+import { inChatSpan, type GenAiSessionContext } from './gen-ai-spans';
 
 /** How the worker reaches the model. */
 export interface ModelEndpoint {
@@ -25,10 +27,18 @@ export interface ModelRequest {
    * the tools) and at the end of the conversation, so the next turn reads everything before it.
    */
   promptCaching?: boolean;
+  /** The session the call belongs to, for its `chat` span's attributes (only when tracing). */
+  session?: GenAiSessionContext;
+}
+
+/** Options of a {@link ModelClient} beyond its endpoint. */
+export interface ModelClientOptions {
+  /** Each call becomes a `chat <model>` span with GenAI attributes (see `gen-ai-spans.ts`). @default no spans */
+  tracer?: Tracer;
 }
 
 /** The model's reply, reduced to what a session needs. */
-export type ModelReply = Omit<ModelCallResult, 'transcriptRef'> & { content: Anthropic.ContentBlock[] };
+export type ModelReply = Omit<ModelCallResult, 'transcriptRef'> & { content: Anthropic.ContentBlock[]; /** The API's id of the reply (`msg_…`). */ id?: string };
 
 /**
  * Calls the Messages API once. Retries belong to Temporal (the SDK's own are off), so every attempt
@@ -37,8 +47,10 @@ export type ModelReply = Omit<ModelCallResult, 'transcriptRef'> & { content: Ant
  */
 export class ModelClient {
   private readonly client: Anthropic;
+  private readonly tracer: Tracer | undefined;
 
-  constructor(endpoint: ModelEndpoint = {}) {
+  constructor(endpoint: ModelEndpoint = {}, options: ModelClientOptions = {}) {
+    this.tracer = options.tracer;
     this.client = new Anthropic({
       apiKey: endpoint.apiKey ?? process.env.ANTHROPIC_API_KEY ?? 'keel-offline',
       baseURL: endpoint.baseURL ?? process.env.ANTHROPIC_BASE_URL ?? undefined,
@@ -48,6 +60,11 @@ export class ModelClient {
   }
 
   async send(request: ModelRequest, signal?: AbortSignal): Promise<ModelReply> {
+    if (!this.tracer) return this.sendUntraced(request, signal);
+    return inChatSpan(this.tracer, { model: request.model, maxOutputTokens: request.maxOutputTokens, baseURL: this.client.baseURL, session: request.session }, () => this.sendUntraced(request, signal));
+  }
+
+  private async sendUntraced(request: ModelRequest, signal?: AbortSignal): Promise<ModelReply> {
     const started = Date.now();
     let response: Anthropic.Message;
     try {
@@ -74,6 +91,7 @@ export class ModelClient {
     }
     return {
       content: response.content,
+      id: response.id,
       model: response.model,
       text: texts.join('\n'),
       toolCalls,

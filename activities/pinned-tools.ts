@@ -14,16 +14,21 @@ const CACHED_SETS = 256;
  * servers): recorded in the content store by `describeAgent`, read by every model call (which
  * offers the pinned definitions) and every tool call (which fails clearly when the source no longer
  * offers the pinned tool). The worker's agents keep the current lists for new sessions.
+ *
+ * A pinned set belongs to the tenant of the session that pinned it (stored and read as that
+ * tenant), like the rest of the session's content: two tenants pinning the same list store it once
+ * each, and one tenant's session handed another's reference finds nothing.
  */
 export function createPinnedTools(store: ContentStore) {
   const sets = new Map<string, Map<string, PinnedTool>>();
 
-  const load = async (ref: string): Promise<Map<string, PinnedTool>> => {
-    const cached = sets.get(ref);
+  const load = async (ref: string, tenant: string): Promise<Map<string, PinnedTool>> => {
+    const key = `${ref} ${tenant}`;
+    const cached = sets.get(key);
     if (cached) return cached;
     let text: string;
     try {
-      text = await store.get(ref);
+      text = await store.get(ref, tenant);
     } catch (error) {
       if (error instanceof ContentNotFoundError) throw ApplicationFailure.create({ type: FailureType.ContentNotFound, message: error.message, nonRetryable: true });
       throw error;
@@ -34,22 +39,22 @@ export function createPinnedTools(store: ContentStore) {
     }
     const byName = new Map(set.tools.map((tool) => [tool.name, tool]));
     if (sets.size >= CACHED_SETS) sets.delete(sets.keys().next().value!);
-    sets.set(ref, byName);
+    sets.set(key, byName);
     return byName;
   };
 
   return {
-    /** Stores the pinned definitions of the tools from sources among `tools`; undefined when there are none. */
-    async record(tools: readonly AnyTool[]): Promise<string | undefined> {
+    /** Stores the pinned definitions of the tools from sources among `tools` as the session's tenant; undefined when there are none. */
+    async record(tools: readonly AnyTool[], tenant: string): Promise<string | undefined> {
       const pinned = pinnedToolsOf(tools);
       if (pinned.length === 0) return undefined;
       const set: PinnedToolSet = { version: 1, tools: pinned };
-      return store.put(canonicalJson(set));
+      return store.put(canonicalJson(set), tenant);
     },
 
     /** The tools a model call offers: pinned definitions for tools from sources, the agent's own for the rest, in `offered` order. */
-    async modelTools(ref: string, own: readonly Anthropic.Tool[], offered: readonly string[]): Promise<Anthropic.Tool[]> {
-      const set = await load(ref);
+    async modelTools(ref: string, tenant: string, own: readonly Anthropic.Tool[], offered: readonly string[]): Promise<Anthropic.Tool[]> {
+      const set = await load(ref, tenant);
       const byName = new Map(own.map((tool) => [tool.name, tool]));
       return offered.flatMap((name): Anthropic.Tool[] => {
         const pinned = set.get(name);
@@ -60,9 +65,9 @@ export function createPinnedTools(store: ContentStore) {
     },
 
     /** Why a call of a pinned tool cannot run with what its source offers now; null when it can, or when the tool is not pinned. */
-    async problem(ref: string | undefined, name: string, current: AnyTool | undefined): Promise<{ kind: string; message: string } | null> {
+    async problem(ref: string | undefined, tenant: string, name: string, current: AnyTool | undefined): Promise<{ kind: string; message: string } | null> {
       if (!ref) return null;
-      const pinned = (await load(ref)).get(name);
+      const pinned = (await load(ref, tenant)).get(name);
       return pinned ? pinnedToolProblem(pinned, current) : null;
     },
   };

@@ -36,10 +36,13 @@ import { AGENT_MONITOR_WORKFLOW, monitorWorkflowId, sessionSummarySignal } from 
 import { canonicalJson, sha256Hex } from '../core/intent';
 import { approvalProblem } from './approval-check';
 import type { ModelClient } from './model';
+import type { Tracer } from '@opentelemetry/api';
+import { inToolSpan } from './gen-ai-spans';
 import type { KeelMetrics } from '../metrics/keel-metrics';
 import { costOf } from '../core/pricing';
 import { INFORMATION_FLOW_LIMITS, sensitiveValues, traceProvenance, type ArgumentProvenance } from '../core/information-flow';
 import { createPinnedTools } from './pinned-tools';
+import { contentTenant, createSessionTenants } from './session-tenant';
 import { whileHeartbeating } from './heartbeat';
 import { spendAttempt } from './attempt-budget';
 import { appendTranscript, DEFAULT_CONTEXT_WINDOW, loadTranscript, toModelMessages, userMessageOf, type ContextWindow, type StoredBlock } from './transcript';
@@ -68,6 +71,8 @@ export interface SessionActivityDeps {
    */
   sharedCache?: SharedToolCache;
   model: ModelClient;
+  /** Each tool call becomes an `execute_tool <tool>` span with GenAI attributes (see `gen-ai-spans.ts`). @default no spans */
+  tracer?: Tracer;
   /** @default {@link DEFAULT_CONTEXT_WINDOW} */
   contextWindow?: ContextWindow;
 }
@@ -91,6 +96,8 @@ function judgeUsageOf(reply: { model: string; inputTokens: number; outputTokens:
 /** Input of the information-flow check of one proposed write call. */
 export interface ProvenanceCheckInput {
   agent: string;
+  /** The session's tenant, whose content is read (absent in calls scheduled before content was scoped). */
+  tenant?: string;
   tool: string;
   /** The call's validated input. */
   input: Record<string, unknown>;
@@ -106,6 +113,8 @@ export interface ProvenanceCheckInput {
 export interface FinalAnswerCheckInput {
   sessionId: string;
   agent: string;
+  /** The session's tenant, whose content is read (absent in calls scheduled before content was scoped). */
+  tenant?: string;
   text: string;
   data?: unknown;
   /** The session's own subjects: their personal data may appear in the answer. */
@@ -130,6 +139,7 @@ export function createSessionActivities(deps: SessionActivityDeps) {
   const window = deps.contextWindow ?? DEFAULT_CONTEXT_WINDOW;
   const toolSchemas = new Map<string, Anthropic.Tool[]>();
   const pinned = createPinnedTools(store);
+  const tenantOf = createSessionTenants();
 
   const agentOf = (name: string) => {
     const agent = agents.get(name);
@@ -167,10 +177,10 @@ export function createSessionActivities(deps: SessionActivityDeps) {
     return { tool, input: parsed.data as Record<string, unknown> };
   };
 
-  return {
+  const activities = {
     /** Validates a call's input before a human is asked to approve it. */
-    async prepareToolCall(input: { agent: string; call: ToolCallRequest; toolSet?: string }): Promise<PreparedToolCall> {
-      const unpinned = await pinned.problem(input.toolSet, input.call.name, agents.tool(input.agent, input.call.name));
+    async prepareToolCall(input: { agent: string; tenant?: string; call: ToolCallRequest; toolSet?: string }): Promise<PreparedToolCall> {
+      const unpinned = input.toolSet ? await pinned.problem(input.toolSet, await tenantOf(input.tenant), input.call.name, agents.tool(input.agent, input.call.name)) : null;
       if (unpinned) return { ok: false, ...unpinned };
       const { tool, input: valid, error } = validate(input.agent, input.call);
       if (error || !tool) return { ok: false, ...error! };
@@ -178,8 +188,8 @@ export function createSessionActivities(deps: SessionActivityDeps) {
     },
 
     /** Stores the trace events of a run that ends (continue-as-new) and returns their reference. */
-    async storeTraceSegment(events: TraceEvent[]): Promise<string> {
-      return store.put(JSON.stringify(events));
+    async storeTraceSegment(events: TraceEvent[], tenant?: string): Promise<string> {
+      return store.put(JSON.stringify(events), await tenantOf(tenant));
     },
 
     /**
@@ -193,7 +203,11 @@ export function createSessionActivities(deps: SessionActivityDeps) {
     }): Promise<void> {
       if (traces) {
         const earlier: TraceEvent[] = [];
-        for (const ref of input.record.earlierTraces) earlier.push(...(JSON.parse(await store.get(ref)) as TraceEvent[]));
+        try {
+          for (const ref of input.record.earlierTraces) earlier.push(...(JSON.parse(await store.get(ref, input.record.tenant)) as TraceEvent[]));
+        } catch (error) {
+          throw contentFailure(error);
+        }
         const { earlierTraces: _refs, ...record } = input.record;
         await traces.save({ ...record, events: [...earlier, ...input.record.events] });
       }
@@ -224,9 +238,10 @@ export function createSessionActivities(deps: SessionActivityDeps) {
       const started = Date.now();
       let judgeUsage: JudgeUsage | undefined;
       const agent = agentOf(input.agent);
+      const tenant = await tenantOf(input.tenant);
       const toolOutputs = await Promise.all(
         input.toolOutputs.map(async ({ tool, ref }) => {
-          const text = await store.get(ref).catch(() => '');
+          const text = await store.get(ref, tenant).catch(() => '');
           return { tool, output: parseStoredOutput(text) };
         }),
       );
@@ -261,9 +276,9 @@ export function createSessionActivities(deps: SessionActivityDeps) {
      * the text tries to instruct an AI assistant. Its answer must be JSON `{"injection": boolean,
      * "reason": string}`; anything else counts as an injection (the safe side).
      */
-    async judgeToolOutput(input: { agent: string; model: string; heldRef: string; maxAttempts?: number }): Promise<{ injection: boolean; reason: string; activityMs?: number; judgeUsage?: JudgeUsage }> {
+    async judgeToolOutput(input: { agent: string; tenant?: string; model: string; heldRef: string; maxAttempts?: number }): Promise<{ injection: boolean; reason: string; activityMs?: number; judgeUsage?: JudgeUsage }> {
       const started = Date.now();
-      const text = await store.get(input.heldRef);
+      const text = await store.get(input.heldRef, await tenantOf(input.tenant));
       const reply = await whileHeartbeating(() => model.send(
         {
           model: input.model,
@@ -294,16 +309,17 @@ export function createSessionActivities(deps: SessionActivityDeps) {
       const agent = agentOf(input.agent);
       const tool = agents.tool(agent.name, input.tool);
       const values = sensitiveValues(input.input, tool?.sensitive ?? []);
+      const tenant = await tenantOf(input.tenant);
       const earlier: Array<{ tool: string; ref: string }> = [];
       for (const segment of input.earlierTraces ?? []) {
-        const events = JSON.parse(await store.get(segment).catch(() => '[]')) as TraceEvent[];
+        const events = JSON.parse(await store.get(segment, tenant).catch(() => '[]')) as TraceEvent[];
         for (const e of events) if (e.type === 'tool_call' && e.outputRef) earlier.push({ tool: e['gen_ai.tool.name'], ref: e.outputRef });
       }
       const outputs = await Promise.all(
         [...earlier, ...input.outputs].slice(-INFORMATION_FLOW_LIMITS.outputs).map(async ({ tool: name, ref }) => ({
           tool: name,
           trusted: agents.tool(agent.name, name)?.trust === 'trusted',
-          text: (await store.get(ref).catch(() => '')).slice(0, INFORMATION_FLOW_LIMITS.sourceChars),
+          text: (await store.get(ref, tenant).catch(() => '')).slice(0, INFORMATION_FLOW_LIMITS.sourceChars),
         })),
       );
       const traced = traceProvenance({ values, user: input.userInput, instructions: agent.instructions, outputs });
@@ -311,13 +327,13 @@ export function createSessionActivities(deps: SessionActivityDeps) {
     },
 
     /** Pins the agent's name, model and tool tiers at session start. */
-    async describeAgent(name: string): Promise<AgentDescriptor> {
+    async describeAgent(name: string, tenant?: string): Promise<AgentDescriptor> {
       const agent = agentOf(name);
       if (!agent.toolSources) return descriptorOf(agent);
       // Tools from sources (MCP servers): the list they offer now, pinned for the session's whole life.
       await Promise.all(agent.toolSources.map((source) => source.refresh()));
       const snapshot = { ...agent, tools: agent.tools };
-      const toolSet = await pinned.record(snapshot.tools);
+      const toolSet = await pinned.record(snapshot.tools, await tenantOf(tenant));
       return { ...descriptorOf(snapshot), ...(toolSet ? { toolSet } : {}) };
     },
 
@@ -328,21 +344,22 @@ export function createSessionActivities(deps: SessionActivityDeps) {
     async callModel(input: ModelCallInput): Promise<ModelCallResult> {
       const started = Date.now();
       const agent = agentOf(input.agent);
+      const tenant = await tenantOf(input.tenant);
       let history;
       try {
-        history = await loadTranscript(store, input.transcriptRef);
+        history = await loadTranscript(store, input.transcriptRef, tenant);
       } catch (error) {
         throw contentFailure(error);
       }
       const userMessage = userMessageOf(input.append);
       const guarded = agent.guardrails.enabled;
-      const messages = await toModelMessages(store, [...history, userMessage], window, { markAsData: guarded });
+      const messages = await toModelMessages(store, tenant, [...history, userMessage], window, { markAsData: guarded });
       const instructions = guarded ? `${agent.instructions}\n\n${DATA_HANDLING_INSTRUCTION}` : agent.instructions;
       const system = agent.output ? `${instructions}\n\n${outputInstructions(agent.output)}` : instructions;
       const offered = new Set(input.tools);
-      const tools = input.toolSet ? await pinned.modelTools(input.toolSet, toolsFor(agent.name), input.tools) : toolsFor(agent.name).filter((tool) => offered.has(tool.name));
+      const tools = input.toolSet ? await pinned.modelTools(input.toolSet, tenant, toolsFor(agent.name), input.tools) : toolsFor(agent.name).filter((tool) => offered.has(tool.name));
       const reply = await whileHeartbeating(() => model.send(
-        { model: input.model, maxOutputTokens: input.maxOutputTokens, system, tools, messages, promptCaching: input.promptCaching ?? false },
+        { model: input.model, maxOutputTokens: input.maxOutputTokens, system, tools, messages, promptCaching: input.promptCaching ?? false, session: { agent: agent.name, sessionId: input.sessionId, tenant: input.tenant } },
         Context.current().cancellationSignal,
       )).catch((error: unknown) => {
         throw spendAttempt(error, input.maxAttempts);
@@ -359,7 +376,7 @@ export function createSessionActivities(deps: SessionActivityDeps) {
       const transcriptRef = await appendTranscript(store, input.transcriptRef, [
         userMessage,
         { role: 'assistant', content: assistant.length ? assistant : [{ type: 'text', text: '' }] },
-      ]);
+      ], tenant);
       if (metrics) {
         const labels = { agent: agent.name, model: reply.model };
         metrics.modelCalls.inc(labels);
@@ -369,7 +386,7 @@ export function createSessionActivities(deps: SessionActivityDeps) {
         metrics.modelTokens.inc({ ...labels, direction: 'cache_write' }, (reply.cacheWrite5mTokens ?? 0) + (reply.cacheWrite1hTokens ?? 0));
         metrics.cost.inc(labels, costOf(reply.model, reply));
       }
-      const { content: _content, ...result } = reply;
+      const { content: _content, id: _id, ...result } = reply; // the reply's id goes to its span, not the history
       if (invalidToolCalls) return { ...result, toolCalls: [], transcriptRef, invalidToolCalls, activityMs: Date.now() - started };
       const finalOutput = agent.output && reply.toolCalls.length === 0 ? { finalOutput: parseFinalAnswer(reply.text, agent.output) } : {};
       return { ...result, transcriptRef, ...finalOutput, activityMs: Date.now() - started };
@@ -382,16 +399,17 @@ export function createSessionActivities(deps: SessionActivityDeps) {
      */
     async runTool(input: ToolCallInput): Promise<ToolCallResult> {
       const started = Date.now();
+      const tenant = contentTenant(input.scope.tenant);
       const count = (outcome: 'ok' | 'error', kind?: string) => {
         metrics?.toolCalls.inc({ agent: input.agent, tool: input.call.name, outcome });
         if (kind === 'ScopeViolationError') metrics?.scopeViolations.inc({ agent: input.agent, tool: input.call.name });
       };
       const fail = async (kind: string, message: string): Promise<ToolCallResult> => {
         count('error', kind);
-        const contentRef = await store.put(message);
+        const contentRef = await store.put(message, tenant);
         return { ok: false, contentRef, bytes: Buffer.byteLength(message), preview: message.slice(0, PREVIEW_CHARS), error: { kind, message }, latencyMs: Date.now() - started };
       };
-      const unpinned = await pinned.problem(input.toolSet, input.call.name, agents.tool(input.agent, input.call.name));
+      const unpinned = await pinned.problem(input.toolSet, tenant, input.call.name, agents.tool(input.agent, input.call.name));
       if (unpinned) return fail(unpinned.kind, unpinned.message);
       const { tool, input: valid, error } = validate(input.agent, input.call);
       if (error || !tool) return fail(error!.kind, error!.message);
@@ -409,8 +427,8 @@ export function createSessionActivities(deps: SessionActivityDeps) {
       /** Stores what the guardrail lets the model read of an output (and the output itself when a decision is pending). */
       const screened = async (text: string, storedRef?: string) => {
         const checked = await screenToolOutputInWindows(text, tool.name, agentOf(input.agent).guardrails, metrics, input.agent, () => Context.current().heartbeat());
-        const contentRef = checked.text === text && storedRef ? storedRef : await store.put(checked.text);
-        const heldRef = checked.held !== undefined ? (storedRef ?? (await store.put(checked.held))) : undefined;
+        const contentRef = checked.text === text && storedRef ? storedRef : await store.put(checked.text, tenant);
+        const heldRef = checked.held !== undefined ? (storedRef ?? (await store.put(checked.held, tenant))) : undefined;
         return {
           ok: true,
           contentRef,
@@ -483,7 +501,7 @@ export function createSessionActivities(deps: SessionActivityDeps) {
           input: valid,
           idempotencyKey: input.idempotencyKey,
           ok: true,
-          resultRef: await store.put(over ? over.message : result),
+          resultRef: await store.put(over ? over.message : result, tenant),
           ...(input.approval ? { approvedBy: input.approval.approver, ...(input.approval.sender ? { approvalSender: input.approval.sender } : {}) } : {}),
         };
       };
@@ -530,7 +548,7 @@ export function createSessionActivities(deps: SessionActivityDeps) {
       oversize ??= replayed ? oversizeFromLedger(tool, text) : undefined;
       /** An output over the limit: the error result the model gets (stored, counted as a tool error). */
       const failed = oversize && (await fail(oversize.kind, oversize.message));
-      const contentRef = failed ? failed.contentRef : await store.put(text);
+      const contentRef = failed ? failed.contentRef : await store.put(text, tenant);
       if (!failed) count('ok');
       const output = failed ? undefined : produced ? produced.value : parseStoredOutput(text);
       if (sharedCache && partition && miss && tool.cache && !failed) {
@@ -561,6 +579,9 @@ export function createSessionActivities(deps: SessionActivityDeps) {
       return { ...(await screened(text, contentRef)), latencyMs: Date.now() - started, ...(replayed ? { replayed } : {}) };
     },
   };
+  const { tracer } = deps;
+  if (!tracer) return activities;
+  return { ...activities, runTool: (input: ToolCallInput): Promise<ToolCallResult> => inToolSpan(tracer, input, () => activities.runTool(input)) };
 }
 
 /** The shared-cache level a tool declares, if any. */

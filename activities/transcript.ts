@@ -36,21 +36,21 @@ export interface ContextWindow {
 /** Default context window (about 100k tokens of tool output). */
 export const DEFAULT_CONTEXT_WINDOW: ContextWindow = { maxToolOutputChars: 400_000, maxCharsPerToolOutput: 50_000 };
 
-/** The transcript's messages, oldest first. */
-export async function loadTranscript(store: ContentStore, ref: string | null): Promise<StoredMessage[]> {
+/** The transcript's messages, oldest first, read as the session's tenant. */
+export async function loadTranscript(store: ContentStore, ref: string | null, tenant: string): Promise<StoredMessage[]> {
   const nodes: TranscriptNode[] = [];
   for (let at = ref; at; ) {
-    const node = JSON.parse(await store.get(at)) as TranscriptNode;
+    const node = JSON.parse(await store.get(at, tenant)) as TranscriptNode;
     nodes.push(node);
     at = node.parent;
   }
   return nodes.reverse().flatMap((n) => n.messages);
 }
 
-/** Appends messages to a transcript and returns the new transcript's reference. */
-export function appendTranscript(store: ContentStore, parent: string | null, messages: StoredMessage[]): Promise<string> {
+/** Appends messages to a transcript (stored as the session's tenant) and returns the new transcript's reference. */
+export function appendTranscript(store: ContentStore, parent: string | null, messages: StoredMessage[], tenant: string): Promise<string> {
   const node: TranscriptNode = { v: 1, parent, messages };
-  return store.put(JSON.stringify(node));
+  return store.put(JSON.stringify(node), tenant);
 }
 
 /** The user message that a {@link TranscriptAppend} adds. */
@@ -72,6 +72,7 @@ function toolResultBlock(entry: ToolResultEntry): StoredBlock {
  */
 export async function toModelMessages(
   store: ContentStore,
+  tenant: string,
   messages: StoredMessage[],
   window: ContextWindow = DEFAULT_CONTEXT_WINDOW,
   options: { markAsData?: boolean } = {},
@@ -92,7 +93,7 @@ export async function toModelMessages(
         if (budget <= 0) {
           text = `[output of this earlier tool call (${size} bytes) elided to fit the context window]`;
         } else {
-          text = await store.get(block.ref);
+          text = await store.get(block.ref, tenant);
           const cap = Math.min(window.maxCharsPerToolOutput, budget);
           if (text.length > cap) text = `${text.slice(0, cap)}\n[output cut: ${text.length - cap} more characters not shown]`;
           budget -= Math.min(text.length, cap);

@@ -3,7 +3,7 @@
  * activities one after another, with nothing of Keel around them. Bundled on its own (this file is
  * the `workflowsPath`), so it imports only `@temporalio/workflow` and types.
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { condition, defineSignal, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 
 /** The activities the bare workflow calls; the benchmark's worker implements them. */
 export interface BareActivities {
@@ -17,4 +17,29 @@ const { noop } = proxyActivities<BareActivities>({ startToCloseTimeout: '1 minut
 export async function bareWorkflow(activities: number): Promise<number> {
   for (let i = 0; i < activities; i++) await noop();
   return activities;
+}
+
+/** The activity the paused bare workflow runs once approved. */
+export interface PausedBareActivities {
+  /** Reports that the effect after the approval started; `id` is the workflow id. */
+  effect(id: string): Promise<void>;
+}
+
+const { effect } = proxyActivities<PausedBareActivities>({ startToCloseTimeout: '1 minute' });
+
+/** The signal that approves a paused bare workflow. */
+export const bareApprove = defineSignal('approve');
+
+/**
+ * The baseline of the paused-sessions benchmark: marks itself waiting (the search attribute Keel's
+ * sessions set too), waits for a signal, then runs one activity.
+ */
+export async function pausedBareWorkflow(): Promise<void> {
+  let approved = false;
+  setHandler(bareApprove, () => {
+    approved = true;
+  });
+  upsertSearchAttributes({ KeelState: ['awaiting_approval'] });
+  await condition(() => approved);
+  await effect(workflowInfo().workflowId);
 }

@@ -3,9 +3,10 @@ import { DEFAULT_COST_BENCH_OPTIONS, type CostBenchOptions } from './cost-contro
 import { DEFAULT_DRIFT_BENCH_OPTIONS, type DriftBenchOptions } from './drift-detection';
 import { DEFAULT_HISTORY_GROWTH_OPTIONS, type HistoryGrowthOptions } from './history-growth';
 import { DEFAULT_THROUGHPUT_OPTIONS, type ThroughputOptions } from './session-throughput';
+import { DEFAULT_PAUSED_OPTIONS, type PausedOptions } from './paused-sessions';
 
 /** The benchmarks `npm run bench` knows. */
-export const BENCHMARK_NAMES = ['throughput', 'history', 'drift', 'cost', 'guardrails', 'start', 'flow'] as const;
+export const BENCHMARK_NAMES = ['throughput', 'history', 'drift', 'cost', 'guardrails', 'start', 'flow', 'paused'] as const;
 /** A benchmark's name, as `--only` takes it. */
 export type BenchmarkName = (typeof BENCHMARK_NAMES)[number];
 
@@ -14,6 +15,7 @@ export interface BenchOptions {
   /** The benchmarks to run, in order. @default all of {@link BENCHMARK_NAMES} */
   benchmarks: BenchmarkName[];
   throughput: ThroughputOptions;
+  paused: PausedOptions;
   history: HistoryGrowthOptions;
   drift: DriftBenchOptions;
   /** Sizes of the cost benchmark (controls off against on). */
@@ -25,19 +27,22 @@ export interface BenchOptions {
 }
 
 /** Sizes of `--quick`: a run of a few seconds that still exercises every path. */
-const QUICK = { sessions: 10, toolCalls: 5, historyCalls: [10, 50], continueAsNewEventsPerRun: 200, driftSeeds: 10 } as const;
+const QUICK = { paused: 200, sessions: 10, toolCalls: 5, historyCalls: [10, 50], continueAsNewEventsPerRun: 200, driftSeeds: 10 } as const;
 
 /** The usage text of `npm run bench`. */
 export const BENCH_USAGE = `usage: npm run bench -- [options]
 
-  --only throughput|history|drift|cost|guardrails|start|flow
+  --only throughput|history|drift|cost|guardrails|start|flow|paused
                               run one benchmark (default: all; drift and guardrails alone need no server;
-                              flow: an obedient model over injected tool outputs, information-flow policy)
+                              flow: an obedient model over injected tool outputs, information-flow policy;
+                              paused: sessions waiting for approval on one worker, memory and approval latency)
   --quick                     small sizes (${QUICK.sessions} sessions × ${QUICK.toolCalls} calls; history ${QUICK.historyCalls.join(',')} calls,
                               continue-as-new at ${QUICK.continueAsNewEventsPerRun} events/run; drift ${QUICK.driftSeeds} seeds)
   --sessions N                throughput: concurrent sessions       (KEEL_BENCH_SESSIONS, default ${DEFAULT_THROUGHPUT_OPTIONS.sessions})
   --tool-calls K              throughput: tool calls per session    (KEEL_BENCH_TOOL_CALLS, default ${DEFAULT_THROUGHPUT_OPTIONS.toolCalls})
   --rounds R                  throughput: rounds of bare + Keel     (KEEL_BENCH_ROUNDS, default ${DEFAULT_THROUGHPUT_OPTIONS.rounds})
+  --paused N                  paused: sessions brought to the wait  (KEEL_BENCH_PAUSED, default ${DEFAULT_PAUSED_OPTIONS.sessions}, quick ${QUICK.paused})
+  --paused-sample S           paused: approvals timed               (KEEL_BENCH_PAUSED_SAMPLE, default ${DEFAULT_PAUSED_OPTIONS.sample})
   --history-calls A,B,C       history: tool calls of each session   (KEEL_BENCH_HISTORY_CALLS, default ${DEFAULT_HISTORY_GROWTH_OPTIONS.toolCalls.join(',')})
   --output-kb KB              history: KiB returned per tool call   (KEEL_BENCH_OUTPUT_KB, default ${DEFAULT_HISTORY_GROWTH_OPTIONS.outputKb})
   --events-per-run E          history: maxHistoryEventsPerRun       (KEEL_BENCH_EVENTS_PER_RUN, default: Keel's)
@@ -68,6 +73,8 @@ export function parseBenchOptions(args: string[], env: NodeJS.ProcessEnv = proce
         sessions: { type: 'string' },
         'tool-calls': { type: 'string' },
         rounds: { type: 'string' },
+        paused: { type: 'string' },
+        'paused-sample': { type: 'string' },
         'history-calls': { type: 'string' },
         'output-kb': { type: 'string' },
         'events-per-run': { type: 'string' },
@@ -93,6 +100,11 @@ export function parseBenchOptions(args: string[], env: NodeJS.ProcessEnv = proce
       toolCalls:
         positiveInt('--tool-calls', parsed['tool-calls'] ?? env.KEEL_BENCH_TOOL_CALLS) ?? (quick ? QUICK.toolCalls : DEFAULT_THROUGHPUT_OPTIONS.toolCalls),
       rounds: positiveInt('--rounds', parsed.rounds ?? env.KEEL_BENCH_ROUNDS) ?? DEFAULT_THROUGHPUT_OPTIONS.rounds,
+    },
+    paused: {
+      ...DEFAULT_PAUSED_OPTIONS,
+      sessions: positiveInt('--paused', parsed.paused ?? env.KEEL_BENCH_PAUSED) ?? (quick ? QUICK.paused : DEFAULT_PAUSED_OPTIONS.sessions),
+      sample: positiveInt('--paused-sample', parsed['paused-sample'] ?? env.KEEL_BENCH_PAUSED_SAMPLE) ?? DEFAULT_PAUSED_OPTIONS.sample,
     },
     history: {
       toolCalls:

@@ -10,14 +10,22 @@
  * twice, audit entries missing (table and log), and prints how long lost calls took to come back
  * and how much agent time the sessions were billed.
  *
+ * With `--share-nothing` the workers share nothing but PostgreSQL and the Temporal server, as on
+ * separate hosts: each worker process starts in its own empty directory (its working directory,
+ * HOME and TMPDIR) with its own copy of the approver key file and of the workflow bundle, no
+ * `KEEL_STORE_DIR` and no audit file, so session content is in `keel_content` and the audit in
+ * `keel_audit` only; the run then also reports which worker finished each session and what files
+ * the workers left in their directories (`npm run chaos -- --share-nothing --workers 3`).
+ *
  * `npm run chaos -- --help` lists the flags. Exits 1 when anything was lost, missing or duplicated.
  * The last line of stdout is `CHAOS_JSON {...}` with every number.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
@@ -56,6 +64,15 @@ export interface ChaosOptions {
   bundlePath?: string;
   /** Keep the run's folder (server database, content, audit log). @default false */
   keepDir: boolean;
+  /**
+   * Workers share nothing but PostgreSQL and the Temporal server: each process starts in its own
+   * empty directory (cwd, HOME, TMPDIR) with its own copies of the key file and the bundle, and
+   * Keel's defaults for a worker with a database (content and audit in PostgreSQL, no files).
+   * @default false
+   */
+  shareNothing: boolean;
+  /** Connections of each worker's PostgreSQL pool. @default 20 */
+  workerDatabasePool: number;
   log: (line: string) => void;
 }
 
@@ -69,6 +86,24 @@ export const DEFAULT_CHAOS_OPTIONS: Omit<ChaosOptions, 'log'> = {
   sessionTimeoutMs: 600_000,
   databaseUrl: process.env.KEEL_DATABASE_URL ?? process.env.KEEL_TEST_DATABASE_URL ?? 'postgres://keel:keel@127.0.0.1:5432/keel_test',
   keepDir: false,
+  shareNothing: false,
+  workerDatabasePool: 20,
+};
+
+/**
+ * The share-nothing run (`npm run chaos -- --share-nothing`, test/multi-worker-chaos.test.ts): three
+ * workers in their own empty directories, no dev server restarts, tuned to finish 100 sessions in
+ * under four minutes on a busy two-core machine (fewer, later kills: each restart costs seconds of CPU).
+ */
+export const SHARE_NOTHING_CHAOS_OPTIONS: Partial<ChaosOptions> = {
+  shareNothing: true,
+  workers: 3,
+  restarts: 0,
+  concurrency: 30,
+  killAfterReadyMs: [8000, 20_000],
+  modelLatencyMs: [100, 500],
+  workerDatabasePool: 8,
+  sessionTimeoutMs: 200_000,
 };
 
 /** Median and maximum of some durations, in ms. */
@@ -93,6 +128,22 @@ export interface ChaosReport {
   missingAuditLogEntries: number;
   /** Lines of the audit log beyond one per applied effect. */
   duplicateAuditLogEntries: number;
+  /** Audit entries (table) of the run's sessions whose effect is not in the backend. */
+  auditEntriesWithoutEffect: number;
+  /** Share-nothing: audit entries whose result reference is not in `keel_content` (the content went elsewhere). */
+  resultsMissingContent: number;
+  /** Where the workers' audit log was: a JSON-lines file (the table's mirror), or the `keel_audit` table alone (share-nothing). */
+  auditLog: 'file' | 'table';
+  /** Whether the workers shared nothing but PostgreSQL and the Temporal server. */
+  shareNothing: boolean;
+  /** Completed sessions by the worker (slot) that completed their last workflow task (from the histories). */
+  sessionsByWorker: Record<string, number>;
+  /** Completed sessions whose workflow and activity tasks ran on more than one worker slot. */
+  sessionsOnSeveralWorkers: number;
+  /** Rows in `keel_content` written during the run (share-nothing: where all session content went). */
+  contentRowsWritten: number;
+  /** Files the worker processes left in their own directories, beyond what they were given (share-nothing; at most 20). */
+  workerFiles: string[];
 
   outcomes: Record<string, number>;
   effectsApplied: number;
@@ -158,6 +209,7 @@ export async function runChaos(given: Partial<ChaosOptions> & { log: ChaosOption
     await seedExampleData(db);
     await new IdempotencyLedger(db).migrate();
     await db.exec(CHAOS_TABLES_SQL);
+    const dbStartedAt = (await db.query<{ now: string }>(`SELECT now()::text AS now`)).rows[0]!.now;
 
     let bundlePath = o.bundlePath;
     if (!bundlePath) {
@@ -184,24 +236,39 @@ export async function runChaos(given: Partial<ChaosOptions> & { log: ChaosOption
     let done = false;
 
     // Workers: each slot runs a worker process, kills it once it works, and starts another.
-    const workerEnv = {
+    const workerEnv: Record<string, string> = {
       CHAOS_TEMPORAL_ADDRESS: server.address,
       CHAOS_TASK_QUEUE: taskQueue,
       CHAOS_MODEL_URL: model.url,
-      CHAOS_STORE_DIR: join(dir, 'content'),
       CHAOS_BUNDLE: bundlePath,
       CHAOS_DATABASE_URL: o.databaseUrl,
-      CHAOS_AUDIT_LOG: auditPath,
       CHAOS_APPROVER_KEYS: keysPath,
+      CHAOS_DB_POOL: String(o.workerDatabasePool),
+      ...(o.shareNothing ? {} : { CHAOS_STORE_DIR: join(dir, 'content'), CHAOS_AUDIT_LOG: auditPath }),
+    };
+    /** Share-nothing: each worker process's own empty directory, with its own copies of the key file and the bundle. */
+    const workerDirs: string[] = [];
+    const isolated = (name: string): { cwd: string; env: Record<string, string> } => {
+      const home = join(dir, 'workers', name);
+      mkdirSync(join(home, 'tmp'), { recursive: true });
+      copyFileSync(keysPath, join(home, 'approver-keys.json'));
+      copyFileSync(bundlePath!, join(home, 'workflow-bundle.js'));
+      workerDirs.push(home);
+      return {
+        cwd: home,
+        env: { HOME: home, TMPDIR: join(home, 'tmp'), CHAOS_APPROVER_KEYS: join(home, 'approver-keys.json'), CHAOS_BUNDLE: join(home, 'workflow-bundle.js') },
+      };
     };
     const children = new Set<ChildProcess>();
     cleanup.push(async () => {
       for (const child of children) child.kill('SIGKILL');
     });
     const slot = async (index: number): Promise<void> => {
-      while (!done) {
+      for (let start = 1; !done; start++) {
         const spawnedAt = Date.now();
-        const worker = startWorkerProcess(workerEnv);
+        const identity = `chaos-w${index}-${start}`;
+        const own = o.shareNothing ? isolated(identity) : undefined;
+        const worker = startWorkerProcess({ ...workerEnv, ...own?.env, CHAOS_WORKER_IDENTITY: identity }, own?.cwd);
         children.add(worker.child);
         const ready = await worker.ready;
         if (!ready) {
@@ -332,7 +399,18 @@ export async function runChaos(given: Partial<ChaosOptions> & { log: ChaosOption
     const notes = (await db.query<{ key: string }>(`SELECT idempotency_key AS key FROM chaos_notes WHERE idempotency_key LIKE $1`, [prefix])).rows;
     const audits = (await db.query<{ key: string; repaired: boolean }>(`SELECT idempotency_key AS key, repaired FROM keel_audit WHERE session_id LIKE $1`, [prefix])).rows;
     const executions = (await db.query<{ key: string; n: string }>(`SELECT idempotency_key AS key, count(*) AS n FROM chaos_executions WHERE idempotency_key LIKE $1 GROUP BY 1`, [prefix])).rows;
-    const logLines = existsSync(auditPath) ? readFileSync(auditPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditEntry) : [];
+    // Share-nothing: the audit log is the table itself (no file anywhere).
+    const logLines = o.shareNothing
+      ? audits.map((a) => ({ idempotencyKey: a.key }) as AuditEntry)
+      : existsSync(auditPath) ? readFileSync(auditPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditEntry) : [];
+    const contentRowsWritten = Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM keel_content WHERE created_at >= $1::timestamptz`, [dbStartedAt]).catch(() => ({ rows: [{ n: '0' }] }))).rows[0]!.n);
+    const resultsWithoutContent = o.shareNothing
+      ? (await db.query<{ key: string }>(
+          `SELECT a.idempotency_key AS key FROM keel_audit a WHERE a.session_id LIKE $1
+             AND NOT EXISTS (SELECT 1 FROM keel_content c WHERE c.tenant = a.tenant AND c.hash = substr(a.result_ref, 8))`,
+          [prefix],
+        )).rows
+      : [];
 
     const sessionOf = (key: string) => key.slice(0, key.indexOf(':'));
     const countBy = <T>(items: readonly T[], keyOf: (item: T) => string) => {
@@ -368,6 +446,10 @@ export async function runChaos(given: Partial<ChaosOptions> & { log: ChaosOption
       duplicateEffects += Math.max(0, (paymentsBySession.get(sessionId) ?? 0) - 1) + Math.max(0, (notesBySession.get(sessionId) ?? 0) - 1);
       if ((paymentsBySession.get(sessionId) ?? 0) > 1 || (notesBySession.get(sessionId) ?? 0) > 1) problems.push(`${sessionId}: an effect applied twice`);
     }
+    const effectKeys = new Set(effects);
+    const auditWithoutEffect = audits.filter((a) => !effectKeys.has(a.key));
+    for (const a of auditWithoutEffect) problems.push(`${a.key}: an entry in keel_audit, no effect in the backend`);
+    for (const r of resultsWithoutContent) problems.push(`${r.key}: its result is not in keel_content (share-nothing: content must be in PostgreSQL)`);
     for (const key of effects) {
       if (!auditKeys.has(key)) problems.push(`${key}: applied, no entry in keel_audit`);
       if (!logByKey.get(key)) problems.push(`${key}: applied, no line in the audit log`);
@@ -377,6 +459,9 @@ export async function runChaos(given: Partial<ChaosOptions> & { log: ChaosOption
     // Calls whose attempt was lost, and how long they took to start again; breaker trips.
     const recovered: Record<string, number[]> = {};
     let breakerTrips = 0;
+    const slotOf = (identity: string | null | undefined) => /^chaos-(w\d+)-\d+$/.exec(identity ?? '')?.[1] ?? identity ?? 'unknown';
+    const sessionsByWorker: Record<string, number> = {};
+    let sessionsOnSeveralWorkers = 0;
     for (const sessionId of results.keys()) {
       let events: HistoryEvent[];
       try {
@@ -393,6 +478,13 @@ export async function runChaos(given: Partial<ChaosOptions> & { log: ChaosOption
         (recovered[type] ??= []).push(millis(e.eventTime) - millis(at?.eventTime));
       }
       const result = results.get(sessionId)?.result;
+      if (result?.outcome === 'completed') {
+        // Who did the work: the worker that completed the session's last workflow task, and every worker that ran one of its tasks.
+        const finisher = events.filter((e) => e.workflowTaskCompletedEventAttributes).at(-1)?.workflowTaskCompletedEventAttributes?.identity;
+        sessionsByWorker[slotOf(finisher)] = (sessionsByWorker[slotOf(finisher)] ?? 0) + 1;
+        const ran = new Set(events.flatMap((e) => [e.workflowTaskCompletedEventAttributes?.identity, e.activityTaskStartedEventAttributes?.identity]).filter(Boolean).map(slotOf));
+        if (ran.size > 1) sessionsOnSeveralWorkers += 1;
+      }
       const described = result ? undefined : await temporal.workflow.getHandle(sessionId).describe().catch(() => undefined);
       const state = described?.searchAttributes?.KeelState?.[0];
       if (result?.breaker || state === 'escalated') breakerTrips += 1;
@@ -410,6 +502,14 @@ export async function runChaos(given: Partial<ChaosOptions> & { log: ChaosOption
       missingAuditEntries: effects.filter((key) => !auditKeys.has(key)).length,
       missingAuditLogEntries: effects.filter((key) => !logByKey.get(key)).length,
       duplicateAuditLogEntries: [...logByKey.entries()].filter(([key]) => key.startsWith(taskQueue)).reduce((n, [, c]) => n + Math.max(0, c - 1), 0),
+      auditEntriesWithoutEffect: auditWithoutEffect.length,
+      resultsMissingContent: resultsWithoutContent.length,
+      auditLog: o.shareNothing ? 'table' : 'file',
+      shareNothing: o.shareNothing,
+      sessionsByWorker,
+      sessionsOnSeveralWorkers,
+      contentRowsWritten,
+      workerFiles: workerDirs.flatMap((home) => filesIn(home).map((f) => relative(dir, f))).filter((f) => !/\/(approver-keys\.json|workflow-bundle\.js)$/.test(f) && !/\/tmp\/tsx-[^/]+\//.test(f)).slice(0, 20),
       outcomes,
       effectsApplied: effects.length,
       effectsReexecuted: executions.filter((e) => Number(e.n) > 1).length,
@@ -452,8 +552,15 @@ async function resultOf(client: KeelClient, connection: Connection, sessionId: s
 }
 
 /** A chaos worker process (bench/chaos-worker.ts) and what it reports. */
-function startWorkerProcess(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'chaos-worker.ts')], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function startWorkerProcess(env: Record<string, string>, cwd?: string) {
+  // In its own directory (share-nothing) the process inherits no Keel file settings and finds tsx by path.
+  const inherited = { ...process.env };
+  if (cwd) for (const name of ['KEEL_STORE_DIR', 'KEEL_AUDIT_LOG', 'KEEL_APPROVER_KEYS']) delete inherited[name];
+  const child = spawn(process.execPath, ['--import', pathToFileURL(require.resolve('tsx')).href, join(__dirname, 'chaos-worker.ts')], {
+    env: { ...inherited, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(cwd ? { cwd } : {}),
+  });
   const orphanGuard = () => child.kill('SIGKILL');
   process.once('exit', orphanGuard);
   let output = '';
@@ -493,6 +600,14 @@ function startWorkerProcess(env: Record<string, string>) {
   };
 }
 
+/** Every file under a directory (the share-nothing check of what a worker left behind). */
+function filesIn(root: string): string[] {
+  if (!existsSync(root)) return [];
+  return readdirSync(root, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name));
+}
+
 /** The report as a few lines for a person. */
 export function formatChaosReport(r: ChaosReport): string {
   const s = (x: Spread) => (x.count ? `${x.count}, median ${(x.medianMs / 1000).toFixed(1)} s, max ${(x.maxMs / 1000).toFixed(1)} s` : 'none');
@@ -503,6 +618,12 @@ export function formatChaosReport(r: ChaosReport): string {
     `  outcomes: ${Object.entries(r.outcomes).map(([k, v]) => `${k} ${v}`).join(', ')}; breaker trips ${r.breakerTrips}`,
     `  effects applied ${r.effectsApplied}; re-executed after a kill (deduplicated by the backend) ${r.effectsReexecuted}; audit entries repaired on replay ${r.repairedAuditEntries}`,
     `  approvals sent ${r.approvalsSent} (${r.approvalsFromMemo} signed from the memo while no worker answered)`,
+    ...(r.shareNothing
+      ? [
+          `  share-nothing: content and audit in PostgreSQL only (${r.contentRowsWritten} content rows written), files left by workers: ${r.workerFiles.length ? r.workerFiles.join(', ') : 'none'}`,
+          `  sessions completed by worker: ${Object.entries(r.sessionsByWorker).sort().map(([k, v]) => `${k} ${v}`).join(', ')}; ${r.sessionsOnSeveralWorkers} sessions ran on more than one worker; audit entries without an effect ${r.auditEntriesWithoutEffect}`,
+        ]
+      : []),
     `  calls retried after a lost attempt (scheduled to final start):`,
     ...Object.entries(r.recoveredCalls).map(([type, x]) => `    ${type}: ${s(x)}`),
     `  agent time per session: ${s(r.agentTime)}; wall time: ${s(r.wallTime)}; ${r.sessionsLongerThanDefaultLimit} sessions took longer than 120 s wall-clock`,
@@ -512,19 +633,25 @@ export function formatChaosReport(r: ChaosReport): string {
 
 /** Whether a report shows nothing lost, missing or duplicated. */
 export function chaosClean(r: ChaosReport): boolean {
-  return r.lost + r.missingEffects + r.duplicateEffects + r.missingAuditEntries + r.missingAuditLogEntries + r.duplicateAuditLogEntries === 0;
+  return r.lost + r.missingEffects + r.duplicateEffects + r.missingAuditEntries + r.missingAuditLogEntries + r.duplicateAuditLogEntries + r.auditEntriesWithoutEffect + r.resultsMissingContent === 0;
 }
 
 const USAGE = `usage: npm run chaos -- [--sessions N] [--concurrency N] [--workers N] [--restarts N]
-                        [--kill-after MIN-MAX] [--session-timeout MS] [--database URL] [--keep]
+                        [--kill-after MIN-MAX] [--model-latency MIN-MAX] [--session-timeout MS]
+                        [--database URL] [--share-nothing] [--keep]
 
   --sessions N         sessions in the run (default 100)
   --concurrency N      sessions in flight at once (default 20)
   --workers N          worker processes, each killed and restarted over and over (default 2)
   --restarts N         dev server restarts spread over the run (default 3)
   --kill-after MIN-MAX ms after a worker polls before it is SIGKILLed (default 3000-10000)
+  --model-latency MIN-MAX ms each scripted model call takes (default 200-1500)
   --session-timeout MS a session without a result after this is lost (default 600000)
   --database URL       PostgreSQL (default KEEL_DATABASE_URL, else the test database)
+  --share-nothing      each worker in its own empty directory (cwd, HOME, TMPDIR) with its own key file
+                       and bundle copies; content and audit in PostgreSQL only (Keel's defaults with a database);
+                       other defaults then as test/multi-worker-chaos.test.ts: 3 workers, 0 restarts,
+                       concurrency 30, kill after 8000-20000, model latency 100-500, session timeout 200000
   --keep               keep the run's folder`;
 
 async function main(): Promise<number> {
@@ -538,6 +665,8 @@ async function main(): Promise<number> {
       'session-timeout': { type: 'string' },
       database: { type: 'string' },
       keep: { type: 'boolean' },
+      'share-nothing': { type: 'boolean' },
+      'model-latency': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -551,20 +680,26 @@ async function main(): Promise<number> {
     if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number of at least ${min}, got "${value}"`);
     return n;
   };
-  const killAfter = values['kill-after'] ? values['kill-after'].split('-').map(Number) : undefined;
-  if (killAfter && (killAfter.length !== 2 || killAfter.some((n) => !Number.isFinite(n) || n < 0) || killAfter[0]! > killAfter[1]!)) {
-    throw new Error(`--kill-after must be MIN-MAX in ms, got "${values['kill-after']}"`);
-  }
+  const range = (name: string, value: string | undefined): [number, number] | undefined => {
+    if (value === undefined) return undefined;
+    const bounds = value.split('-').map(Number);
+    if (bounds.length !== 2 || bounds.some((n) => !Number.isFinite(n) || n < 0) || bounds[0]! > bounds[1]!) throw new Error(`--${name} must be MIN-MAX in ms, got "${value}"`);
+    return bounds as [number, number];
+  };
+  const killAfter = range('kill-after', values['kill-after']);
+  const modelLatency = range('model-latency', values['model-latency']);
   const options: Partial<ChaosOptions> = {
     ...(count('sessions', values.sessions, 1) !== undefined ? { sessions: count('sessions', values.sessions, 1)! } : {}),
     ...(count('concurrency', values.concurrency, 1) !== undefined ? { concurrency: count('concurrency', values.concurrency, 1)! } : {}),
     ...(count('workers', values.workers, 1) !== undefined ? { workers: count('workers', values.workers, 1)! } : {}),
     ...(count('restarts', values.restarts) !== undefined ? { restarts: count('restarts', values.restarts)! } : {}),
     ...(count('session-timeout', values['session-timeout'], 1000) !== undefined ? { sessionTimeoutMs: count('session-timeout', values['session-timeout'], 1000)! } : {}),
-    ...(killAfter ? { killAfterReadyMs: killAfter as [number, number] } : {}),
+    ...(killAfter ? { killAfterReadyMs: killAfter } : {}),
+    ...(modelLatency ? { modelLatencyMs: modelLatency } : {}),
     ...(values.database ? { databaseUrl: values.database } : {}),
     ...(values.keep ? { keepDir: true } : {}),
   };
+  if (values['share-nothing']) Object.assign(options, { ...SHARE_NOTHING_CHAOS_OPTIONS, ...options });
   const report = await runChaos({ ...options, log: (line) => process.stderr.write(`[chaos] ${line}\n`) });
   console.log(formatChaosReport(report));
   console.log(`CHAOS_JSON ${JSON.stringify(report)}`);

@@ -12,6 +12,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { detectInjection, type InjectionBand } from '../core/guardrails/injection';
 import { percentile } from './percentile';
+import { detectInjectionInWindows } from '../core/guardrails/injection-windows';
+import { HOLDOUT_FAMILIES, loadHoldout, type HoldoutFamily } from '../guardrails/holdout/assemble';
+import { measureHoldout, share, type HoldoutFigures } from '../guardrails/holdout/measure';
+import { SHIPPED_CLASSIFIER_WEIGHTS } from '../guardrails/classifier/injection-classifier';
 import { formatNumber, formatTable } from '../evaluation/text-table';
 
 /** Options of {@link runInjectionBenchmark}. */
@@ -91,6 +95,68 @@ function buildLatencyInputs(samples: CorpusSample[], count: number, bytes: numbe
   return inputs;
 }
 
+/** The figures recorded once in `guardrails/holdout/recorded-figures.json` (before the classifier, first look). */
+interface RecordedHoldoutFigures {
+  before: { recordedAt: string; figures: HoldoutFigures };
+  firstLook: { recordedAt: string; weightsSha256: string; figures: HoldoutFigures };
+}
+
+const FAMILY_NAMES: Record<HoldoutFamily, string> = {
+  buried: 'buried instructions',
+  embedded_jailbreak: 'embedded jailbreaks',
+  multilingual_encoded: 'multilingual and encoded',
+  roleplay: 'role-play',
+  exfiltration: 'exfiltration links',
+};
+
+/**
+ * The prompt-injection holdout of `guardrails/holdout/` (written before the classifier existed), per
+ * attack family: caught (band injection or uncertain) and blocked (band injection), and false
+ * positives on the benign hard negatives, for the heuristics alone and the combined detector as the
+ * code is now, beside the recorded first-run figures (before the classifier, first look).
+ */
+export function measureInjectionHoldout(): { heuristicsNow: HoldoutFigures; now: HoldoutFigures; recorded: RecordedHoldoutFigures } {
+  const samples = loadHoldout();
+  const recorded = JSON.parse(readFileSync(join(__dirname, '..', 'guardrails', 'holdout', 'recorded-figures.json'), 'utf8')) as RecordedHoldoutFigures;
+  return {
+    heuristicsNow: measureHoldout(samples, (t) => detectInjectionInWindows(t, { detector: { classifier: false } }).band),
+    now: measureHoldout(samples, (t) => detectInjectionInWindows(t).band),
+    recorded,
+  };
+}
+
+/** The table of {@link measureInjectionHoldout}. */
+export function formatInjectionHoldout(m: ReturnType<typeof measureInjectionHoldout>): string {
+  const cell = (f: HoldoutFigures, family: HoldoutFamily | 'attacks' | 'benign'): [string, string] => {
+    const x = family === 'attacks' ? f.attacks : family === 'benign' ? f.benign : f.families[family];
+    return [share(x.caught, x.samples), share(x.blocked, x.samples)];
+  };
+  const rows = [...HOLDOUT_FAMILIES, 'attacks' as const, 'benign' as const].map((family) => {
+    const n = family === 'attacks' ? m.now.attacks.samples : family === 'benign' ? m.now.benign.samples : m.now.families[family].samples;
+    const name = family === 'attacks' ? 'all attacks' : family === 'benign' ? 'benign hard negatives (FP)' : FAMILY_NAMES[family];
+    return [name, String(n), ...cell(m.recorded.before.figures, family), ...cell(m.recorded.firstLook.figures, family), ...cell(m.heuristicsNow, family), ...cell(m.now, family)];
+  });
+  return [
+    'Prompt-injection holdout (guardrails/holdout/, hand-written before the classifier; caught = band injection or uncertain, blocked = band injection)',
+    formatTable(
+      [
+        { header: 'family', align: 'left' },
+        { header: 'n' },
+        { header: 'before: caught' },
+        { header: 'blocked' },
+        { header: 'first look: caught' },
+        { header: 'blocked' },
+        { header: 'heuristics now: caught' },
+        { header: 'blocked' },
+        { header: 'tuned (now): caught' },
+        { header: 'blocked' },
+      ],
+      rows,
+    ),
+    `before = heuristics only, first run (${m.recorded.before.recordedAt}); first look = heuristics + first trained classifier, first run before tuning (${m.recorded.firstLook.recordedAt}, weights ${m.recorded.firstLook.weightsSha256.slice(0, 8)}); tuned = the code as it is now (weights ${SHIPPED_CLASSIFIER_WEIGHTS.weightsSha256.slice(0, 8)}, thresholds flag ${SHIPPED_CLASSIFIER_WEIGHTS.thresholds.flag}, block ${SHIPPED_CLASSIFIER_WEIGHTS.thresholds.block}, dismiss ${SHIPPED_CLASSIFIER_WEIGHTS.thresholds.dismiss}); the holdout has been looked at since the first look, so tuned figures are optimistic.`,
+  ].join('\n');
+}
+
 /** Runs the benchmark and prints its tables. */
 export async function runInjectionBenchmark(options: InjectionBenchmarkOptions = {}): Promise<void> {
   const quick = options.quick === true;
@@ -116,6 +182,10 @@ export async function runInjectionBenchmark(options: InjectionBenchmarkOptions =
       ].map(([name, r]) => [name, String(r.attacks), String(r.benign), pct(r.recall), pct(r.recallWithUncertain), pct(r.falsePositiveRate), pct(r.falsePositiveRateWithUncertain)]),
     ),
   );
+  console.log('');
+
+  const holdoutFigures = measureInjectionHoldout();
+  console.log(formatInjectionHoldout(holdoutFigures));
   console.log('');
 
   // Recall per technique, main corpus and holdout side by side.
@@ -203,6 +273,7 @@ export async function runInjectionBenchmark(options: InjectionBenchmarkOptions =
   const json = {
     main: mainRates,
     holdout: holdoutRates,
+    injectionHoldout: { now: holdoutFigures.now, heuristicsNow: holdoutFigures.heuristicsNow, before: holdoutFigures.recorded.before.figures, firstLook: holdoutFigures.recorded.firstLook.figures },
     perTechnique,
     latency: { bytes, samples, warmup, rows: latency.map((l) => ({ ...l, p50MicrosPerKb: l.p50 / kb, p99MicrosPerKb: l.p99 / kb })), baselineMicros, loadAverageAtStart: loadAtStart },
   };

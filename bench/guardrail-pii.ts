@@ -5,6 +5,12 @@
  * per 1 000 negative texts, recall per national id scheme, and latency per KB on 10 KB answers.
  * Pure computation, no Temporal server.
  *
+ * Then the hard formats (`guardrails/pii-records/hard-formats.ts`: phones without naming words,
+ * multi-line and lower-case addresses, cards with any separators, ids of 15 schemes, in 15 locales;
+ * its train and validation splits) and the hand-written holdout (`guardrails/pii-holdout/`):
+ * typed recall per type and per locale and false positives, the figures recorded before the
+ * detector was changed and at its first look at the holdout beside the current ("tuned") ones.
+ *
  * `npx tsx bench/guardrail-pii.ts [--quick] [--seed N] [--misses]`. Prints tables and, as the last
  * line of stdout, `BENCH_JSON {...}`.
  */
@@ -14,6 +20,9 @@ import type { GuardrailFinding } from '../core/guardrails/finding';
 import { detectPii, PII_KINDS, type PiiKind } from '../core/guardrails/pii';
 import { SeededRandom } from '../core/seeded-random';
 import { generateLongAnswer, generatePiiCorpus, type PiiText } from '../guardrails/pii-records/generate';
+import { generateHardFormatCorpus } from '../guardrails/pii-records/hard-formats';
+import { loadPiiHoldout, loadPiiHoldoutResults, type RecordedHoldoutScore } from '../guardrails/pii-holdout/build';
+import { scorePiiHoldout, type PiiHoldoutScore } from './pii-holdout-score';
 import { percentile } from './percentile';
 import { formatNumber, formatTable } from '../evaluation/text-table';
 
@@ -169,6 +178,46 @@ function kindTable(score: PiiDetectionScore): string {
   );
 }
 
+const HARD_KINDS: readonly PiiKind[] = ['phone', 'street_address', 'payment_card', 'national_id'];
+
+function hardFormatTable(train: PiiDetectionScore, validation: PiiDetectionScore): string {
+  const row = (s: PiiDetectionScore, kind: PiiKind) => s.kinds.find((k) => k.kind === kind)!;
+  return formatTable(
+    [{ header: 'kind', align: 'left' }, { header: 'train recall' }, { header: 'validation recall' }, { header: 'validation precision' }, { header: 'validation FP / 1000 negatives' }],
+    HARD_KINDS.map((kind) => [kind, pct(row(train, kind).recall), pct(row(validation, kind).recall), pct(row(validation, kind).precision), formatNumber(row(validation, kind).falsePositivesPer1000, 1)]),
+  );
+}
+
+/** The per-kind table of the holdout: labels, recall before / first look / now, coverage and false positives now. */
+export function holdoutKindTable(now: PiiHoldoutScore, before: RecordedHoldoutScore, firstLook: RecordedHoldoutScore): string {
+  const kinds = Object.keys(now.kinds).filter((k) => now.kinds[k]!.labels > 0 || now.kinds[k]!.falsePositives > 0);
+  return formatTable(
+    [{ header: 'type', align: 'left' }, { header: 'labels' }, { header: 'before' }, { header: 'first look' }, { header: 'tuned' }, { header: 'tuned coverage' }, { header: 'FP before' }, { header: 'FP first look' }, { header: 'FP tuned' }],
+    [
+      ...kinds.map((k) => [
+        k,
+        formatNumber(now.kinds[k]!.labels),
+        pct(before.kinds[k]?.recall ?? Number.NaN),
+        pct(firstLook.kinds[k]?.recall ?? Number.NaN),
+        pct(now.kinds[k]!.recall),
+        pct(now.kinds[k]!.coverage),
+        formatNumber(before.kinds[k]?.falsePositives ?? 0),
+        formatNumber(firstLook.kinds[k]?.falsePositives ?? 0),
+        formatNumber(now.kinds[k]!.falsePositives),
+      ]),
+      ['all', formatNumber(now.overall.labels), pct(before.overall.recall), pct(firstLook.overall.recall), pct(now.overall.recall), '', formatNumber(before.falsePositives), formatNumber(firstLook.falsePositives), formatNumber(now.falsePositives)],
+      [`hard negatives flagged (of ${now.negatives})`, '', '', '', '', '', formatNumber(before.negativesFlagged), formatNumber(firstLook.negativesFlagged), formatNumber(now.negativesFlagged)],
+    ],
+  );
+}
+
+function holdoutLocaleTable(now: PiiHoldoutScore, before: RecordedHoldoutScore, firstLook: RecordedHoldoutScore): string {
+  return formatTable(
+    [{ header: 'locale', align: 'left' }, { header: 'labels' }, { header: 'before' }, { header: 'first look' }, { header: 'tuned' }],
+    Object.entries(now.locales).map(([locale, l]) => [locale, formatNumber(l.labels), pct(before.locales[locale]?.recall ?? Number.NaN), pct(firstLook.locales[locale]?.recall ?? Number.NaN), pct(l.recall)]),
+  );
+}
+
 /** Runs the benchmark and prints its tables, then `BENCH_JSON {...}`. */
 export async function runPiiBenchmark(options: PiiBenchmarkOptions): Promise<void> {
   const quick = options.quick === true;
@@ -212,6 +261,26 @@ export async function runPiiBenchmark(options: PiiBenchmarkOptions): Promise<voi
       for (const f of s.falsePositives.slice(0, 20)) console.log(`  ${f.kind} ${JSON.stringify(f.value)} in ${JSON.stringify(f.text)}`);
     }
   }
+  const hardTrain = generateHardFormatCorpus({ split: 'train', perKindAndLocale: quick ? 6 : 20, negativesPerLocale: quick ? 10 : 40 });
+  const hardValidation = generateHardFormatCorpus({ split: 'validation', perKindAndLocale: quick ? 6 : 20, negativesPerLocale: quick ? 10 : 40 });
+  const train = measurePiiDetection(hardTrain.positives, hardTrain.negatives);
+  const validation = measurePiiDetection(hardValidation.positives, hardValidation.negatives);
+  console.log('');
+  console.log(
+    `Hard formats, 15 locales (phones without naming words, multi-line and lower-case addresses, cards with any separators, ids of 15 schemes): ` +
+      `train ${formatNumber(hardTrain.positives.length)} / validation ${formatNumber(hardValidation.positives.length)} positive texts, ${formatNumber(hardTrain.negatives.length)} negative texts each`,
+  );
+  console.log(hardFormatTable(train, validation));
+  const holdout = scorePiiHoldout(loadPiiHoldout());
+  const recorded = loadPiiHoldoutResults();
+  console.log('');
+  console.log(
+    `Hand-written holdout (guardrails/pii-holdout/, written before tuning): ${holdout.texts} answers, ${holdout.overall.labels} labelled values, ` +
+      `${holdout.negatives} hard negatives. Typed recall: before the change / first look / now (tuned)`,
+  );
+  console.log(holdoutKindTable(holdout, recorded.before, recorded.firstLook));
+  console.log('');
+  console.log(holdoutLocaleTable(holdout, recorded.before, recorded.firstLook));
   console.log(`total ${((performance.now() - started) / 1000).toFixed(1)} s, node ${process.version}`);
   const json = {
     node: process.version,
@@ -220,6 +289,8 @@ export async function runPiiBenchmark(options: PiiBenchmarkOptions): Promise<voi
     kinds: score.kinds,
     nationalIdSchemes: score.nationalIdSchemes,
     hard: { kinds: hard.kinds, nationalIdSchemes: hard.nationalIdSchemes },
+    hardFormats: { train: train.kinds, validation: validation.kinds },
+    holdout: { before: recorded.before, firstLook: recorded.firstLook, tuned: { kinds: holdout.kinds, locales: holdout.locales, overall: holdout.overall, falsePositives: holdout.falsePositives, negativesFlagged: holdout.negativesFlagged } },
     latency,
   };
   console.log(`BENCH_JSON ${JSON.stringify({ pii: json })}`);

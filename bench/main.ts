@@ -14,6 +14,7 @@ import { formatDriftDetection, runDriftDetection, type DriftBenchResult } from '
 import { formatInjectionEffects, runInjectionEffects, type FlowBenchResult } from './injection-effects';
 import { formatHistoryGrowth, runHistoryGrowth, type HistoryGrowthResult, type HistoryGrowthRow } from './history-growth';
 import { formatThroughput, runSessionThroughput, type ThroughputResult } from './session-throughput';
+import { formatPausedSessions, runPausedSessions, type PausedResult } from './paused-sessions';
 import { formatWorkerStart, runWorkerStart, type WorkerStartResult } from './worker-start';
 
 const log = (line: string): void => {
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
   }
   // The drift benchmark is pure computation; the others need the server.
   const env = options.benchmarks.some((name) => name !== 'drift' && name !== 'guardrails') ? await startBenchEnvironment({ log, keepDir: options.keep }) : undefined;
-  const results: { throughput?: ThroughputResult; history?: HistoryGrowthResult; drift?: DriftBenchResult; cost?: CostBenchResult; start?: WorkerStartResult; flow?: FlowBenchResult } = {};
+  const results: { throughput?: ThroughputResult; history?: HistoryGrowthResult; drift?: DriftBenchResult; cost?: CostBenchResult; start?: WorkerStartResult; flow?: FlowBenchResult; paused?: PausedResult } = {};
   let failed = false;
   try {
     if (env) log(`dev server at ${env.address} (started in ${env.serverStartupMs} ms), data in ${env.dir}`);
@@ -60,6 +61,11 @@ async function main(): Promise<void> {
     if (name === 'start') {
       results.start = await runWorkerStart(env);
       console.log(formatWorkerStart(results.start));
+      return;
+    }
+    if (name === 'paused') {
+      results.paused = await runPausedSessions(env, options.paused, log);
+      console.log(formatPausedSessions(results.paused));
       return;
     }
     if (name === 'flow') {
@@ -104,6 +110,7 @@ async function main(): Promise<void> {
     ...(results.drift ? { drift: results.drift } : {}),
     ...(results.cost ? { cost: results.cost } : {}),
     ...(results.flow ? { flow: results.flow } : {}),
+    ...(results.paused ? { paused: results.paused } : {}),
   };
   console.log(`BENCH_JSON ${JSON.stringify(json)}`);
   if (failed) process.exitCode = 1;

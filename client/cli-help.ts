@@ -59,6 +59,15 @@ keel eval run SUITE.ts [--baseline NAME] [--candidate NAME] [--json] [--dev-serv
 keel review show SESSION [--json]
 keel review resolve SESSION --decision confirmed|overruled --reviewer A [--note TEXT]
   The human review queue of low judge scores (KEEL_DATABASE_URL or --database).`,
+  rollout: `keel rollout status [--deployment NAME] [--json]
+keel rollout set-current --deployment NAME --build-id B [--allow-no-pollers]
+keel rollout ramp --deployment NAME --build-id B --percentage P [--allow-no-pollers]
+keel rollout ramp --deployment NAME --stop
+  Which build of a worker deployment (workers with KEEL_DEPLOYMENT_NAME and KEEL_BUILD_ID) new
+  sessions start on: the current build, and P% of them on a ramping build. Running sessions stay on
+  the build they started on; status shows each build and how many workflows still run on it.
+  --deployment defaults to KEEL_DEPLOYMENT_NAME. Exit 1 when Temporal refuses (the message says why).
+  Runbook: docs/production/rollout.md.`,
   help: `keel help [COMMAND]
   This overview, or one command's help (also: keel COMMAND --help).`,
 };

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApproverKey, readApproverKey, trustApproverKey, writeApproverKey, type ApproverKeyFile } from './approver-key';
 import type { OrchestrationRequestInput, PipelineSpecInput } from '../core/orchestration';
-import { defaultFileContentStore, PostgresDatabase, TraceStore } from '../store';
+import { defaultFileContentStore, PostgresContentStore, PostgresDatabase, TraceStore } from '../store';
 import { formatTrace, TRACE_FORMATS, type TraceFormat } from './trace-export';
 import { DecisionRefusedError, InvalidSessionRequestError, KeelClient, type DecisionOptions } from './keel-client';
 import { guardScanLine, parseScanPolicy } from './guard-scan';
@@ -12,6 +12,7 @@ import { UsageError } from './usage-error';
 import { commandHelp, overview } from './cli-help';
 import { readRequestFile, requestFromFlags, watchSession } from './cli-session';
 import { runEvalSchedule, runReview } from './evaluation-commands';
+import { runRollout } from './rollout-command';
 
 /** Usage of the `keel` command line (every command; `keel help COMMAND` for one). */
 export const USAGE = overview();
@@ -109,6 +110,11 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
       'approval-timeout-ms': { type: 'string' },
       'escalation-timeout-ms': { type: 'string' },
       model: { type: 'string' },
+      deployment: { type: 'string' },
+      'build-id': { type: 'string' },
+      percentage: { type: 'string' },
+      'allow-no-pollers': { type: 'boolean' },
+      stop: { type: 'boolean' },
     },
   });
   } catch (error) {
@@ -192,7 +198,8 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
     ...(values.address ? { address: values.address } : {}),
     ...(values.namespace ? { namespace: values.namespace } : {}),
     ...(values['task-queue'] ? { taskQueue: values['task-queue'] } : {}),
-    store: defaultFileContentStore(),
+    // The workers' content store: files at KEEL_STORE_DIR, else the database's when there is one, else .keel/content.
+    store: database && !process.env.KEEL_STORE_DIR ? new PostgresContentStore(database) : defaultFileContentStore(),
     ...(database ? { traces: new TraceStore(database) } : {}),
   });
   const print = (value: unknown) => out(JSON.stringify(value, null, 2));
@@ -353,6 +360,8 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
         out(`         or: temporal workflow signal --workflow-id ${target} --name ${name} --input '${input}'`);
         return 0;
       }
+      case 'rollout':
+        return await runRollout(client.temporal, rest, values, out);
       case 'replay': {
         if (!worker?.replay) throw new UsageError(WORKER_SIDE_ONLY('replay'));
         return await worker.replay(rest, values, client, out);

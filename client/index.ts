@@ -25,3 +25,16 @@ export type { DecisionAccepted } from '../workflows/api';
 export type { DecisionClaimsInput, DecisionEnvelope, TrustedKey } from '../core/decision-statement';
 export type { SessionRequestInput, SessionResult, SessionStatus, SessionTrace } from '../core/session';
 export type { EvaluationReport, EvaluationRequestInput } from '../core/evaluation';
+export {
+  DeploymentNotFoundError,
+  RolloutConflictError,
+  RolloutError,
+  RolloutRefusedError,
+  TaskQueuesMissingError,
+  VersionNotFoundError,
+  WorkerRollout,
+  type DeploymentStatus,
+  type DeploymentVersionStatus,
+  type RoutingChangeOptions,
+} from './worker-rollout';
+export { InvalidWorkerDeploymentError, type KeelWorkerDeployment, type KeelVersioningBehavior } from '../core/worker-deployment';

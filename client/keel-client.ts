@@ -407,8 +407,11 @@ export class SessionHandle<R = SessionResult, S extends SessionStatus = SessionS
   async trace(): Promise<SessionTrace> {
     const trace = await this.workflow.query(traceQuery);
     if (!this.store || !trace.earlierRuns?.length) return { ...trace, earlierRuns: trace.earlierRuns ?? [] };
+    // Earlier runs' events are the session's tenant's content: read as that tenant (the session's search attribute).
+    const described = await this.workflow.describe();
+    const tenant = described.typedSearchAttributes.get(KEEL_SEARCH_ATTRIBUTE_KEYS.tenant) ?? '';
     const earlier: TraceEvent[] = [];
-    for (const ref of trace.earlierRuns) earlier.push(...(JSON.parse(await this.store.get(ref)) as TraceEvent[]));
+    for (const ref of trace.earlierRuns) earlier.push(...(JSON.parse(await this.store.get(ref, tenant)) as TraceEvent[]));
     return { ...trace, events: [...earlier, ...trace.events], earlierRuns: [] };
   }
 

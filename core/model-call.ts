@@ -19,6 +19,8 @@ export type TranscriptAppend = { kind: 'user_text'; text: string } | { kind: 'to
 export interface ModelCallInput {
   sessionId: string;
   agent: string;
+  /** The session's tenant, whose content (transcript, tool outputs) the call reads and writes; absent in calls scheduled before content was scoped. */
+  tenant?: string;
   model: string;
   maxOutputTokens: number;
   /** The transcript so far, or null for the first turn. */

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { KeelMetrics } from './keel-metrics';
 
-/** An HTTP server that serves `GET /metrics` for Prometheus. */
+/** An HTTP server that serves `GET /metrics` for Prometheus (and `GET /healthz` for health checks). */
 export interface MetricsServer {
   url: string;
   close(): Promise<void>;
@@ -18,13 +18,25 @@ export interface ServeMetricsOptions {
   sdkMetricsUrl?: string;
   /** How long a scrape waits for the SDK's endpoint. @default 2000 */
   sdkTimeoutMs?: number;
+  /**
+   * Whether the process is ready, for `GET /healthz` (the container health check): 200 `ok` while it
+   * returns true, 503 `not ready` otherwise (e.g. before the worker runs, or while it drains).
+   * @default always ready (`/healthz` then says the server answers)
+   */
+  ready?: () => boolean;
 }
 
 /** Serves `metrics` on `host:port` (port 0: a free one). @default host 127.0.0.1 */
 export async function serveMetrics(metrics: KeelMetrics, port: number, host = '127.0.0.1', options: ServeMetricsOptions = {}): Promise<MetricsServer> {
   const server: Server = createServer((request, response) => {
-    if (request.method !== 'GET' || request.url?.split('?')[0] !== '/metrics') {
-      response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try GET /metrics\n');
+    const path = request.url?.split('?')[0];
+    if (request.method === 'GET' && path === '/healthz') {
+      const ready = options.ready ? options.ready() : true;
+      response.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' }).end(ready ? 'ok\n' : 'not ready\n');
+      return;
+    }
+    if (request.method !== 'GET' || path !== '/metrics') {
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try GET /metrics or GET /healthz\n');
       return;
     }
     Promise.all([metrics.scrape(), options.sdkMetricsUrl ? sdkMetrics(options.sdkMetricsUrl, options.sdkTimeoutMs ?? 2000) : ''])

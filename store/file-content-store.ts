@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ContentNotFoundError, type ContentStore } from './content-store';
-
-const REF = /^sha256:([0-9a-f]{64})$/;
+import { ContentCache } from './content-cache';
+import { checkContentTenant, ContentNotFoundError, contentRefHex, type ContentStore } from './content-store';
 
 /** Where the file content store lives unless `KEEL_STORE_DIR` or an option says otherwise. */
 export const DEFAULT_STORE_DIR = resolve(__dirname, '..', '.keel', 'content');
@@ -13,64 +12,82 @@ export function defaultFileContentStore(): FileContentStore {
   return new FileContentStore(process.env.KEEL_STORE_DIR ?? DEFAULT_STORE_DIR);
 }
 
+/** Options of a {@link FileContentStore}. */
+export interface FileContentStoreOptions {
+  /** Contents kept in memory, per (tenant, reference); least recently used go first (also bounded to 32 Mi characters). @default 2000 */
+  cacheEntries?: number;
+  /**
+   * Whether a reference this tenant has not stored is also looked up in the unscoped layout that
+   * Keel used before content was scoped by tenant (`<dir>/<hex[0..2]>/<hex>`), so sessions stored
+   * before the change keep working. Content in that layout is readable by any tenant that holds its
+   * reference (as it always was); nothing new is written there. Turn it off once no session from
+   * before the change is still running or replayed. @default true
+   */
+  legacyUnscopedReads?: boolean;
+}
+
 /**
- * A content store in a directory (one file per content, written atomically). Every worker of a task
- * queue must see the same directory: the default for one host; use a shared volume across hosts.
+ * A content store in a directory (one file per content, written atomically). Each tenant's content
+ * is in its own subdirectory, named by the SHA-256 of the tenant (`<dir>/tenants/<hash>/<hex[0..2]>/<hex>`),
+ * so a tenant reads only what it stored itself. Every worker of a task queue must see the same
+ * directory: the default for one host; use PostgreSQL (or a shared volume) across hosts.
  */
 export class FileContentStore implements ContentStore {
-  private readonly cache = new Map<string, string>();
+  private readonly cache: ContentCache;
   private readonly ready: Promise<unknown>;
+  private readonly legacyUnscopedReads: boolean;
 
   /**
    * @param dir the directory; created if missing.
-   * @param cacheEntries contents kept in memory (least recently used go first). @default 2000
+   * @param options a number is taken as `cacheEntries` (the earlier signature).
    */
   constructor(
     readonly dir: string,
-    private readonly cacheEntries = 2000,
+    options: FileContentStoreOptions | number = {},
   ) {
+    const o = typeof options === 'number' ? { cacheEntries: options } : options;
+    this.cache = new ContentCache(o.cacheEntries ?? 2000);
+    this.legacyUnscopedReads = o.legacyUnscopedReads ?? true;
     this.ready = mkdir(dir, { recursive: true });
   }
 
-  async put(text: string): Promise<string> {
+  async put(text: string, tenant: string): Promise<string> {
+    checkContentTenant(tenant);
     const hex = createHash('sha256').update(text).digest('hex');
     const ref = `sha256:${hex}`;
-    if (this.cache.has(ref)) return ref;
+    if (this.cache.has(tenant, ref)) return ref;
     await this.ready;
-    const path = this.pathOf(hex);
-    await mkdir(join(this.dir, hex.slice(0, 2)), { recursive: true });
+    const path = this.pathOf(tenant, hex);
+    await mkdir(join(path, '..'), { recursive: true });
     const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     await writeFile(tmp, text, 'utf8');
     await rename(tmp, path);
-    this.remember(ref, text);
+    this.cache.set(tenant, ref, text);
     return ref;
   }
 
-  async get(ref: string): Promise<string> {
-    const cached = this.cache.get(ref);
-    if (cached !== undefined) {
-      this.cache.delete(ref);
-      this.cache.set(ref, cached);
-      return cached;
-    }
-    const match = REF.exec(ref);
-    if (!match) throw new ContentNotFoundError(ref, this.dir);
-    let text: string;
-    try {
-      text = await readFile(this.pathOf(match[1]!), 'utf8');
-    } catch {
-      throw new ContentNotFoundError(ref, this.dir);
-    }
-    this.remember(ref, text);
+  async get(ref: string, tenant: string): Promise<string> {
+    checkContentTenant(tenant);
+    const hex = contentRefHex(ref);
+    const cached = this.cache.get(tenant, ref);
+    if (cached !== undefined) return cached;
+    const text = (await readText(this.pathOf(tenant, hex))) ?? (this.legacyUnscopedReads ? await readText(join(this.dir, hex.slice(0, 2), hex)) : undefined);
+    if (text === undefined) throw new ContentNotFoundError(ref, this.dir);
+    this.cache.set(tenant, ref, text);
     return text;
   }
 
-  private pathOf(hex: string): string {
-    return join(this.dir, hex.slice(0, 2), hex);
+  private pathOf(tenant: string, hex: string): string {
+    return join(this.dir, 'tenants', createHash('sha256').update(tenant).digest('hex'), hex.slice(0, 2), hex);
   }
 
-  private remember(ref: string, text: string): void {
-    this.cache.set(ref, text);
-    if (this.cache.size > this.cacheEntries) this.cache.delete(this.cache.keys().next().value!);
+}
+
+async function readText(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
   }
 }

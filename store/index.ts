@@ -1,6 +1,34 @@
-export { ContentNotFoundError, type ContentStore } from './content-store';
-export { DEFAULT_STORE_DIR, defaultFileContentStore, FileContentStore } from './file-content-store';
+export {
+  checkContentTenant,
+  CONTENT_REF,
+  ContentNotFoundError,
+  contentRefHex,
+  InvalidContentRefError,
+  InvalidContentTenantError,
+  MAX_TENANT_CHARS,
+  type ContentStore,
+} from './content-store';
+export { DEFAULT_STORE_DIR, defaultFileContentStore, FileContentStore, type FileContentStoreOptions } from './file-content-store';
 export { FileAuditLog, type AuditEntry, type AuditLog } from './audit-log';
+export { DatabaseAuditLog } from './database-audit-log';
+export { ContentCache } from './content-cache';
+export { CONTENT_STORE_SQL, PostgresContentStore, type PostgresContentStoreOptions } from './postgres-content-store';
+export { ContentCorruptedError, ContentStoreUnavailableError, ContentTooLargeError } from './content-store-errors';
+export {
+  InvalidS3ContentStoreOptionsError,
+  MAX_S3_PREFIX_CHARS,
+  S3_CONTENT_STORE_DEFAULTS,
+  S3ContentStore,
+  type S3ContentStoreOptions,
+} from './s3-content-store';
+export {
+  CONTENT_STORE_KINDS,
+  ContentStoreConfigError,
+  contentStoreFromEnv,
+  contentStoreKindFromEnv,
+  openContentStoreFromEnv,
+  type ContentStoreKind,
+} from './content-store-from-env';
 export { AUDIT_TABLE_SQL, AuditTable, type StoredAuditEntry } from './audit-table';
 export { IdempotencyClaimHeldError, IdempotencyLedger, IDEMPOTENCY_LEDGER_SQL, type LedgerOutcome } from './idempotency-ledger';
 export { SCOPED_ROLE, SCOPED_ROLE_SQL, withScope } from './scoped-transaction';

@@ -186,7 +186,7 @@ test('an output of exactly the limit is delivered; one byte more, or the same ch
   const calls = await toolCalls(session);
   const delivered = calls.find((c) => c.ok)!;
   expect(delivered.outputBytes).toBe(MiB);
-  expect(await suite.env.store.get(delivered.outputRef!)).toBe(logText(MiB));
+  expect(await suite.env.store.get(delivered.outputRef!, scope.tenant)).toBe(logText(MiB));
   expect(calls.filter((c) => !c.ok).map((c) => c.error?.kind)).toEqual(['output_too_large', 'output_too_large']);
 });
 

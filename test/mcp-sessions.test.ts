@@ -138,7 +138,7 @@ test('a destructive MCP tool (filesystem write_file) waits for a signed approval
   // The descriptor in the history pins each tool with its source, where its tier came from and its digest.
   const descriptor = await recordedDescriptor(session.sessionId);
   expect(descriptor.tools).toContainEqual({ name: 'write_file', tier: 'write_critical', scope: 'tenant', source: 'mcp:files', tierSource: 'annotation:destructiveHint', digest: files.current().find((t) => t.name === 'write_file')!.origin!.digest });
-  const pinned = JSON.parse(await suite.env.store.get(descriptor.toolSet!)) as PinnedToolSet;
+  const pinned = JSON.parse(await suite.env.store.get(descriptor.toolSet!, scope.tenant)) as PinnedToolSet;
   expect(pinned.tools.map((t) => t.name)).toEqual(['read_text_file', 'write_file', 'move_file']);
   await expectReplays(suite.env.temporal, session.sessionId);
 });
@@ -204,7 +204,7 @@ test("per-session credentials come from the session's scope, out of band: the se
     script(tag, [[{ name: 'get-env', input: {} }]]);
     const session = await suite.env.client.startSession({ agent: 'everything', input: tag, scope: { tenant, subjects: [] } });
     await session.result();
-    outputs[tenant] = unmarked(String(await suite.env.store.get(toolCalls((await session.trace()).events)[0]!.outputRef!)));
+    outputs[tenant] = unmarked(String(await suite.env.store.get(toolCalls((await session.trace()).events)[0]!.outputRef!, tenant)));
     const requests = suite.model.requests.filter((r) => r.scenario === tag);
     expect(JSON.stringify(requests[0]!.body)).not.toMatch(/secret-token/); // before the call: neither prompt nor tool definitions
     expect(JSON.stringify(requests[1]!.body.messages.at(-2))).not.toMatch(/secret-token/); // the call's input

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ReplayWorkerOptions, Worker, WorkerOptions, WorkerPlugin, WorkflowBundleOption } from '@temporalio/worker';
@@ -15,7 +15,9 @@ import { KEEL_SEARCH_ATTRIBUTE_NAMES } from '../core/search-attributes';
 import { ensureSearchAttributes } from '../devserver';
 import {
   ApproverKeyFile,
+  DatabaseAuditLog,
   defaultFileContentStore,
+  PostgresContentStore,
   EvaluationStore,
   FileAuditLog,
   IdempotencyLedger,
@@ -28,6 +30,11 @@ import {
   type SqlDatabase,
 } from '../store';
 import { bundleKeelWorkflows, workflowsPath } from './workflow-bundle';
+import type { Tracer } from '@opentelemetry/api';
+import type { KeelTracing } from './tracing';
+import { tracingWorkflowInterceptorModules, type KeelTracingOptions } from './tracing-options';
+import { workerDeploymentOptions } from './worker-deployment';
+import type { KeelWorkerDeployment } from '../core/worker-deployment';
 
 /** What Keel adds to a worker ({@link KeelPlugin}); every field has a documented default. */
 export interface KeelPluginOptions {
@@ -40,7 +47,10 @@ export interface KeelPluginOptions {
   approverKeys?: ApproverKeySource;
   /** The agents this worker serves. */
   agents: readonly Agent[];
-  /** @default a file content store at `KEEL_STORE_DIR` or `.keel/content` */
+  /**
+   * Where session content (transcripts, tool outputs) lives, scoped by tenant.
+   * @default a file content store at `KEEL_STORE_DIR` when it is set; else PostgreSQL (`keel_content`) when there is a `database`; else files in `.keel/content`
+   */
   store?: ContentStore;
   /**
    * The database of the idempotency ledger, the trace store and the shared tool-result cache (their
@@ -56,7 +66,10 @@ export interface KeelPluginOptions {
    * @default on when there is a `database`
    */
   sharedToolCache?: false | SharedToolCacheOptions;
-  /** @default a {@link FileAuditLog} at `KEEL_AUDIT_LOG` or `.keel/audit.jsonl` */
+  /**
+   * @default a {@link FileAuditLog} at `KEEL_AUDIT_LOG` when it is set; else the `keel_audit` table
+   * alone ({@link DatabaseAuditLog}, no file) when there is a `database`; else `.keel/audit.jsonl`
+   */
   audit?: AuditLog;
   /** @default Anthropic's API with `ANTHROPIC_API_KEY`, or `ANTHROPIC_BASE_URL` */
   model?: ModelEndpoint;
@@ -83,6 +96,24 @@ export interface KeelPluginOptions {
    * has no workflows of its own. @default bundles Keel's workflows at start (or with the worker's own)
    */
   workflowBundle?: WorkflowBundleOption;
+  /**
+   * Worker Deployment Versioning: the deployment and build this worker polls as. Sessions and
+   * orchestrations then finish on the build they started on (pinned); new ones start on the
+   * deployment's current (or ramping) build, set with `keel rollout` (docs/production/rollout.md).
+   * Exclusive with the worker's own `workerDeploymentOptions`.
+   * @default none: unversioned, every worker of the task queue serves every workflow
+   */
+  deployment?: KeelWorkerDeployment;
+  /**
+   * OpenTelemetry tracing over OTLP (docs/production/tracing.md): a `RunWorkflow:agentSession` span
+   * per session run, `StartActivity`/`RunActivity` spans per activity, and GenAI spans
+   * `chat <model>` and `execute_tool <tool>` (names and numbers only, never content). Keel's own
+   * workflows are then bundled with the tracing workflow interceptors; a prebuilt `workflowBundle`
+   * must include them (`bundleKeelWorkflows({ workflowInterceptorModules: tracingWorkflowInterceptorModules() })`).
+   * Pending spans are flushed when the worker stops. `{}` takes every default of {@link KeelTracingOptions}.
+   * @default false (no spans, no interceptors; the worker entry turns it on from `OTEL_EXPORTER_OTLP_ENDPOINT`)
+   */
+  tracing?: false | KeelTracingOptions;
 }
 
 
@@ -90,10 +121,10 @@ export interface KeelPluginOptions {
  * Keel's activities with what they need (ledger, trace and evaluation stores migrated), and the
  * metrics their sinks report to.
  */
-export async function createKeelActivities(options: KeelPluginOptions): Promise<{ activities: Record<string, (...args: never[]) => unknown>; metrics: KeelMetrics }> {
+export async function createKeelActivities(options: KeelPluginOptions, telemetry: { tracer?: Tracer } = {}): Promise<{ activities: Record<string, (...args: never[]) => unknown>; metrics: KeelMetrics }> {
   const agents = new AgentRegistry(options.agents);
   const metrics = options.metrics ?? new KeelMetrics();
-  const store = options.store ?? defaultFileContentStore();
+  const store = options.store ?? (await defaultContentStore(options.database));
   let ledger: IdempotencyLedger | undefined;
   let traces: TraceStore | undefined;
   let evaluations: EvaluationStore | undefined;
@@ -131,8 +162,9 @@ export async function createKeelActivities(options: KeelPluginOptions): Promise<
     alertSinks: options.alertSinks ?? [logAlertSink, metricAlertSink(metrics)],
     metrics,
     store,
-    audit: options.audit ?? new FileAuditLog(process.env.KEEL_AUDIT_LOG ?? resolve(__dirname, '..', '.keel', 'audit.jsonl')),
-    model: new ModelClient(options.model),
+    audit: options.audit ?? defaultAuditLog(options.database),
+    model: new ModelClient(options.model, telemetry),
+    ...(telemetry.tracer ? { tracer: telemetry.tracer } : {}),
     ...(options.contextWindow ? { contextWindow: options.contextWindow } : {}),
   });
   const evaluation = options.evaluation === false ? undefined : (options.evaluation ?? {});
@@ -141,7 +173,7 @@ export async function createKeelActivities(options: KeelPluginOptions): Promise<
         ...(traces ? { traces } : {}),
         ...(evaluations ? { evaluations } : {}),
         store,
-        model: new ModelClient(evaluation.judge ?? options.model),
+        model: new ModelClient(evaluation.judge ?? options.model, telemetry),
         metrics,
         ...(options.monitor === false ? {} : { monitor: { ...(options.monitor?.options ? { options: options.monitor.options } : {}), ...(evaluation.scoreOptions ? { scoreOptions: evaluation.scoreOptions } : {}) } }),
       })
@@ -149,6 +181,25 @@ export async function createKeelActivities(options: KeelPluginOptions): Promise<
   return { activities: { ...activities, ...evaluationActivities, ...createApproverKeyActivities(approverKeys) } as Record<string, (...args: never[]) => unknown>, metrics };
 }
 
+
+/**
+ * The content store of a worker that names none: files at `KEEL_STORE_DIR` when it is set (one host,
+ * or a shared volume); PostgreSQL (`keel_content`, created if missing) when the worker has a
+ * database, so workers on any host share it and need no files; else files in `.keel/content`.
+ */
+async function defaultContentStore(database: SqlDatabase | undefined): Promise<ContentStore> {
+  if (process.env.KEEL_STORE_DIR || !database) return defaultFileContentStore();
+  const store = new PostgresContentStore(database);
+  await store.migrate();
+  return store;
+}
+
+/** The audit log of a worker that names none: `KEEL_AUDIT_LOG`; else the database's `keel_audit` alone; else `.keel/audit.jsonl`. */
+function defaultAuditLog(database: SqlDatabase | undefined): AuditLog {
+  const path = process.env.KEEL_AUDIT_LOG;
+  if (!path && database) return new DatabaseAuditLog(database);
+  return new FileAuditLog(path ?? resolve(__dirname, '..', '.keel', 'audit.jsonl'));
+}
 
 /** The trusted key file of `KEEL_APPROVER_KEYS`, or `.keel/approver-keys.json` when it exists. */
 function defaultApproverKeys(): ApproverKeySource | undefined {
@@ -176,6 +227,7 @@ function defaultApproverKeys(): ApproverKeySource | undefined {
 export class KeelPlugin implements WorkerPlugin {
   readonly name = 'keel';
   private metricsUsed: KeelMetrics | undefined;
+  private tracingUsed: KeelTracing | undefined;
 
   constructor(private readonly options: KeelPluginOptions) {}
 
@@ -185,7 +237,9 @@ export class KeelPlugin implements WorkerPlugin {
   }
 
   async configureWorker(options: WorkerOptions): Promise<WorkerOptions> {
-    const { activities, metrics } = await createKeelActivities(this.options);
+    const tracing = this.options.tracing ? new (loadTracing().KeelTracing)(this.options.tracing) : undefined;
+    this.tracingUsed = tracing;
+    const { activities, metrics } = await createKeelActivities(this.options, tracing ? { tracer: tracing.tracer } : {});
     const connection = options.connection as Parameters<typeof ensureSearchAttributes>[0] | undefined;
     if (connection && 'operatorService' in connection) {
       await ensureSearchAttributes(connection, options.namespace ?? 'default', KEEL_SEARCH_ATTRIBUTE_NAMES).catch((error: Error) =>
@@ -200,14 +254,26 @@ export class KeelPlugin implements WorkerPlugin {
     return {
       ...options,
       // Keel's workflows alone: the cached bundle (built once per code version), so a worker starts in about a second.
-      ...(workflows.workflowsPath === workflowsPath() ? { workflowBundle: await bundleKeelWorkflows() } : workflows),
+      ...(workflows.workflowsPath === workflowsPath()
+        ? { workflowBundle: await bundleKeelWorkflows(tracing ? { workflowInterceptorModules: tracingWorkflowInterceptorModules() } : {}) }
+        : workflows),
       activities: { ...own, ...activities },
-      sinks: { ...options.sinks, ...keelMetricsSinks(metrics) },
+      sinks: { ...options.sinks, ...keelMetricsSinks(metrics), ...tracing?.workflowSinks() },
+      ...(tracing ? { interceptors: this.tracingInterceptors(options, tracing) } : {}),
+      ...(this.options.deployment ? { workerDeploymentOptions: workerDeploymentOptions(this.options.deployment, options.workerDeploymentOptions) } : {}),
     };
   }
 
   configureReplayWorker(options: ReplayWorkerOptions): ReplayWorkerOptions {
-    return { ...options, ...this.workflows(options) };
+    const replay = { ...options, ...this.workflows(options) };
+    if (!this.options.tracing) return replay;
+    // The same workflow code as a traced worker runs; the span sink is never called in a replay.
+    const workflowModules = replay.workflowsPath ? [...(options.interceptors?.workflowModules ?? []), ...tracingWorkflowInterceptorModules()] : undefined;
+    return {
+      ...replay,
+      sinks: { ...options.sinks, exporter: { export: { fn: () => undefined } } },
+      ...(workflowModules ? { interceptors: { ...options.interceptors, workflowModules } } : {}),
+    };
   }
 
   async runWorker(worker: Worker, next: (w: Worker) => Promise<void>): Promise<void> {
@@ -215,7 +281,23 @@ export class KeelPlugin implements WorkerPlugin {
       return await next(worker);
     } finally {
       await closeToolSources(this.options.agents); // MCP servers' connections end with the worker
+      // Spans still batched (the sessions' last ones) go out before the worker's run ends.
+      await this.tracingUsed?.shutdown().catch((error: Error) => console.warn(`keel tracing: could not export the last spans (${error.message})`));
     }
+  }
+
+  /** The worker's interceptors with tracing's: activity spans, and workflow spans when Keel bundles with the worker's own workflows. */
+  private tracingInterceptors(options: WorkerOptions, tracing: KeelTracing): NonNullable<WorkerOptions['interceptors']> {
+    const own = options.interceptors ?? {};
+    const prebuilt = options.workflowBundle ?? (options.workflowsPath ? undefined : this.options.workflowBundle);
+    if (prebuilt && !bundleHasTracing(prebuilt)) {
+      console.warn('keel tracing: the prebuilt workflow bundle has no tracing interceptors, so sessions make no workflow spans; build it with bundleKeelWorkflows({ workflowInterceptorModules: tracingWorkflowInterceptorModules() })');
+    }
+    return {
+      ...own,
+      activity: [...tracing.activityInterceptors(), ...(own.activity ?? [])],
+      ...(options.workflowsPath ? { workflowModules: [...(own.workflowModules ?? []), ...tracingWorkflowInterceptorModules()] } : {}),
+    };
   }
 
   /**
@@ -227,6 +309,21 @@ export class KeelPlugin implements WorkerPlugin {
     if (options.workflowBundle) return { workflowBundle: options.workflowBundle };
     if (options.workflowsPath) return { workflowsPath: combinedWorkflows(options.workflowsPath) };
     return this.options.workflowBundle ? { workflowBundle: this.options.workflowBundle } : { workflowsPath: workflowsPath() };
+  }
+}
+
+/** The tracing module, loaded only by a worker with tracing on (OpenTelemetry's SDK is not loaded otherwise). */
+function loadTracing(): typeof import('./tracing') {
+  return require('./tracing') as typeof import('./tracing');
+}
+
+/** Whether a prebuilt workflow bundle includes the tracing workflow interceptors (it names their class). */
+function bundleHasTracing(bundle: WorkflowBundleOption): boolean {
+  try {
+    const code = 'code' in bundle ? bundle.code : readFileSync(bundle.codePath, 'utf8');
+    return code.includes('OpenTelemetryInboundInterceptor');
+  } catch {
+    return false;
   }
 }
 

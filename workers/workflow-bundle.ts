@@ -6,6 +6,9 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 /** Packages whose code goes into the workflow bundle besides Keel's own (their versions key the cache). */
 const BUNDLED_PACKAGES = ['@temporalio/workflow', '@temporalio/common', 'zod', '@noble/curves', '@noble/hashes'];
 
+/** Packages that workflow interceptor modules (tracing's) bring into the bundle: their versions key the cache when there are such modules. */
+const INTERCEPTOR_BUNDLED_PACKAGES = ['@opentelemetry/api', '@opentelemetry/core', '@opentelemetry/sdk-trace-base', '@opentelemetry/resources'];
+
 /** Options of {@link bundleKeelWorkflows}. */
 export interface BundleKeelWorkflowsOptions {
   /**
@@ -14,6 +17,12 @@ export interface BundleKeelWorkflowsOptions {
    * `false` always builds. @default `KEEL_BUNDLE_CACHE`, else `node_modules/.cache/keel-workflows` of the package
    */
   cacheDir?: string | false;
+  /**
+   * Workflow interceptor modules bundled with Keel's workflows (as `bundleWorkflowCode`'s
+   * `workflowInterceptorModules`), e.g. `tracingWorkflowInterceptorModules()` for tracing; their
+   * paths and packages key the cache too. @default none
+   */
+  workflowInterceptorModules?: readonly string[];
 }
 
 /**
@@ -23,10 +32,11 @@ export interface BundleKeelWorkflowsOptions {
  */
 export async function bundleKeelWorkflows(options: BundleKeelWorkflowsOptions = {}): Promise<{ code: string }> {
   const cacheDir = options.cacheDir ?? process.env.KEEL_BUNDLE_CACHE ?? join(packageRoot(), 'node_modules', '.cache', 'keel-workflows');
-  if (cacheDir === false) return build();
-  const file = join(cacheDir, `workflows-${workflowSourceDigest()}.js`);
+  const modules = options.workflowInterceptorModules ?? [];
+  if (cacheDir === false) return build(modules);
+  const file = join(cacheDir, `workflows-${workflowSourceDigest(modules)}.js`);
   if (existsSync(file)) return { code: readFileSync(file, 'utf8') };
-  const bundle = await build();
+  const bundle = await build(modules);
   try {
     mkdirSync(cacheDir, { recursive: true });
     const partial = `${file}.${process.pid}.tmp`;
@@ -38,17 +48,17 @@ export async function bundleKeelWorkflows(options: BundleKeelWorkflowsOptions = 
   return bundle;
 }
 
-async function build(): Promise<{ code: string }> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quietBundlerLogger });
+async function build(workflowInterceptorModules: readonly string[]): Promise<{ code: string }> {
+  const { code } = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quietBundlerLogger, ...(workflowInterceptorModules.length ? { workflowInterceptorModules: [...workflowInterceptorModules] } : {}) });
   return { code };
 }
 
 /**
  * The digest of the code a bundle of Keel's workflows comes from: every source file of Keel's
  * `workflows/` and `core/` (what workflow code may import) and the versions of the packages bundled
- * with them.
+ * with them; with interceptor modules, also their contents and the versions of the packages they come from.
  */
-export function workflowSourceDigest(): string {
+export function workflowSourceDigest(workflowInterceptorModules: readonly string[] = []): string {
   const hash = createHash('sha256');
   const root = packageRoot();
   const base = existsSync(join(root, 'workflows', 'index.ts')) ? root : join(root, 'dist');
@@ -58,6 +68,11 @@ export function workflowSourceDigest(): string {
     }
   }
   for (const name of BUNDLED_PACKAGES) hash.update(name).update('@').update(installedVersion(name, root));
+  for (const module of workflowInterceptorModules) {
+    hash.update('\0interceptor\0').update(module).update('\0');
+    if (existsSync(module)) hash.update(readFileSync(module)).update('\0').update(packageVersionOf(module));
+  }
+  if (workflowInterceptorModules.length) for (const name of INTERCEPTOR_BUNDLED_PACKAGES) hash.update(name).update('@').update(installedVersion(name, root));
   return hash.digest('hex').slice(0, 24);
 }
 
@@ -73,6 +88,18 @@ function installedVersion(name: string, from: string): string {
     const parent = dirname(dir);
     if (parent === dir) return 'unknown';
     dir = parent;
+  }
+}
+
+/** `name@version` of the package a module file belongs to (its nearest package.json), or '' outside any. */
+function packageVersionOf(file: string): string {
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      const parsed = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; version?: string };
+      if (parsed.name) return `${parsed.name}@${parsed.version ?? ''}`;
+    }
+    if (dirname(dir) === dir) return '';
   }
 }
 

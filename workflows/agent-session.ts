@@ -503,7 +503,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
     try {
       agent = await acts.describeAgent.executeWithOptions(
         { ...acts.describeOptions, summary: `agent ${request.agent}` },
-        [request.agent],
+        [request.agent, request.scope.tenant],
       );
     } catch (error) {
       const cause = error instanceof ActivityFailure ? error.cause : undefined;
@@ -575,6 +575,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
         {
           sessionId,
           agent: request.agent,
+          tenant: request.scope.tenant,
           model,
           maxOutputTokens: request.maxOutputTokens,
           transcriptRef,
@@ -667,7 +668,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
       .flatMap((e) => (e.type === 'tool_call' && e.ok && e.outputRef ? [{ tool: e['gen_ai.tool.name'], ref: e.outputRef }] : []))
       .slice(-50);
     const checked = await acts.checkFinalAnswer.executeWithOptions({ ...acts.describeOptions, summary: 'guardrails on the final answer' }, [
-      { sessionId, agent: request.agent, text, ...(data !== undefined ? { data } : {}), subjects: request.scope.subjects, toolOutputs, repairsSoFar: groundingRepairs },
+      { sessionId, agent: request.agent, tenant: request.scope.tenant, text, ...(data !== undefined ? { data } : {}), subjects: request.scope.subjects, toolOutputs, repairsSoFar: groundingRepairs },
     ]);
     addAgentTime(breaker, checked.activityMs);
     countJudge(checked.judgeUsage);
@@ -706,7 +707,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
     let action = verdict.action;
     if (action === 'judge' && policy.injectionJudge) {
       const judged = await acts.judgeToolOutput.executeWithOptions({ ...acts.modelOptions, summary: `judge output of ${tool}` }, [
-        { agent: request.agent, model: policy.injectionJudge.model, heldRef: result.heldRef!, maxAttempts: request.timeouts.modelMaxAttempts },
+        { agent: request.agent, tenant: request.scope.tenant, model: policy.injectionJudge.model, heldRef: result.heldRef!, maxAttempts: request.timeouts.modelMaxAttempts },
       ]);
       addAgentTime(breaker, judged.activityMs);
       countJudge(judged.judgeUsage);
@@ -757,7 +758,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
       const checksFlow = tier !== undefined && tier !== 'read' && sensitiveTools.has(call.name) && patched(INFORMATION_FLOW);
       if (tier !== 'write_critical' && !checksFlow) continue;
       const prepared = await acts.prepareToolCall.executeWithOptions({ ...acts.describeOptions, summary: `validate ${call.name}` }, [
-        { agent: request.agent, call, ...(agent!.toolSet ? { toolSet: agent!.toolSet } : {}) },
+        { agent: request.agent, tenant: request.scope.tenant, call, ...(agent!.toolSet ? { toolSet: agent!.toolSet } : {}) },
       ]);
       if (!prepared.ok) continue; // the tool call itself reports the invalid input to the model
       const flow = checksFlow ? await traceFlow(call.name, prepared.input) : undefined;
@@ -809,7 +810,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
       if (e.type === 'tool_call' && e.outputRef && !refs.has(e.outputRef)) refs.add(e.outputRef), outputs.push({ tool: e['gen_ai.tool.name'], ref: e.outputRef });
     }
     const traced = await acts.traceArgumentProvenance.executeWithOptions({ ...acts.describeOptions, summary: `information flow of ${tool}` }, [
-      { agent: request.agent, tool, input, userInput: request.input.slice(0, FLOW_USER_INPUT_CHARS), outputs: outputs.slice(-64), earlierTraces: earlierTraces.slice(-8) },
+      { agent: request.agent, tenant: request.scope.tenant, tool, input, userInput: request.input.slice(0, FLOW_USER_INPUT_CHARS), outputs: outputs.slice(-64), earlierTraces: earlierTraces.slice(-8) },
     ]);
     addAgentTime(breaker, traced.activityMs);
     return traced;
@@ -952,6 +953,7 @@ async function continueSession(request: SessionRequest, acts: ReturnType<typeof 
   if (!patched(TRACE_BY_REFERENCE)) return continueAsNew<typeof agentSession>(request, { ...carry, run: carry.run + 1 });
   const segment = await acts.storeTraceSegment.executeWithOptions({ ...acts.describeOptions, summary: `trace of run ${carry.run}` }, [
     carry.trace,
+    request.scope.tenant,
   ]);
   return continueAsNew<typeof agentSession>(request, {
     ...carry,

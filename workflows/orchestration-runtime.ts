@@ -110,7 +110,7 @@ export class Orchestration {
   async agent(name: string): Promise<AgentDescriptor | null> {
     if (!this.agents.has(name)) {
       try {
-        this.agents.set(name, await describeAgent.executeWithOptions({ startToCloseTimeout: 30_000, summary: `agent ${name}` }, [name]));
+        this.agents.set(name, await describeAgent.executeWithOptions({ startToCloseTimeout: 30_000, summary: `agent ${name}` }, [name, this.request.scope.tenant]));
       } catch (error) {
         const cause = error instanceof ActivityFailure ? error.cause : undefined;
         if (!(cause instanceof ApplicationFailure && cause.type === FailureType.UnknownAgent)) throw error;

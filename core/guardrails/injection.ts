@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { GuardrailFinding, TextSpan } from './finding';
 import { normalizeText, toOriginalSpan, type HiddenRegion, type NormalizedSegment, type NormalizedText } from './normalize';
+import { scoreText } from '../../guardrails/classifier/model';
+import { shippedInjectionClassifier } from '../../guardrails/classifier/injection-classifier';
 
 /**
  * Prompt-injection detection for tool outputs: does this text, which an agent is about to read as
@@ -44,6 +46,12 @@ export const InjectionDetectorOptionsSchema = z
     maxFindings: z.number().int().min(0).default(12),
     /** Least score of a finding to be returned. @default 0.2 */
     minFindingScore: z.number().min(0).max(1).default(0.2),
+    /**
+     * Combine the heuristics with the learned classifier of `guardrails/classifier/` (scored on every
+     * window of one to three sentences): it raises a text to the uncertain or injection band on its
+     * own, and dismisses the heuristics' uncertain band when it finds nothing. @default true
+     */
+    classifier: z.boolean().default(true),
   })
   .refine((o) => o.uncertainThreshold <= o.injectionThreshold, { message: 'uncertainThreshold must not exceed injectionThreshold' });
 
@@ -85,6 +93,7 @@ export const INJECTION_DETECTORS = [
   'injection.hidden_content',
   'injection.encoded_payload',
   'injection.obfuscation',
+  'injection.classifier',
 ] as const;
 
 /** A detector of {@link INJECTION_DETECTORS}. */
@@ -2611,9 +2620,49 @@ export function detectInjection(text: string, options?: InjectionDetectorOptions
   });
   if (firstScan) addObfuscationEvidence(normalized, firstScan, scored, text);
   let score = combine(scored);
+  if (o.classifier) score = withClassifier(normalized, score, scored, o);
   score = Math.round(score * 1000) / 1000;
   const band: InjectionBand = score >= o.injectionThreshold ? 'injection' : score >= o.uncertainThreshold ? 'uncertain' : 'clean';
   return { score, band, findings: toFindings(scored, o) };
+}
+
+/**
+ * The heuristics' score combined with the classifier's strongest window `c` over every segment
+ * (thresholds of the shipped weights, calibrated on the training data's validation split): from
+ * `block` the text is at least in the injection band, from `flag` at least uncertain; under
+ * `dismiss` the heuristics' uncertain band becomes clean (their injection band stays). The
+ * strongest window becomes an `injection.classifier` finding.
+ */
+function withClassifier(normalized: NormalizedText, heuristic: number, scored: ScoredEvidence[], o: ResolvedInjectionDetectorOptions): number {
+  const model = shippedInjectionClassifier();
+  let best = { score: 0, span: { start: 0, end: 0 } as TextSpan, segment: 0 };
+  normalized.segments.forEach((segment, index) => {
+    const s = scoreText(model, segment.text);
+    if (s.score > best.score) best = { score: s.score, span: index === 0 ? toOriginalSpan(segment, s.start, s.end) : { ...segment.span }, segment: index };
+  });
+  const { flag, block, dismiss } = model.thresholds;
+  const c = best.score;
+  const u = o.uncertainThreshold;
+  const i = o.injectionThreshold;
+  let score = heuristic;
+  if (c < dismiss && score >= u && score < i) score = Math.min(score, u * 0.9);
+  // Raised scores stay under 1, so that thresholds of 1 mean "never" for the classifier too.
+  if (c >= block) score = Math.max(score, Math.min(0.999, i + (1 - i) * 0.8 * ((c - block) / Math.max(1e-9, 1 - block))));
+  else if (c >= flag) score = Math.max(score, Math.min(0.999, u + (i - u) * 0.5 * ((c - flag) / Math.max(1e-9, block - flag))));
+  if (c >= flag) {
+    scored.push({
+      detector: 'injection.classifier',
+      kind: best.segment === 0 ? 'window' : 'decoded_window',
+      score: c,
+      start: 0,
+      end: 0,
+      span: best.span,
+      segment: 0,
+      mention: false,
+      message: 'the classifier reads this passage as an instruction to the model',
+    });
+  }
+  return Math.min(1, score);
 }
 
 /** Is an original offset inside a quotation in documentation or code of the first segment? */

@@ -9,9 +9,14 @@
  * {@link collectPiiValues} from that customer's own records.
  */
 import type { GuardrailFinding, TextSpan } from './finding';
+import { scanStreetAddresses } from './pii-address';
+import { scanCards } from './pii-card';
+import { after, before, isAlnum, isDigit, type PiiCandidate, type PiiKind, type PiiScanner } from './pii-candidate';
+import { scanNationalIds } from './pii-national-id';
+import { scanPhones } from './pii-phone';
 
-/** The kinds of personal data {@link detectPii} looks for; a finding's `kind`. */
-export type PiiKind = 'email' | 'phone' | 'payment_card' | 'iban' | 'national_id' | 'ip_address' | 'street_address';
+export type { PiiKind } from './pii-candidate';
+
 
 /** Every {@link PiiKind}, in the order their detectors claim text (earlier kinds win overlaps). */
 export const PII_KINDS: readonly PiiKind[] = ['email', 'iban', 'payment_card', 'national_id', 'ip_address', 'phone', 'street_address'];
@@ -64,7 +69,7 @@ export function detectPii(text: string, options: PiiDetectorOptions = {}): Guard
   const findings: GuardrailFinding[] = [];
   for (const c of accepted) {
     if (c.score <= 0 || c.score < minScore) continue;
-    if (allowList?.allows(c.kind, c.value)) continue;
+    if (allowList?.allows(c.kind, c.value ?? normalizePiiValue(c.kind, text.slice(c.start, c.end)))) continue;
     findings.push({
       detector: `pii.${c.kind}`,
       category: 'pii',
@@ -174,21 +179,9 @@ export function redactPii(text: string, findings: readonly GuardrailFinding[]): 
 // ---------------------------------------------------------------------------------------------
 // Claiming spans
 
-/** A value a detector found, before the allow-list and the score threshold. */
-interface Candidate {
-  kind: PiiKind;
-  start: number;
-  end: number;
-  score: number;
-  /** The value as {@link normalizePiiValue} gives it. */
-  value: string;
-  message: string;
-}
-
-type Scanner = (text: string, push: (candidate: Candidate) => void) => void;
 
 /** Detectors in order of precedence: checksummed and well-delimited kinds first. */
-const SCANNERS: ReadonlyArray<readonly [PiiKind, Scanner]> = [
+const SCANNERS: ReadonlyArray<readonly [PiiKind, PiiScanner]> = [
   ['email', scanEmails],
   ['iban', scanIbans],
   ['payment_card', scanCards],
@@ -198,52 +191,75 @@ const SCANNERS: ReadonlyArray<readonly [PiiKind, Scanner]> = [
   ['street_address', scanStreetAddresses],
 ];
 
+/** Most characters (UTF-16 code units) the detectors read at once; a longer text is read in overlapping windows. */
+export const PII_WINDOW_CHARS = 65_536;
+/**
+ * Characters consecutive windows share. Each window reports only the values that start in its own
+ * middle part (all but the first and last half-overlap), so every value and the context read around
+ * it (at most a few hundred characters: an address with its units and locality, 60 characters of
+ * words before a number) lies whole in the window that reports it.
+ */
+export const PII_WINDOW_OVERLAP = 2_048;
+
+/**
+ * The windows {@link detectPii} reads a text of `length` characters in: one for a text that fits,
+ * else windows of {@link PII_WINDOW_CHARS} every `PII_WINDOW_CHARS - PII_WINDOW_OVERLAP`
+ * characters, the last one ending at the end. The work is linear in the text's length whatever it
+ * holds: each window is bounded, and so is what any pattern reads from one position.
+ */
+export function piiWindows(length: number): TextSpan[] {
+  if (length <= PII_WINDOW_CHARS) return [{ start: 0, end: length }];
+  const step = PII_WINDOW_CHARS - PII_WINDOW_OVERLAP;
+  const windows: TextSpan[] = [];
+  for (let start = 0; ; start += step) {
+    const end = Math.min(length, start + PII_WINDOW_CHARS);
+    windows.push({ start, end });
+    if (end === length) return windows;
+  }
+}
+
+/** The accepted candidates of `text`, window by window, in the text's coordinates and order. */
+function claimSpans(text: string, kinds: ReadonlySet<PiiKind>): PiiCandidate[] {
+  const windows = piiWindows(text.length);
+  if (windows.length === 1) return claimWindow(text, kinds);
+  const half = PII_WINDOW_OVERLAP / 2;
+  const accepted: PiiCandidate[] = [];
+  windows.forEach((w, i) => {
+    const ownStart = i === 0 ? 0 : w.start + half;
+    const ownEnd = i === windows.length - 1 ? text.length : w.end - half;
+    for (const c of claimWindow(text.slice(w.start, w.end), kinds)) {
+      const start = c.start + w.start;
+      if (start >= ownStart && start < ownEnd) accepted.push({ ...c, start, end: c.end + w.start });
+    }
+  });
+  return accepted;
+}
+
 /**
  * Runs the detectors in order of precedence; a candidate overlapping one already accepted is
  * dropped (within a detector, higher scores first). Low scores and allowed values still claim
  * their text, so that no weaker detector reports a piece of them.
  */
-function claimSpans(text: string, kinds: ReadonlySet<PiiKind>): Candidate[] {
-  const accepted: Candidate[] = [];
+function claimWindow(text: string, kinds: ReadonlySet<PiiKind>): PiiCandidate[] {
+  const accepted: PiiCandidate[] = [];
+  // Which characters accepted candidates cover: an overlap test costs the candidate's length.
+  const claimed = new Uint8Array(text.length);
   for (const [kind, scan] of SCANNERS) {
     if (!kinds.has(kind)) continue;
-    const found: Candidate[] = [];
-    scan(text, (c) => found.push(c));
+    const found: PiiCandidate[] = [];
+    scan(
+      text,
+      (c) => found.push(c),
+      (start, end) => claimed.subarray(start, end).some((x) => x === 1),
+    );
     found.sort((a, b) => b.score - a.score || a.start - b.start);
     for (const c of found) {
-      if (!accepted.some((a) => c.start < a.end && a.start < c.end)) accepted.push(c);
+      if (claimed.subarray(c.start, c.end).some((x) => x === 1)) continue;
+      claimed.fill(1, c.start, c.end);
+      accepted.push(c);
     }
   }
   return accepted.sort((a, b) => a.start - b.start);
-}
-
-/** The `width` characters before `start`, lower-cased. */
-function before(text: string, start: number, width: number): string {
-  return text.slice(Math.max(0, start - width), start).toLowerCase();
-}
-
-/** The `width` characters after `end`, lower-cased. */
-function after(text: string, end: number, width: number): string {
-  return text.slice(end, end + width).toLowerCase();
-}
-
-/**
- * Words that, just before a number, say it is some business reference rather than personal data.
- * Ending the window: the number follows them with at most a few characters (`#`, `:`, `no.`).
- */
-const REFERENCE_CONTEXT =
-  /\b(?:order|invoice|inv|tracking|track|shipment|parcel|fedex|ups|dhl|usps|gls|dpd|tnt|colissimo|awb|waybill|ref|reference|ticket|case|sku|part|item|model|serial|batch|lot|po|receipt|booking|confirmation|transaction|txn|account|acct|customer|cust|id|isbn|imei|meid|iccid|version|build)\s*(?:no\.?|number|nr\.?|num|#|id)?\s*[:#.-]?\s*$/;
-
-/** Words right after a number that make it a quantity or an amount (`647 019 602 units`). */
-const QUANTITY_AFTER = /^\s*(?:units|items|pieces|pcs|people|users|rows|records|times|visits|views|calls|customers|orders|euros?|eur|usd|dollars|pounds|gbp|km|kg|bytes|kb|mb|gb|€|\$|£)(?![a-z])/;
-
-function hasReferenceContext(text: string, start: number): boolean {
-  return REFERENCE_CONTEXT.test(before(text, start, 24));
-}
-
-/** The last `n` characters of a value's letters and digits, for messages. */
-function lastChars(value: string, n: number): string {
-  return value.replace(/[^0-9A-Za-z]/g, '').slice(-n);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -277,7 +293,7 @@ const OBFUSCATED_PART_MAX = 96;
 /** Top-level domains that "… dot com" must end with to be read as an address. */
 const COMMON_TLDS = new Set(['com', 'org', 'net', 'edu', 'gov', 'io', 'co', 'uk', 'de', 'fr', 'es', 'it', 'nl', 'ca', 'in', 'eu', 'info', 'biz', 'me', 'us', 'be', 'ch', 'at', 'pt', 'ie', 'se', 'dk', 'no', 'fi', 'pl', 'au', 'nz', 'jp', 'br', 'mx', 'ru', 'cn']);
 
-function scanEmails(text: string, push: (c: Candidate) => void): void {
+function scanEmails(text: string, push: (c: PiiCandidate) => void): void {
   if (OBFUSCATION_HINT.test(text)) {
     // Anchored on each "at", each side read in a bounded window: linear in the text.
     for (const at of text.matchAll(OBFUSCATED_AT)) {
@@ -343,9 +359,6 @@ const IBAN_LENGTHS: Readonly<Record<string, number>> = {
 
 const IBAN_START = /(?<![0-9A-Za-z])([A-Z]{2}|[a-z]{2})\d{2}(?= ?[0-9A-Za-z])/g;
 
-function isAlnum(code: number): boolean {
-  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
-}
 
 /** The ISO 7064 mod 97-10 check of an IBAN (letters and digits, upper case). */
 function ibanChecksumValid(iban: string): boolean {
@@ -359,7 +372,7 @@ function ibanChecksumValid(iban: string): boolean {
   return remainder === 1;
 }
 
-function scanIbans(text: string, push: (c: Candidate) => void): void {
+function scanIbans(text: string, push: (c: PiiCandidate) => void): void {
   for (const m of text.matchAll(IBAN_START)) {
     const country = m[1]!.toUpperCase();
     // Upper case as written; all lower case is accepted too (copied from forms), mixed case is not.
@@ -388,292 +401,6 @@ function scanIbans(text: string, push: (c: Candidate) => void): void {
     // it claims its text with score 0 and is never reported.
     const valid = ibanChecksumValid(iban);
     push({ kind: 'iban', start: m.index, end: pos, score: valid ? 0.97 : 0, value: iban, message: `IBAN (${country}, ends ${iban.slice(-4)}${valid ? '' : ', invalid checksum'})` });
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Payment cards
-
-const CARD = /(?<![\w.,+-]|\d )\d(?:[ .-]?\d){12,18}(?![\w]|[ .,-]\d)/g;
-const CARD_CONTEXT = /\b(?:card|cards|visa|mastercard|master card|amex|american express|discover|jcb|diners|unionpay|maestro|carte|karte|kreditkarte|tarjeta|carta|kaart|creditcard|pan|cc)\b/;
-
-/** Luhn (mod 10) check of a string of digits. */
-function luhnValid(digits: string): boolean {
-  let sum = 0;
-  let double = false;
-  for (let i = digits.length - 1; i >= 0; i--) {
-    let d = digits.charCodeAt(i) - 48;
-    if (double) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    double = !double;
-  }
-  return sum % 10 === 0;
-}
-
-/** The card brand of a number from its issuer identification prefix and length, or undefined. */
-function cardBrand(digits: string): string | undefined {
-  const n = digits.length;
-  const p2 = Number(digits.slice(0, 2));
-  const p3 = Number(digits.slice(0, 3));
-  const p4 = Number(digits.slice(0, 4));
-  const p6 = Number(digits.slice(0, 6));
-  if (digits[0] === '4' && (n === 13 || n === 16 || n === 19)) return 'Visa';
-  if (((p2 >= 51 && p2 <= 55) || (p4 >= 2221 && p4 <= 2720)) && n === 16) return 'Mastercard';
-  if ((p2 === 34 || p2 === 37) && n === 15) return 'American Express';
-  if ((p4 === 6011 || (p3 >= 644 && p3 <= 649) || p2 === 65 || (p6 >= 622126 && p6 <= 622925)) && n >= 16 && n <= 19) return 'Discover';
-  if (p4 >= 3528 && p4 <= 3589 && n >= 16 && n <= 19) return 'JCB';
-  if (((p3 >= 300 && p3 <= 305) || p2 === 36 || p2 === 38 || p2 === 39) && n >= 14 && n <= 19) return 'Diners Club';
-  if (p2 === 62 && n >= 16 && n <= 19) return 'UnionPay';
-  if ((p2 === 50 || (p2 >= 56 && p2 <= 69)) && n >= 12 && n <= 19) return 'Maestro';
-  return undefined;
-}
-
-/** Groupings in which card numbers are written (by spaces, dashes or dots): 4-4-4-4(-3), Amex 4-6-5, Diners 4-6-4. */
-function cardGroupingValid(groups: readonly number[]): boolean {
-  if (groups.length === 1) return true;
-  if (groups.length === 3 && groups[0] === 4 && groups[1] === 6 && (groups[2] === 5 || groups[2] === 4)) return true;
-  return groups.every((g, i) => (i < groups.length - 1 ? g === 4 : g >= 1 && g <= 4));
-}
-
-function scanCards(text: string, push: (c: Candidate) => void): void {
-  for (const m of text.matchAll(CARD)) {
-    const raw = m[0];
-    const separators = new Set(raw.replace(/\d/g, ''));
-    if (separators.size > 1) continue;
-    const digits = raw.replace(/\D/g, '');
-    const groups = raw.split(/[ .-]/).map((g) => g.length);
-    if (!cardGroupingValid(groups) || !luhnValid(digits)) continue;
-    const brand = cardBrand(digits);
-    if (brand === undefined) continue;
-    const context = CARD_CONTEXT.test(before(text, m.index, 40));
-    if (!context && groups.length === 1 && hasReferenceContext(text, m.index)) continue;
-    push({
-      kind: 'payment_card',
-      start: m.index,
-      end: m.index + raw.length,
-      score: context ? 0.98 : groups.length > 1 ? 0.95 : 0.9,
-      value: digits,
-      message: `payment card (${brand}, ends ${digits.slice(-4)})`,
-    });
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// National identity numbers
-
-/** One national numbering scheme: its pattern, its check, and the words that name it. */
-interface NationalIdScheme {
-  name: string;
-  pattern: RegExp;
-  /** Whether the match is a valid number of the scheme (checksum, structure). */
-  valid: (match: RegExpMatchArray) => boolean;
-  /** Words that name the number, looked for shortly before (or just after) it. */
-  context: RegExp;
-  /** Score without context words, or 0 when the scheme needs them (too weak a check alone). */
-  bareScore: (match: RegExpMatchArray) => number;
-}
-
-const VERHOEFF_D = [
-  [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 2, 3, 4, 0, 6, 7, 8, 9, 5], [2, 3, 4, 0, 1, 7, 8, 9, 5, 6], [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
-  [4, 0, 1, 2, 3, 9, 5, 6, 7, 8], [5, 9, 8, 7, 6, 0, 4, 3, 2, 1], [6, 5, 9, 8, 7, 1, 0, 4, 3, 2], [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
-  [8, 7, 6, 5, 9, 3, 2, 1, 0, 4], [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
-];
-const VERHOEFF_P = [
-  [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 5, 7, 6, 2, 8, 3, 0, 9, 4], [5, 8, 0, 3, 7, 9, 6, 1, 4, 2], [8, 9, 1, 6, 0, 4, 3, 5, 2, 7],
-  [9, 4, 5, 3, 1, 2, 6, 8, 7, 0], [4, 2, 8, 6, 5, 7, 3, 9, 0, 1], [2, 7, 9, 3, 8, 0, 6, 4, 1, 5], [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
-];
-
-function verhoeffValid(digits: string): boolean {
-  let c = 0;
-  for (let i = 0; i < digits.length; i++) {
-    const digit = digits.charCodeAt(digits.length - 1 - i) - 48;
-    c = VERHOEFF_D[c]![VERHOEFF_P[i % 8]![digit]!]!;
-  }
-  return c === 0;
-}
-
-/** Remainder modulo 97 of a decimal string of any length. */
-function mod97(digits: string): number {
-  let r = 0;
-  for (let i = 0; i < digits.length; i++) r = (r * 10 + digits.charCodeAt(i) - 48) % 97;
-  return r;
-}
-
-function digitsOf(s: string): string {
-  return s.replace(/\D/g, '');
-}
-
-/** US SSN: area 001–899 but not 666, group 01–99, serial 0001–9999. */
-function ssnValid(digits: string): boolean {
-  const area = Number(digits.slice(0, 3));
-  return area !== 0 && area !== 666 && area < 900 && digits.slice(3, 5) !== '00' && digits.slice(5) !== '0000';
-}
-
-/** French NIR: sex, year, month, department (2A/2B for Corsica), commune, order, key = 97 − (number mod 97). */
-function nirValid(m: RegExpMatchArray): boolean {
-  const compact = m[0].replace(/[ .]/g, '').toUpperCase();
-  const month = Number(compact.slice(3, 5));
-  if (month === 0 || (month > 12 && month < 20) || (month > 42 && month < 50)) return false;
-  const body = compact.slice(0, 13).replace('2A', '19').replace('2B', '18');
-  if (!/^\d{13}$/.test(body)) return false;
-  return 97 - mod97(body) === Number(compact.slice(13));
-}
-
-/** German Steuer-ID: 11 digits, no leading 0, one digit twice or thrice in the first ten, ISO 7064 MOD 11,10 check digit. */
-function steuerIdValid(digits: string): boolean {
-  if (digits.length !== 11 || digits[0] === '0') return false;
-  const counts = new Array<number>(10).fill(0);
-  for (let i = 0; i < 10; i++) counts[digits.charCodeAt(i) - 48]!++;
-  const repeated = counts.filter((c) => c > 1);
-  if (repeated.length !== 1 || repeated[0]! > 3) return false;
-  let product = 10;
-  for (let i = 0; i < 10; i++) {
-    let sum = (digits.charCodeAt(i) - 48 + product) % 10;
-    if (sum === 0) sum = 10;
-    product = (sum * 2) % 11;
-  }
-  const check = (11 - product) % 10;
-  return check === digits.charCodeAt(10) - 48;
-}
-
-const DNI_LETTERS = 'TRWAGMYFPDXBNJZSQVHLCKE';
-
-/** Spanish DNI (8 digits + letter) or NIE (X/Y/Z + 7 digits + letter): the letter is number mod 23. */
-function dniValid(m: RegExpMatchArray): boolean {
-  const compact = m[0].replace(/[ -]/g, '').toUpperCase();
-  const prefix = 'XYZ'.indexOf(compact[0]!);
-  const number = Number((prefix >= 0 ? String(prefix) + compact.slice(1, 8) : compact.slice(0, 8)));
-  return DNI_LETTERS[number % 23] === compact[8];
-}
-
-/** Values of the characters in odd positions of a codice fiscale, `0`–`9` then `A`–`Z`. */
-const CF_ODD = [1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23];
-
-/** Italian codice fiscale: the 16th character checks the first 15. */
-function codiceFiscaleValid(m: RegExpMatchArray): boolean {
-  const cf = m[0].toUpperCase();
-  let sum = 0;
-  for (let i = 0; i < 15; i++) {
-    const code = cf.charCodeAt(i);
-    const index = code <= 57 ? code - 48 : code - 65 + 10;
-    sum += i % 2 === 0 ? CF_ODD[index]! : code <= 57 ? code - 48 : code - 65;
-  }
-  return String.fromCharCode(65 + (sum % 26)) === cf[15];
-}
-
-/** Dutch BSN: 9 digits passing the 11-proof (9a + 8b + … + 2h − i ≡ 0 mod 11). */
-function bsnValid(digits: string): boolean {
-  if (digits.length !== 9 || /^0+$/.test(digits)) return false;
-  let sum = 0;
-  for (let i = 0; i < 8; i++) sum += (digits.charCodeAt(i) - 48) * (9 - i);
-  sum -= digits.charCodeAt(8) - 48;
-  return sum % 11 === 0;
-}
-
-/** UK National Insurance number prefixes that are never issued. */
-const NINO_BAD_PREFIXES = new Set(['BG', 'GB', 'NK', 'KN', 'TN', 'NT', 'ZZ']);
-
-const NATIONAL_ID_SCHEMES: readonly NationalIdScheme[] = [
-  {
-    name: 'IT codice fiscale',
-    pattern: /(?<![\w])[A-Z]{6}[\dLMNPQRSTUV]{2}[ABCDEHLMPRST][\dLMNPQRSTUV]{2}[A-Z][\dLMNPQRSTUV]{3}[A-Z](?![\w])/g,
-    valid: codiceFiscaleValid,
-    context: /codice fiscale|\bc\.?f\.?\b|tax code|fiscal code/,
-    bareScore: () => 0.95,
-  },
-  {
-    name: 'FR NIR',
-    pattern: /(?<![\w.-]|\d )[1-478][ .]?\d{2}[ .]?\d{2}[ .]?(?:\d{2}|2[AB])[ .]?\d{3}[ .]?\d{3}[ .]?\d{2}(?![\w]|[ .,-]\d)/g,
-    valid: nirValid,
-    context: /s[ée]curit[ée] sociale|\bs[ée]cu\b|\bnir\b|\binsee\b|social security/,
-    bareScore: () => 0.9,
-  },
-  {
-    name: 'UK NINO',
-    pattern: /(?<![\w])[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z](?: ?\d{2} ?\d{2} ?\d{2} ?| \d{6} )[A-D](?![\w])/g,
-    valid: (m) => !NINO_BAD_PREFIXES.has(m[0].slice(0, 2)),
-    context: /national insurance|\bni\b|\bnino\b/,
-    bareScore: () => 0.9,
-  },
-  {
-    name: 'ES DNI/NIE',
-    pattern: /(?<![\w-])(?:\d{8}|[XYZ][ -]?\d{7})[ -]?[A-HJ-NP-TV-Z](?![\w])/g,
-    valid: dniValid,
-    context: /\b(?:dni|nie|nif|d\.n\.i\.?|documento|identidad|extranjero)\b/,
-    bareScore: (m) => (/^[XYZ]/.test(m[0]) ? 0.9 : 0.85),
-  },
-  {
-    name: 'US SSN',
-    pattern: /(?<![\w.+-]|\d )\d{3}([- ]?)\d{2}\1\d{4}(?![\w]|[ .,-]\d)/g,
-    valid: (m) => ssnValid(digitsOf(m[0])),
-    context: /\bssn\b|social security|\bss#|soc\.? ?sec/,
-    bareScore: (m) => (m[1] === '-' ? 0.75 : 0),
-  },
-  {
-    name: 'IN Aadhaar',
-    pattern: /(?<![\w.+-]|\d )[2-9]\d{3}([ -]?)\d{4}\1\d{4}(?![\w]|[ .,-]\d)/g,
-    valid: (m) => verhoeffValid(digitsOf(m[0])),
-    context: /aadhaa?r|\buid\b|uidai|आधार/,
-    bareScore: (m) => (m[1] === '' ? 0 : 0.65),
-  },
-  {
-    name: 'DE Steuer-ID',
-    pattern: /(?<![\w.+-]|\d )[1-9]\d([ ]?)\d{3}\1\d{3}\1\d{3}(?![\w]|[ .,-]\d)/g,
-    valid: (m) => steuerIdValid(digitsOf(m[0])),
-    context: /steuer-?id|steuer-?identifikations|identifikationsnummer|\bidnr\b|\bid-nr|\btin\b|tax id|tax identification|steuernummer/,
-    bareScore: (m) => (m[1] === ' ' ? 0.6 : 0),
-  },
-  {
-    name: 'NL BSN',
-    pattern: /(?<![\w.+-]|\d )\d{4}([. ]?)\d{2}\1\d{3}(?![\w]|[ .,-]\d)|(?<![\w.+-]|\d )\d{3} \d{3} \d{3}(?![\w]|[ .,-]\d)/g,
-    valid: (m) => bsnValid(digitsOf(m[0])),
-    context: /\bbsn\b|burgerservicenummer|sofinummer|sofi-nummer|citizen service number/,
-    bareScore: (m) => (m[1] === '.' ? 0.6 : 0),
-  },
-  {
-    name: 'CA SIN',
-    pattern: /(?<![\w.+-]|\d )\d{3}([ -]?)\d{3}\1\d{3}(?![\w]|[ .,-]\d)/g,
-    valid: (m) => m[0][0] !== '8' && luhnValid(digitsOf(m[0])),
-    context: /\bsin\b|social insurance|assurance sociale|\bnas\b/,
-    bareScore: () => 0,
-  },
-];
-
-/** Words that say a number identifies a person, whatever the scheme. */
-const IDENTITY_CONTEXT = /identity|identification|identité|identität|identidad|identità|identiteit|\bid card|\bid number|national id|personal number|citizen/;
-
-function scanNationalIds(text: string, push: (c: Candidate) => void): void {
-  for (const scheme of NATIONAL_ID_SCHEMES) {
-    for (const m of text.matchAll(scheme.pattern)) {
-      const start = m.index!;
-      const end = start + m[0].length;
-      const windowBefore = before(text, start, 48);
-      const named = scheme.context.test(windowBefore) || scheme.context.test(after(text, end, 16));
-      const valid = scheme.valid(m);
-      if (QUANTITY_AFTER.test(after(text, end, 12))) continue;
-      let score: number;
-      if (!valid) {
-        // Named but invalid: not an id, and not a phone number either; claims its text unreported.
-        if (!named) continue;
-        score = 0;
-      } else if (named) score = 0.97;
-      else if (IDENTITY_CONTEXT.test(windowBefore) && !hasReferenceContext(text, start)) score = Math.max(0.85, scheme.bareScore(m));
-      else {
-        score = scheme.bareScore(m);
-        if (score === 0 || (score < 0.9 && hasReferenceContext(text, start))) continue;
-      }
-      push({
-        kind: 'national_id',
-        start,
-        end,
-        score,
-        value: normalizePiiValue('national_id', m[0]),
-        message: `national id (${scheme.name}, ends ${lastChars(m[0], 2)}${valid ? '' : ', invalid check'})`,
-      });
-    }
   }
 }
 
@@ -740,7 +467,7 @@ function isWordChar(code: number): boolean {
   return isAlnum(code) || code === 95;
 }
 
-function scanIpAddresses(text: string, push: (c: Candidate) => void): void {
+function scanIpAddresses(text: string, push: (c: PiiCandidate) => void): void {
   // IPv6: each run of hex digits, colons and dots around a colon, read once.
   for (let colon = text.indexOf(':'); colon !== -1; ) {
     let start = colon;
@@ -779,245 +506,6 @@ function scanIpAddresses(text: string, push: (c: Candidate) => void): void {
       score: cls === 'private' ? 0.45 : 0.9,
       value: m[0],
       message: `IPv4 address (${cls})`,
-    });
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Phone numbers
-
-const PHONE = /(?<![\wÀ-ÿ+#@/.=-]|\d )(?:\(\+\d{1,3}\)[ -]?|\+ ?|00)?\(?\d(?:(?:[ .\u00a0-]|\) ?| ?\()?\d){6,17}/g;
-const PHONE_CONTEXT =
-  /\b(?:phone|phones|tel|tél|telephone|téléphone|telefon|telefono|teléfono|telefoon|telefoonnummer|mobile|mobil|móvil|movil|mobiel|cellulare|cell|cellphone|handy|portable|call|calls|called|ring|sms|text|whatsapp|fax|contact|reach|dial|landline|fixe|festnetz|fijo|fisso|vast)\b/;
-
-/** Country calling codes and the lengths of their national numbers (digits after the code). */
-const CALLING_CODES: Readonly<Record<string, readonly [number, number]>> = {
-  '1': [10, 10], '7': [10, 10], '20': [9, 10], '27': [9, 9], '30': [10, 10], '31': [9, 9], '32': [8, 9], '33': [9, 9], '34': [9, 9],
-  '36': [8, 9], '39': [6, 11], '40': [9, 9], '41': [9, 9], '43': [4, 13], '44': [9, 10], '45': [8, 8], '46': [7, 13], '47': [8, 8],
-  '48': [9, 9], '49': [6, 13], '51': [8, 11], '52': [10, 10], '54': [10, 11], '55': [10, 11], '56': [9, 9], '57': [8, 10],
-  '60': [7, 10], '61': [9, 9], '62': [7, 12], '63': [8, 10], '64': [8, 10], '65': [8, 8], '66': [8, 9], '81': [9, 10], '82': [8, 10],
-  '84': [9, 10], '86': [10, 11], '90': [10, 10], '91': [10, 10], '92': [9, 10], '351': [9, 9], '352': [6, 11], '353': [7, 9],
-  '358': [6, 12], '420': [9, 9], '421': [9, 9], '971': [8, 9], '972': [8, 9], '966': [9, 9], '234': [8, 10], '212': [9, 9],
-};
-
-/** A US ZIP+4 code (`04554-8342`), never a phone number. */
-const ZIP_PLUS_4 = /^\d{5}-\d{4}$/;
-
-/** A date that starts the candidate (`15.03.2024 10`, `2024-03-15`), but not a dotted phone number (`06.12.34.56.78`). */
-const DATE_SHAPE = /^(?:\d{1,2}([./-])\d{1,2}\1\d{2,4}(?!\d|\1\d)|\d{4}([./-])\d{1,2}\2\d{1,2}(?!\d|\2\d))/;
-
-function sameGroups(groups: readonly number[], ...shapes: ReadonlyArray<readonly number[]>): boolean {
-  return shapes.some((shape) => shape.length === groups.length && shape.every((g, i) => g === groups[i]));
-}
-
-/** The score of a national (no country code) number, or 0 if it has no known national shape. */
-function nationalPhoneScore(digits: string, groups: readonly number[], context: boolean): number {
-  const n = digits.length;
-  const compact = groups.length === 1;
-  const grouped = (score: number) => (compact ? (context ? 0.75 : 0) : context ? Math.min(0.95, score + 0.1) : score);
-  // North America: [2-9]XX [2-9]XX XXXX, optionally 1 first.
-  const nanp = n === 11 && digits[0] === '1' ? digits.slice(1) : digits;
-  const nanpGroups = n === 11 && groups[0] === 1 ? groups.slice(1) : groups;
-  if (nanp.length === 10 && /^[2-9]\d\d[2-9]/.test(nanp) && (compact || sameGroups(nanpGroups, [3, 3, 4], [3, 7]))) return grouped(0.8);
-  // Trunk prefix 0 (UK, FR, DE, IT landlines, NL, IN landlines), groups of two or more digits.
-  if (digits[0] === '0' && digits[1] !== '0' && n >= 9 && n <= 12 && groups.every((g) => g >= 2)) return grouped(0.75);
-  // Spain: 9 digits from 6, 7, 8 or 9.
-  if (n === 9 && /^[6-9]/.test(digits) && (compact || sameGroups(groups, [3, 3, 3], [3, 2, 2, 2], [2, 3, 2, 2]))) return grouped(0.7);
-  // Italian mobiles: 3XX XXX XXXX.
-  if (n === 10 && digits[0] === '3' && (compact || sameGroups(groups, [3, 3, 4], [3, 7], [3, 4, 3]))) return grouped(0.7);
-  // Indian mobiles: XXXXX XXXXX from 6–9.
-  if (n === 10 && /^[6-9]/.test(digits) && (compact || sameGroups(groups, [5, 5], [3, 3, 4]))) return grouped(0.7);
-  return 0;
-}
-
-function scanPhones(text: string, push: (c: Candidate) => void): void {
-  for (const m of text.matchAll(PHONE)) {
-    const raw = m[0];
-    const start = m.index!;
-    const end = start + raw.length;
-    const next = text.charCodeAt(end);
-    if (isAlnum(next) || ((next === 46 || next === 44 || next === 45) && isDigit(text.charCodeAt(end + 1)))) continue;
-    if (DATE_SHAPE.test(raw) || ZIP_PLUS_4.test(raw)) continue;
-    const separators = raw.replace(/[\d+()]/g, '');
-    if (separators.includes('.') && /[ \u00a0-]/.test(separators)) continue;
-    if ((raw.match(/\(/g)?.length ?? 0) !== (raw.match(/\)/g)?.length ?? 0)) continue;
-    const international = raw.startsWith('+') || raw.startsWith('(+') || raw.startsWith('00');
-    if (hasReferenceContext(text, start) || QUANTITY_AFTER.test(after(text, end, 12))) continue;
-    const windowBefore = before(text, start, 32);
-    const context = PHONE_CONTEXT.test(windowBefore.slice(windowBefore.lastIndexOf('\n') + 1));
-    let score = 0;
-    let label = 'national';
-    if (international) {
-      // "+44 (0)20 …": the trunk 0 in parentheses is not dialled from abroad.
-      const body = raw.replace(/^(\(\+|\+ ?|00)/, '').replace(/\(0\)/, '');
-      const digits = digitsOf(body);
-      const groups = body.split(/[^\d]+/).filter((g) => g !== '').map((g) => g.length);
-      if (groups.filter((g) => g === 1).length > 2) continue;
-      const code = [digits.slice(0, 1), digits.slice(0, 2), digits.slice(0, 3)].find((c) => CALLING_CODES[c] !== undefined);
-      if (code !== undefined) {
-        const [min, max] = CALLING_CODES[code]!;
-        // "+44 07700 …": a trunk 0 written after the code by mistake is common; it is not counted.
-        const trunkZero = digits[code.length] === '0' && code !== '39' ? 1 : 0;
-        const national = digits.length - code.length - trunkZero;
-        if (national < min || national > max) continue;
-        if (code === '1' && !/^[2-9]\d\d[2-9]/.test(digits.slice(1))) continue;
-        score = (context ? 0.97 : 0.9) - 0.05 * trunkZero;
-        label = `+${code}`;
-      } else {
-        if (digits.length < 8 || digits.length > 15) continue;
-        score = context ? 0.8 : 0.6;
-        label = 'international';
-      }
-    } else {
-      const digits = digitsOf(raw);
-      const groups = raw.split(/[^\d]+/).filter((g) => g !== '').map((g) => g.length);
-      if (digits.length > 12 || groups.length > 6) continue;
-      score = nationalPhoneScore(digits, groups, context);
-      if (score === 0) continue;
-    }
-    push({
-      kind: 'phone',
-      start,
-      end,
-      score,
-      value: normalizePiiValue('phone', raw),
-      message: `phone number (${label}, ends ${lastChars(raw, 2)})`,
-    });
-  }
-}
-
-function isDigit(code: number): boolean {
-  return code >= 48 && code <= 57;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Street addresses
-
-const L = "\\p{L}'’";
-/** A capitalised word of a street name; dots only inside it (`Saint-Jean`, `J.F.Kennedy`), never the full stop after it. */
-const CAP = `\\p{Lu}[${L}-]*(?:\\.[${L}-]+)*`;
-
-/** English: [Flat 4, ] 12[a] Name Name Street|St|Road|… [NW] (UK, US, CA, IN). */
-const EN_STREET = new RegExp(
-  String.raw`(?<![\p{L}\p{N}])(?:(?:Flat|Apt\.?|Apartment|Unit|Suite|Ste\.?)\s*#?\d{1,4}[A-Za-z]?,?\s+)?\d{1,5}[A-Za-z]?(?:-\d{1,5})?,?\s+` +
-    String.raw`(?:(?:${CAP}|\d{1,3}(?:st|nd|rd|th))\s+){1,4}` +
-    String.raw`(?:(?:Street|street|Avenue|avenue|Road|road|Boulevard|Lane|lane|Drive|drive|Court|Place|Terrace|Way|Close|Crescent|Square|Parkway|Highway|Gardens|Grove|Mews|Row|Walk|Circle|Trail|Hill|Park|Marg|Nagar|Cross)` +
-    String.raw`|(?:St|Ave|Rd|Blvd|Ln|Dr|Ct|Pl|Cres|Sq|Pkwy|Hwy|Cir)\.?)` +
-    String.raw`(?:\s+(?:North|South|East|West|NE|NW|SE|SW|N\.?W\.?|S\.?E\.?))?(?![\p{L}\p{N}])`,
-  'gu',
-);
-
-/** French: 12[ bis], rue|avenue|boulevard|… [de la] Name (FR, CA-QC). */
-const FR_STREET = new RegExp(
-  String.raw`(?<![\p{L}\p{N}])\d{1,4}(?:\s?(?:bis|ter|[A-Da-d])(?![\p{L}]))?,?\s+` +
-    String.raw`(?:rue|Rue|r\.|avenue|Avenue|av\.|Av\.|boulevard|Boulevard|bd|Bd|place|Place|allée|Allée|impasse|Impasse|chemin|Chemin|quai|Quai|route|Route|cours|Cours|square|Square|passage|Passage|faubourg|Faubourg|rond-point|Rond-Point)\s+` +
-    String.raw`(?:(?:de\s+la|de\s+l['’]|des|du|de|d['’]|la|le|les|l['’])\s*)?${CAP}(?:[\s-]+(?:(?:de|du|des|la|le|les|et|sur|en|d['’]|l['’])\s*)?${CAP}){0,3}`,
-  'gu',
-);
-
-/**
- * German and Dutch street-type endings (Hauptstraße 5, Karl-Marx-Allee 90, Kerkstraat 12) and
- * separate type words after an adjective (Berliner Str. 12, Frankfurter Allee 5): found by the
- * ending followed by a number, then read backwards to the start of the name.
- */
-const STREET_ENDING = /(?:stra(?:ße|sse|at)|str\.|weg|allee|platz|gasse|damm|ufer|chaussee|pfad|steig|laan|plein|gracht|kade|singel|dijk|steeg|ring)(?=\s{1,3}\d)/giu;
-/** The house number after a German or Dutch street: 5, 12a, 12 a, 3-5, 263-B. Sticky. */
-const COMPOUND_HOUSE_NUMBER = /\s{1,3}\d{1,4}(?:\s?[a-zA-Z](?![\p{L}])|-\d{1,3}(?!\d)|-[A-Za-z]{1,2}(?![\p{L}]))?(?![\p{L}\p{N}])/uy;
-const LETTER = /\p{L}/u;
-const UPPER = /\p{Lu}/u;
-
-function isLetterAt(text: string, i: number): boolean {
-  return i >= 0 && i < text.length && LETTER.test(text[i]!);
-}
-
-/** The span of a German or Dutch street with its number, from the ending found at `m`, or undefined. */
-function compoundStreetAt(text: string, m: RegExpMatchArray): TextSpan | undefined {
-  const endingStart = m.index!;
-  const endingEnd = endingStart + m[0].length;
-  let start = endingStart;
-  while (start > 0 && (isLetterAt(text, start - 1) || text[start - 1] === '-')) start--;
-  if (start > 0 && /[\p{N}]/u.test(text[start - 1]!)) return undefined;
-  if (start < endingStart) {
-    // One word: the ending is attached to a capitalised name (not "Bring", "Spring": no "ring").
-    if (!UPPER.test(text[start]!) || m[0].toLowerCase() === 'ring') return undefined;
-  } else {
-    // A separate type word, capitalised, after an adjective in -er/-sche/-scher.
-    if (!UPPER.test(text[endingStart]!)) return undefined;
-    let prevEnd = start;
-    while (prevEnd > 0 && text[prevEnd - 1] === ' ') prevEnd--;
-    if (prevEnd === start || prevEnd < start - 1) return undefined;
-    let prevStart = prevEnd;
-    while (prevStart > 0 && isLetterAt(text, prevStart - 1)) prevStart--;
-    const adjective = text.slice(prevStart, prevEnd);
-    if (!UPPER.test(adjective[0] ?? '') || !/(?:er|sche|scher)$/.test(adjective) || (prevStart > 0 && /[\p{N}]/u.test(text[prevStart - 1]!))) return undefined;
-    start = prevStart;
-  }
-  COMPOUND_HOUSE_NUMBER.lastIndex = endingEnd;
-  const number = COMPOUND_HOUSE_NUMBER.exec(text);
-  if (!number) return undefined;
-  return { start, end: endingEnd + number[0].length };
-}
-
-/** Spanish: Calle|Avenida|Plaza|C/ [de la] Name[,] [nº] 5. */
-const ES_STREET = new RegExp(
-  String.raw`(?<![\p{L}\p{N}])(?:(?:Calle|calle|C\/|Avenida|avenida|Avda\.|Av\.|Plaza|plaza|Pza\.|Paseo|paseo|P\.º|Camino|Carrera|Ronda|Travesía|Rambla|Glorieta)\s*` +
-    String.raw`(?:(?:de\s+la|de\s+los|de\s+las|del|de|la|las|los|el)\s+)?${CAP}(?:\s+(?:(?:de|del|la|las|los|y|el)\s+)?${CAP}){0,3}|Gran Vía)` +
-    String.raw`,?\s+(?:n[º°o]\.?\s*)?\d{1,4}(?:\s?[A-Za-z](?![\p{L}]))?(?:,?\s*\d{1,2}[º°ª]\s?[A-Za-z]?(?![\p{L}]))?(?![\p{L}\p{N}])`,
-  'gu',
-);
-
-/** Italian: Via|Viale|Piazza|Corso [del] Name[,] [n.] 10[/a]. */
-const IT_STREET = new RegExp(
-  String.raw`(?<![\p{L}\p{N}])(?:Via|Viale|V\.le|Piazza|P\.zza|P\.za|Piazzale|P\.le|Corso|C\.so|Largo|Vicolo|Strada|Lungomare|Lungotevere|Borgo|Contrada)\s+` +
-    String.raw`(?:(?:dei|degli|delle|della|dello|del|di|de['’]|d['’]|dell['’]|San|Santa|Sant['’])\s*)?${CAP}(?:\s+(?:(?:dei|degli|delle|della|dello|del|di|d['’]|dell['’])\s*)?${CAP}){0,3}` +
-    String.raw`,?\s+(?:n\.\s*)?\d{1,4}(?:\s?[A-Za-z](?![\p{L}])|\/[A-Za-z0-9]{1,2})?(?![\p{L}\p{N}])`,
-  'gu',
-);
-
-const STREET_PATTERNS: ReadonlyArray<readonly [string, RegExp]> = [
-  ['EN', EN_STREET],
-  ['FR', FR_STREET],
-  ['ES', ES_STREET],
-  ['IT', IT_STREET],
-];
-
-const CITY = String.raw`(?:St\.\s|Ste\.\s)?\p{Lu}[\p{L}'’-]+(?:[ -](?:(?:am|an|sur|de|del|di|en|im|upon|on|la|le)\s+)?\p{Lu}[\p{L}'’-]+){0,2}`;
-const POSTCODE_AFTER_CITY = String.raw`(?:\d{5}(?:-\d{4})?|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|[A-Z]\d[A-Z]\s?\d[A-Z]\d|\d{3}\s?\d{3})`;
-
-/**
- * What may follow a street: a flat or floor, then "postcode city" (FR, DE, ES, IT, NL) or
- * "city[, state] postcode" (US, UK, CA, IN). Sticky: tried right where the street ends.
- */
-const ADDRESS_TAIL = new RegExp(
-  String.raw`(?:,?\s*(?:(?:Apt|Apartment|Suite|Ste|Unit|Flat|Piso|Planta|Esc\.|Int\.|Interno|Scala|Étage|App\.?)\s*\.?\s*#?\s*[\w-]{1,5}|\d{1,2}[º°ª]\s?[A-Za-z]?|#\s?\d{1,5}[A-Za-z]?)(?![\p{L}\p{N}]))?` +
-    String.raw`(?:,?[ \t]*\n?[ \t]*(?:(?:[A-Z]-)?(?:\d{5}|\d{4}\s?[A-Z]{2}(?![\p{L}])|\d{4})\s+${CITY}(?:\s+\(?[A-Z]{2}\)?(?![\p{L}]))?` +
-    String.raw`|(?:${CITY},\s+)?${CITY},?\s+(?:(?:[A-Z]{2}|\([A-Z]{2}\))\s+)?${POSTCODE_AFTER_CITY})(?![\p{L}\p{N}]))?`,
-  'uy',
-);
-
-function scanStreetAddresses(text: string, push: (c: Candidate) => void): void {
-  const streets: Array<{ style: string; start: number; end: number }> = [];
-  for (const [style, pattern] of STREET_PATTERNS) {
-    for (const m of text.matchAll(pattern)) streets.push({ style, start: m.index!, end: m.index! + m[0].length });
-  }
-  for (const m of text.matchAll(STREET_ENDING)) {
-    const span = compoundStreetAt(text, m);
-    if (span) streets.push({ style: 'DE/NL', ...span });
-  }
-  for (const street of streets) {
-    const { style, start } = street;
-    let end = street.end;
-    ADDRESS_TAIL.lastIndex = end;
-    const tail = ADDRESS_TAIL.exec(text);
-    const withPostcode = tail !== null && /\d/.test(tail[0]) && LETTER.test(tail[0]) && tail[0].length > 4;
-    if (tail) end += tail[0].length;
-    push({
-      kind: 'street_address',
-      start,
-      end,
-      score: withPostcode ? 0.9 : 0.8,
-      value: normalizePiiValue('street_address', text.slice(start, end)),
-      message: `street address (${style} style${withPostcode ? ', with postcode' : ''})`,
     });
   }
 }

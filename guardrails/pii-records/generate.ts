@@ -16,7 +16,7 @@ import { SeededRandom } from '../../core/seeded-random';
 // Check digits (independent of the detector)
 
 /** The Luhn check digit that completes `payload`. */
-function luhnCheckDigit(payload: string): string {
+export function luhnCheckDigit(payload: string): string {
   let sum = 0;
   for (let i = 0; i < payload.length; i++) {
     let d = Number(payload[payload.length - 1 - i]);
@@ -29,7 +29,7 @@ function luhnCheckDigit(payload: string): string {
   return String((10 - (sum % 10)) % 10);
 }
 
-function mod97(numeric: string): number {
+export function mod97(numeric: string): number {
   let r = 0;
   for (const ch of numeric) r = (r * 10 + Number(ch)) % 97;
   return r;
@@ -58,7 +58,7 @@ const VERHOEFF_PERM = [
 const VERHOEFF_INV = [0, 4, 3, 2, 1, 5, 6, 7, 8, 9];
 
 /** The Verhoeff check digit that completes `payload`. */
-function verhoeffCheckDigit(payload: string): string {
+export function verhoeffCheckDigit(payload: string): string {
   let c = 0;
   for (let i = 0; i < payload.length; i++) {
     const digit = Number(payload[payload.length - 1 - i]);
@@ -68,7 +68,7 @@ function verhoeffCheckDigit(payload: string): string {
 }
 
 /** The check character of the first 15 characters of a codice fiscale. */
-function codiceFiscaleCheck(first15: string): string {
+export function codiceFiscaleCheck(first15: string): string {
   const odd: Record<string, number> = {};
   const oddValues = [1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23];
   'ABCDEFGHIJKLMNOPQRSTUVWXYZ'.split('').forEach((ch, i) => (odd[ch] = oddValues[i]!));
@@ -84,7 +84,7 @@ function codiceFiscaleCheck(first15: string): string {
 }
 
 /** Steuer-ID check digit (ISO 7064 MOD 11,10) of the first ten digits. */
-function steuerIdCheckDigit(first10: string): string {
+export function steuerIdCheckDigit(first10: string): string {
   let product = 10;
   for (const ch of first10) {
     let sum = (Number(ch) + product) % 10;

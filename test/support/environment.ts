@@ -5,6 +5,7 @@ import { temporal as proto } from '@temporalio/proto';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type Worker as WorkerType } from '@temporalio/worker';
 import type { Agent } from '../../core/agent';
+import type { KeelWorkerDeployment } from '../../core/worker-deployment';
 import { FileAuditLog, FileContentStore, PostgresDatabase, type ApproverKeySource, type ContentStore, type SharedToolCacheOptions, type SqlDatabase } from '../../store';
 import { TEST_DATABASE_URL } from './test-database';
 import { KeelClient } from '../../client';
@@ -66,6 +67,8 @@ export interface TestEnvironment {
     sharedToolCache?: SharedToolCacheOptions;
     /** @default the test people's keys (see approver-keys.ts) */
     approverKeys?: ApproverKeySource;
+    /** Worker Deployment Versioning (see workers/keel-plugin.ts). @default unversioned */
+    deployment?: KeelWorkerDeployment;
   }): Promise<WorkerType>;
   close(): Promise<void>;
 }
@@ -91,7 +94,7 @@ export async function createTestEnvironment(name = 'keel'): Promise<TestEnvironm
     storeDir,
     db,
     auditPath,
-    async startWorker({ agents, modelURL, metrics, alertSinks, sharedToolCache, approverKeys }) {
+    async startWorker({ agents, modelURL, metrics, alertSinks, sharedToolCache, approverKeys, deployment }) {
       const native = await NativeConnection.connect({ address: server.address });
       nativeConnections.push(native);
       const worker = await createKeelWorker({
@@ -105,6 +108,7 @@ export async function createTestEnvironment(name = 'keel'): Promise<TestEnvironm
         audit: new FileAuditLog(auditPath),
         ...(metrics ? { metrics } : {}),
         ...(alertSinks ? { alertSinks } : {}),
+        ...(deployment ? { deployment } : {}),
         model: { baseURL: modelURL, apiKey: 'test' },
         workflowBundle: { codePath: server.bundlePath },
         shutdownGraceTimeMs: 1000,
