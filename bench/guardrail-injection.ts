@@ -15,6 +15,7 @@ import { percentile } from './percentile';
 import { detectInjectionInWindows } from '../core/guardrails/injection-windows';
 import { HOLDOUT_FAMILIES, loadHoldout, type HoldoutFamily } from '../guardrails/holdout/assemble';
 import { measureHoldout, share, type HoldoutFigures } from '../guardrails/holdout/measure';
+import { HOLDOUT_2_DIR, loadHoldout2 } from '../guardrails/holdout-2/assemble';
 import { SHIPPED_CLASSIFIER_WEIGHTS } from '../guardrails/classifier/injection-classifier';
 import { formatNumber, formatTable } from '../evaluation/text-table';
 
@@ -157,6 +158,49 @@ export function formatInjectionHoldout(m: ReturnType<typeof measureInjectionHold
   ].join('\n');
 }
 
+/** The figures recorded once each in `guardrails/holdout-2/recorded-figures.json`. */
+interface RecordedHoldout2Figures {
+  beforeThisWork: { recordedAt: string; weightsSha256: string; figures: HoldoutFigures };
+  afterThisWork?: { recordedAt: string; weightsSha256: string; figures: HoldoutFigures };
+}
+
+/**
+ * The second holdout (`guardrails/holdout-2/`, written after the first had been looked at): the
+ * recorded runs (before and after the second round of work) beside the code as it is now. Each run
+ * of this is another look at the holdout: use it to report, not to tune.
+ */
+export function formatInjectionHoldout2(): string {
+  const recorded = JSON.parse(readFileSync(join(HOLDOUT_2_DIR, 'recorded-figures.json'), 'utf8')) as RecordedHoldout2Figures;
+  const now = measureHoldout(loadHoldout2(), (t) => detectInjectionInWindows(t).band);
+  const cell = (f: HoldoutFigures | undefined, family: HoldoutFamily | 'attacks' | 'benign'): [string, string] => {
+    if (!f) return ['-', '-'];
+    const x = family === 'attacks' ? f.attacks : family === 'benign' ? f.benign : f.families[family];
+    return [share(x.caught, x.samples), share(x.blocked, x.samples)];
+  };
+  const rows = [...HOLDOUT_FAMILIES, 'attacks' as const, 'benign' as const].map((family) => {
+    const n = family === 'attacks' ? now.attacks.samples : family === 'benign' ? now.benign.samples : now.families[family].samples;
+    const name = family === 'attacks' ? 'all attacks' : family === 'benign' ? 'benign hard negatives (FP)' : FAMILY_NAMES[family];
+    return [name, String(n), ...cell(recorded.beforeThisWork.figures, family), ...cell(recorded.afterThisWork?.figures, family), ...cell(now, family)];
+  });
+  return [
+    'Second prompt-injection holdout (guardrails/holdout-2/, hand-written after the first was seen; never tuned on)',
+    formatTable(
+      [
+        { header: 'family', align: 'left' },
+        { header: 'n' },
+        { header: 'before: caught' },
+        { header: 'blocked' },
+        { header: 'after: caught' },
+        { header: 'blocked' },
+        { header: 'now: caught' },
+        { header: 'blocked' },
+      ],
+      rows,
+    ),
+    `before = run once before the second round (${recorded.beforeThisWork.recordedAt}, weights ${recorded.beforeThisWork.weightsSha256.slice(0, 8)}); after = run once at its end (${recorded.afterThisWork?.recordedAt ?? '-'}, weights ${recorded.afterThisWork?.weightsSha256.slice(0, 8) ?? '-'}); now = weights ${SHIPPED_CLASSIFIER_WEIGHTS.weightsSha256.slice(0, 8)}.`,
+  ].join('\n');
+}
+
 /** Runs the benchmark and prints its tables. */
 export async function runInjectionBenchmark(options: InjectionBenchmarkOptions = {}): Promise<void> {
   const quick = options.quick === true;
@@ -186,6 +230,8 @@ export async function runInjectionBenchmark(options: InjectionBenchmarkOptions =
 
   const holdoutFigures = measureInjectionHoldout();
   console.log(formatInjectionHoldout(holdoutFigures));
+  console.log('');
+  console.log(formatInjectionHoldout2());
   console.log('');
 
   // Recall per technique, main corpus and holdout side by side.

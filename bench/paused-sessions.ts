@@ -94,7 +94,12 @@ function startChild(kind: 'keel' | 'bare', vars: Record<string, string>): Promis
           stop: () =>
             new Promise((done) => {
               child.removeAllListeners('exit');
-              child.once('exit', () => done());
+              if (child.exitCode !== null || child.signalCode !== null) return done();
+              const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
+              child.once('exit', () => {
+                clearTimeout(kill);
+                done();
+              });
               child.kill('SIGTERM');
             }),
         });

@@ -2,12 +2,14 @@
  * One worker of the paused-sessions benchmark (bench/paused-sessions.ts) in a process of its own, so
  * that its resident memory is its own: `node --expose-gc --import tsx paused-worker-child.ts keel|bare`.
  * Env: PAUSED_ADDRESS, PAUSED_TASK_QUEUE, PAUSED_BUNDLE (the workflow bundle's file), PAUSED_MODEL_URL
- * (Keel), PAUSED_STORE_DIR (Keel), PAUSED_WORKER_OPTIONS (JSON of extra worker options, optional).
+ * (Keel), PAUSED_STORE_DIR (Keel), PAUSED_KEEL_WORKER_OPTIONS / PAUSED_BARE_WORKER_OPTIONS (JSON of extra worker
+ * options, optional), PAUSED_HEAP_SNAPSHOT (a path prefix: heap snapshots with each memory reading).
  * Talks to its parent over IPC: sends `{ type: 'ready' }` when polling and `{ type: 'effect', id, atMs }`
  * when the activity after the approval starts; answers `{ type: 'memory' }` with
  * `{ type: 'memory', rss, heapUsed, cached }` (after a full garbage collection).
  */
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { writeHeapSnapshot } from 'node:v8';
 import { z } from 'zod';
 import { defineAgent } from '../core/agent';
 import { defineTool } from '../core/tool';
@@ -34,10 +36,10 @@ function env(name: string): string {
 async function main(): Promise<void> {
   const kind = process.argv[2];
   if (kind !== 'keel' && kind !== 'bare') throw new Error(`usage: paused-worker-child.ts keel|bare (got ${String(kind)})`);
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  Runtime.install({ logger: new DefaultLogger((process.env.PAUSED_LOG_LEVEL ?? 'WARN') as 'WARN') });
   const connection = await NativeConnection.connect({ address: env('PAUSED_ADDRESS') });
   const taskQueue = env('PAUSED_TASK_QUEUE');
-  const extra = JSON.parse(process.env.PAUSED_WORKER_OPTIONS ?? '{}') as Partial<WorkerOptions>;
+  const extra = JSON.parse((kind === 'keel' ? process.env.PAUSED_KEEL_WORKER_OPTIONS : process.env.PAUSED_BARE_WORKER_OPTIONS) ?? '{}') as Partial<WorkerOptions>;
   const workflowBundle = { codePath: env('PAUSED_BUNDLE') };
   let worker: Worker;
   if (kind === 'keel') {
@@ -77,6 +79,7 @@ async function main(): Promise<void> {
     if (message.type !== 'memory') return;
     (globalThis as { gc?: () => void }).gc?.();
     const { rss, heapUsed } = process.memoryUsage();
+    if (process.env.PAUSED_HEAP_SNAPSHOT) console.error(`heap snapshot: ${writeHeapSnapshot(`${process.env.PAUSED_HEAP_SNAPSHOT}-${kind}-${Date.now()}.heapsnapshot`)}`);
     tell({ type: 'memory', rss, heapUsed });
   });
   process.on('disconnect', () => {
@@ -86,6 +89,7 @@ async function main(): Promise<void> {
   tell({ type: 'ready' });
   await running;
   await connection.close();
+  process.disconnect?.(); // the IPC channel would keep the process alive
 }
 
 if (require.main === module) {

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApproverKey, readApproverKey, trustApproverKey, writeApproverKey, type ApproverKeyFile } from './approver-key';
 import type { OrchestrationRequestInput, PipelineSpecInput } from '../core/orchestration';
-import { defaultFileContentStore, PostgresContentStore, PostgresDatabase, TraceStore } from '../store';
+import { contentStoreFromEnv, PostgresDatabase, TraceStore } from '../store';
 import { formatTrace, TRACE_FORMATS, type TraceFormat } from './trace-export';
 import { DecisionRefusedError, InvalidSessionRequestError, KeelClient, type DecisionOptions } from './keel-client';
 import { guardScanLine, parseScanPolicy } from './guard-scan';
@@ -198,8 +198,9 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
     ...(values.address ? { address: values.address } : {}),
     ...(values.namespace ? { namespace: values.namespace } : {}),
     ...(values['task-queue'] ? { taskQueue: values['task-queue'] } : {}),
-    // The workers' content store: files at KEEL_STORE_DIR, else the database's when there is one, else .keel/content.
-    store: database && !process.env.KEEL_STORE_DIR ? new PostgresContentStore(database) : defaultFileContentStore(),
+    // The workers' content store, chosen as the worker entry chooses it: KEEL_CONTENT_STORE (s3, postgres,
+    // file), else files at KEEL_STORE_DIR, else the database's when there is one, else .keel/content.
+    store: contentStoreFromEnv(process.env, database),
     ...(database ? { traces: new TraceStore(database) } : {}),
   });
   const print = (value: unknown) => out(JSON.stringify(value, null, 2));

@@ -4,11 +4,14 @@ import { ApproversSchema, type PendingApproval } from './approval';
 import type { TraceEvent } from './trace';
 
 /** The data a session may touch. It travels to activities out of band, never through the model. */
+/** Bounds of a session's scope: every store keys content, effects and caches by it. */
+export const SCOPE_LIMITS = { tenantChars: 256, subjects: 1000, subjectChars: 256 } as const;
+
 export const ScopeSchema = z.strictObject({
   /** The tenant the session serves. */
-  tenant: z.string().min(1),
+  tenant: z.string().min(1).max(SCOPE_LIMITS.tenantChars),
   /** Subjects within the tenant the session may touch (customer ids, account ids, ...). */
-  subjects: z.array(z.string().min(1)).default([]),
+  subjects: z.array(z.string().min(1).max(SCOPE_LIMITS.subjectChars)).max(SCOPE_LIMITS.subjects).default([]),
 });
 /** A session's scope. */
 export type Scope = z.output<typeof ScopeSchema>;

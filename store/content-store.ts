@@ -1,3 +1,5 @@
+import { SCOPE_LIMITS } from '../core/session';
+
 /**
  * Where large session content lives (transcripts, tool outputs), so that workflow history carries
  * only references. Content is addressed by its SHA-256: writing the same bytes twice gives the same
@@ -17,7 +19,7 @@ export interface ContentStore {
 }
 
 /** The longest tenant a content store accepts (the same bound as a decision's tenant list entries). */
-export const MAX_TENANT_CHARS = 256;
+export const MAX_TENANT_CHARS = SCOPE_LIMITS.tenantChars;
 
 /** The form of every content reference. */
 export const CONTENT_REF = /^sha256:([0-9a-f]{64})$/;

@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
-import { GetObjectCommand, HeadBucketCommand, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
+
+/** The AWS SDK, loaded when the first S3 store is made (not by everything that imports `store`). */
+function awsS3(): typeof import('@aws-sdk/client-s3') {
+  return require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3');
+}
 import { ContentCache } from './content-cache';
 import { checkContentTenant, ContentNotFoundError, contentRefHex, type ContentStore } from './content-store';
 import { ContentCorruptedError, ContentStoreUnavailableError, ContentTooLargeError } from './content-store-errors';
@@ -115,7 +120,8 @@ export class S3ContentStore implements ContentStore {
     this.conditionalWrites = options.conditionalWrites ?? d.conditionalWrites;
     const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? d.region;
     this.where = `s3://${this.bucket}/${this.prefix} at ${options.endpoint ?? `AWS S3 (${region})`}`;
-    this.client = new S3Client({
+    const { S3Client: Client } = awsS3();
+    this.client = new Client({
       region,
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
       forcePathStyle: options.forcePathStyle ?? options.endpoint !== undefined,
@@ -141,7 +147,7 @@ export class S3ContentStore implements ContentStore {
     if (this.cache.has(tenant, ref)) return ref;
     const put = (conditional: boolean) =>
       this.client.send(
-        new PutObjectCommand({
+        new (awsS3().PutObjectCommand)({
           Bucket: this.bucket,
           Key: key,
           Body: bytes,
@@ -180,7 +186,7 @@ export class S3ContentStore implements ContentStore {
     if (cached !== undefined) return cached;
     let bytes: Uint8Array;
     try {
-      const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const object = await this.client.send(new (awsS3().GetObjectCommand)({ Bucket: this.bucket, Key: key }));
       if (object.ContentLength !== undefined && object.ContentLength > this.maxContentBytes) {
         object.Body?.transformToWebStream().cancel().catch(() => undefined);
         throw new ContentTooLargeError(object.ContentLength, this.maxContentBytes, this.where);
@@ -205,7 +211,7 @@ export class S3ContentStore implements ContentStore {
    */
   async check(): Promise<void> {
     try {
-      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+      await this.client.send(new (awsS3().HeadBucketCommand)({ Bucket: this.bucket }));
     } catch (error) {
       throw this.unavailable(error, { headBucket: true });
     }

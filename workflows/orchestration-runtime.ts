@@ -2,21 +2,17 @@ import {
   ActivityFailure,
   ApplicationFailure,
   ChildWorkflowFailure,
-  condition,
   getExternalWorkflowHandle,
   patched,
-  proxyActivities,
   setHandler,
   startChild,
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { SessionActivities } from '../activities/session-activities';
 import type { AgentDescriptor } from '../core/agent';
 import { isAllowedApprover } from '../core/approval';
 import { readStatement } from '../core/decision-statement';
-import type { ApproverKeyActivities } from '../activities/approver-keys';
 import { DecisionGate, isRefused, KEPT_REFUSALS, type DecisionName } from './decision-gate';
 import { LegacyApproveSchema, LegacyRejectSchema, LegacyResolveEscalationSchema, VERIFIED_DECISIONS_PATCH } from './legacy-decisions';
 import { FailureType } from '../core/errors';
@@ -36,18 +32,12 @@ import {
   type OrchestrationStatus,
   type TaskMessage,
 } from '../core/orchestration';
-import type { Limits } from '../core/limits';
+import type { ExtraBudget, Limits } from '../core/limits';
 import { describeRequestIssues, type SessionRequestInput, type SessionResult, type SessionState } from '../core/session';
 import type { TraceEvent } from '../core/trace';
-import type { z } from 'zod';
 import { KEEL_SEARCH_ATTRIBUTE_KEYS, approveSignal, childSessionUpdateSignal, rejectSignal, resolveEscalationSignal, resolveEscalationUpdate, statusQuery, traceQuery, type DecisionAccepted } from './api';
-
-const { approverKeys } = proxyActivities<ApproverKeyActivities>({ startToCloseTimeout: 30_000 });
-
-const { describeAgent, recordSessionEnd } = proxyActivities<SessionActivities>({
-  startToCloseTimeout: 30_000,
-  retry: { maximumAttempts: 5, nonRetryableErrorTypes: [FailureType.UnknownAgent] },
-});
+import { escalationResolvedEvent, HumanGate } from './human-gate';
+import { agentLookupActivities, orchestrationApproverKeys, recordOrchestrationEnd } from './session-activities-proxies';
 
 /** Patch id: orchestrations recorded before it ended without archiving their trace. */
 const RECORD_ORCHESTRATION_END = 'orchestration-record-end';
@@ -68,8 +58,6 @@ interface ChildRecord extends ChildSessionView {
   running: boolean;
 }
 
-type EscalationDecision = Pick<z.output<typeof LegacyResolveEscalationSchema>, 'action' | 'approver' | 'extraBudget' | 'note'>;
-
 /**
  * What the three orchestration patterns share: the parsed request, child sessions started with
  * limits carved from what is left of the budget, their views kept current by their own updates,
@@ -83,10 +71,9 @@ export class Orchestration {
   private readonly children: ChildRecord[] = [];
   private state: SessionState = 'running';
   private limits: Limits;
-  private escalation: { requestId?: string; limit: string; detail: string; sinceMs: number; timeoutMs: number } | null = null;
-  private escalationsIssued = 0;
   private gate!: DecisionGate;
-  private decision: EscalationDecision | null = null;
+  /** The orchestration's own escalations (its children wait for people in their own sessions). */
+  private human!: HumanGate;
   private readonly agents = new Map<string, AgentDescriptor | null>();
 
   constructor(raw: unknown, pattern: OrchestrationPattern) {
@@ -110,7 +97,7 @@ export class Orchestration {
   async agent(name: string): Promise<AgentDescriptor | null> {
     if (!this.agents.has(name)) {
       try {
-        this.agents.set(name, await describeAgent.executeWithOptions({ startToCloseTimeout: 30_000, summary: `agent ${name}` }, [name, this.request.scope.tenant]));
+        this.agents.set(name, await agentLookupActivities.describeAgent.executeWithOptions({ summary: `agent ${name}` }, [name, this.request.scope.tenant]));
       } catch (error) {
         const cause = error instanceof ActivityFailure ? error.cause : undefined;
         if (!(cause instanceof ApplicationFailure && cause.type === FailureType.UnknownAgent)) throw error;
@@ -217,26 +204,11 @@ export class Orchestration {
    */
   async askHuman(reason: 'child_failed' | 'budget_exhausted', detail: string): Promise<boolean> {
     this.trace.push({ type: 'orchestration_escalated', atMs: Date.now(), reason, detail });
-    const verified = patched(VERIFIED_DECISIONS_PATCH);
-    if (verified) this.gate.setKeys(await approverKeys.executeWithOptions({ summary: 'approver keys' }, [{ tenant: this.request.scope.tenant }]), Date.now());
-    this.escalation = { ...(verified ? { requestId: `esc-${++this.escalationsIssued}-${reason}` } : {}), limit: reason, detail, sinceMs: Date.now(), timeoutMs: this.request.humanTimeoutMs };
-    this.decision = null;
-    this.setState('escalated');
-    const decided = await condition(() => this.decision !== null, this.request.humanTimeoutMs);
-    this.escalation = null;
-    const decision = this.decision as EscalationDecision | null;
-    if (!decided || !decision) {
-      this.trace.push({ type: 'escalation_resolved', atMs: Date.now(), action: 'timeout' });
-      return false;
-    }
-    this.trace.push({
-      type: 'escalation_resolved',
-      atMs: Date.now(),
-      approver: decision.approver,
-      action: decision.action,
-      ...(decision.extraBudget ? { extraBudget: decision.extraBudget } : {}),
-      ...(decision.note ? { note: decision.note } : {}),
-    });
+    const decision = await this.human.escalate(reason, detail, this.request.humanTimeoutMs, { opened: () => this.setState('escalated'), closed: () => undefined });
+    // The orchestration's trace names the approver alone (who signed with which key is in the memo).
+    const { approver, action, extraBudget, note } = decision ?? {};
+    this.trace.push(escalationResolvedEvent(decision && { approver: approver!, action: action!, ...(extraBudget ? { extraBudget } : {}), ...(note ? { note } : {}) }));
+    if (!decision) return false;
     if (decision.action === 'abort') return false;
     const extra = decision.extraBudget ?? {};
     this.limits = {
@@ -259,7 +231,7 @@ export class Orchestration {
     const result = this.result(outcome, output, error);
     if (patched(RECORD_ORCHESTRATION_END)) {
       const usage = result.usage;
-      await recordSessionEnd.executeWithOptions({ startToCloseTimeout: 60_000, summary: 'record orchestration end' }, [
+      await recordOrchestrationEnd(
         {
           record: {
             sessionId: this.sessionId,
@@ -281,7 +253,7 @@ export class Orchestration {
             toolErrors: 0,
           },
         },
-      ]);
+      );
     }
     return result;
   }
@@ -319,7 +291,7 @@ export class Orchestration {
       state,
       usage: this.usage(),
       limits: this.limits,
-      escalation: this.escalation ?? (waiting?.escalation ? { ...waiting.escalation, sessionId: waiting.sessionId } : null),
+      escalation: this.human.escalation ?? (waiting?.escalation ? { ...waiting.escalation, sessionId: waiting.sessionId } : null),
       pendingApprovals: this.children.flatMap((c) => c.pendingApprovals.map((p) => ({ ...p, sessionId: c.sessionId }))),
       run: 1,
       execution: workflowInfo().firstExecutionRunId,
@@ -340,14 +312,14 @@ export class Orchestration {
       child.escalation = update.escalation;
     });
     this.gate = new DecisionGate({ sessionId: this.sessionId, execution: workflowInfo().firstExecutionRunId, tenant: this.request.scope.tenant, approvers: this.request.approvers, keyRefreshMs: 300_000 });
+    this.human = new HumanGate({ gate: this.gate, tenant: this.request.scope.tenant, loadKeys: orchestrationApproverKeys, keys: 'once' });
     const refuse = (signal: string, approver: string, reason: string, sender?: string) => {
       this.gate.refusedCount += 1;
       if (this.gate.refusedCount <= KEPT_REFUSALS) this.trace.push({ type: 'signal_refused', atMs: Date.now(), signal, approver: approver.slice(0, 256), reason: reason.slice(0, 500), ...(sender ? { sender } : {}) });
     };
-    const ownMisfit = () => (!this.escalation || this.decision ? 'no escalation is pending' : null);
-    const escalationMisfit = (claims: { request: string }) => ownMisfit() ?? (claims.request === this.escalation!.requestId ? null : `escalation "${claims.request}" is not the pending one ("${this.escalation!.requestId}")`);
-    const applyOwn = (claims: { decision: string; approver: string; extraBudget?: EscalationDecision['extraBudget']; note?: string; request: string }): DecisionAccepted => {
-      this.decision = { action: claims.decision === 'abort' ? 'abort' : 'resume', approver: claims.approver, ...(claims.extraBudget ? { extraBudget: claims.extraBudget } : {}), ...(claims.note ? { note: claims.note } : {}) };
+    const escalationMisfit = (claims: { request: string }) => this.human.misfit(claims);
+    const applyOwn = (claims: { decision: string; approver: string; extraBudget?: ExtraBudget; note?: string; request: string }): DecisionAccepted => {
+      this.human.decision = { action: claims.decision === 'abort' ? 'abort' : 'resume', approver: claims.approver, ...(claims.extraBudget ? { extraBudget: claims.extraBudget } : {}), ...(claims.note ? { note: claims.note } : {}) };
       upsertMemo({ lastDecision: `${claims.decision} ${claims.request} by ${claims.approver}` });
       return { accepted: true, sessionId: this.sessionId, requestId: claims.request, decision: claims.decision as DecisionAccepted['decision'], approver: claims.approver };
     };
@@ -420,7 +392,7 @@ export class Orchestration {
       if (!parsed.success) return refuse('resolveEscalation', approver, `malformed decision: ${describeRequestIssues(parsed.error)}`);
       const data = parsed.data;
       const escalated = this.children.filter((c) => c.running && c.escalation && (!data.sessionId || c.sessionId === data.sessionId));
-      if ((data.sessionId && data.sessionId !== this.sessionId) || (!this.escalation && escalated.length === 1)) {
+      if ((data.sessionId && data.sessionId !== this.sessionId) || (!this.human.escalation && escalated.length === 1)) {
         const child = escalated[0];
         if (!child) return refuse('resolveEscalation', data.approver, `no escalated child session "${data.sessionId}"`);
         this.trace.push({ type: 'signal_forwarded', atMs: Date.now(), signal: 'resolveEscalation', to: child.sessionId, approver: data.approver });
@@ -429,11 +401,11 @@ export class Orchestration {
           .catch(() => refuse('resolveEscalation', data.approver, `child ${child.sessionId} could not be signalled`));
         return;
       }
-      if (!this.escalation || this.decision) return refuse('resolveEscalation', data.approver, escalated.length > 1 ? 'several children are escalated: name the session (sessionId)' : 'no escalation is pending');
+      if (!this.human.escalation || this.human.decision) return refuse('resolveEscalation', data.approver, escalated.length > 1 ? 'several children are escalated: name the session (sessionId)' : 'no escalation is pending');
       if (!isAllowedApprover(this.request.approvers, data.approver, data.roles ?? [])) {
         return refuse('resolveEscalation', data.approver, `"${data.approver}" is not an approver of this session`);
       }
-      this.decision = data;
+      this.human.decision = data;
     };
   }
 }

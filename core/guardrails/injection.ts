@@ -2630,7 +2630,8 @@ export function detectInjection(text: string, options?: InjectionDetectorOptions
  * The heuristics' score combined with the classifier's strongest window `c` over every segment
  * (thresholds of the shipped weights, calibrated on the training data's validation split): from
  * `block` the text is at least in the injection band, from `flag` at least uncertain; under
- * `dismiss` the heuristics' uncertain band becomes clean (their injection band stays). The
+ * `dismiss` the heuristics' uncertain band becomes clean, under `demote` (lower) their injection band
+ * too. The
  * strongest window becomes an `injection.classifier` finding.
  */
 function withClassifier(normalized: NormalizedText, heuristic: number, scored: ScoredEvidence[], o: ResolvedInjectionDetectorOptions): number {
@@ -2640,12 +2641,12 @@ function withClassifier(normalized: NormalizedText, heuristic: number, scored: S
     const s = scoreText(model, segment.text);
     if (s.score > best.score) best = { score: s.score, span: index === 0 ? toOriginalSpan(segment, s.start, s.end) : { ...segment.span }, segment: index };
   });
-  const { flag, block, dismiss } = model.thresholds;
+  const { flag, block, dismiss, demote = 0 } = model.thresholds;
   const c = best.score;
   const u = o.uncertainThreshold;
   const i = o.injectionThreshold;
   let score = heuristic;
-  if (c < dismiss && score >= u && score < i) score = Math.min(score, u * 0.9);
+  if ((c < dismiss && score >= u && score < i) || (c < demote && score >= i)) score = Math.min(score, u * 0.9);
   // Raised scores stay under 1, so that thresholds of 1 mean "never" for the classifier too.
   if (c >= block) score = Math.max(score, Math.min(0.999, i + (1 - i) * 0.8 * ((c - block) / Math.max(1e-9, 1 - block))));
   else if (c >= flag) score = Math.max(score, Math.min(0.999, u + (i - u) * 0.5 * ((c - flag) / Math.max(1e-9, block - flag))));

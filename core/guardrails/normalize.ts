@@ -340,11 +340,12 @@ class MappedBuilder {
  */
 export function foldText(text: string): FoldedText {
   const n = text.length;
-  // Fast path: plain ASCII without entities or escapes folds to its lower case, offset for offset.
+  // Fast path: plain ASCII without entities or escapes folds to its lower case, offset for offset
+  // (an `&` or `\` that starts no entity or escape is plain: the slow path copies it as it is).
   let plain = true;
   for (let k = 0; k < n; k++) {
     const c = text.charCodeAt(k);
-    if (c >= 128 || c === 38 || c === 92) {
+    if (c >= 128 || (c === 38 && decodeEntityAt(text, k) !== undefined) || (c === 92 && k + 1 < n && decodeBackslashAt(text, k) !== undefined)) {
       plain = false;
       break;
     }
@@ -996,7 +997,8 @@ export function decodeEmbeddedBlobs(text: string, options: DecodeBlobOptions = {
     const end = Math.min(text.length, rotMention.index + 2000);
     add('rot13', rotMention.index, end, rot13(text.slice(rotMention.index, end)));
   }
-  for (const keyword of REVERSED_KEYWORDS) {
+  // One scan for all the keywords (lower or upper case, as below) before looking for each.
+  for (const keyword of REVERSED_KEYWORD.test(text) ? REVERSED_KEYWORDS : []) {
     const at = Math.max(text.indexOf(keyword), text.indexOf(keyword.toUpperCase()));
     if (at < 0) continue;
     const from = Math.max(0, text.lastIndexOf('\n', at) + 1, at - 1000);
@@ -1041,6 +1043,8 @@ function percentWindows(text: string): [number, number][] {
 }
 
 const REVERSED_KEYWORDS = ['snoitcurtsni', 'suoiverp', 'erongi', 'dragersid', 'tpmorp metsys'];
+/** Any of {@link REVERSED_KEYWORDS}, in lower or in upper case. */
+const REVERSED_KEYWORD = new RegExp([...REVERSED_KEYWORDS, ...REVERSED_KEYWORDS.map((k) => k.toUpperCase())].join('|'));
 
 function looksLikeBase64(candidate: string): boolean {
   // Identifiers and words are not base64: demand a mix of character classes.

@@ -18,10 +18,11 @@
  *    in a seeded order; the weights quantised to int8.
  * 4. Thresholds calibrated on the validation split, at document level, as the detector uses them:
  *    false positives counted on the hard benign families ({@link HARD_BENIGN_FAMILIES}):
- *    `block` the least score with at most 0.5% of those validation benign documents above it; `flag` and
- *    `dismiss` (under which the heuristics' uncertain band is dismissed, at most 0.3) the pair that
- *    catches and blocks the most validation attacks with at most 1.5% of validation benign documents
- *    caught (the pair with the fewest caught if none is that low).
+ *    `block` the least score with at most 0.5% of those validation benign documents above it; `flag`,
+ *    `dismiss` (under which the heuristics' uncertain band is dismissed, at most 0.3) and `demote`
+ *    (under which their injection band is dismissed too, at most `dismiss`) the triple that catches
+ *    and blocks the most validation attacks with at most 0.5% of validation benign documents caught
+ *    (the triple with the fewest caught if none is that low).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -29,7 +30,8 @@ import { join, resolve } from 'node:path';
 import { SeededRandom } from '../../core/seeded-random';
 import { detectInjection } from '../../core/guardrails/injection';
 import { normalizeText } from '../../core/guardrails/normalize';
-import { decodeClassifier, FEATURE_BITS, forEachWindow, scoreText, sentenceFeatures, sentencePieces, type ClassifierWeightsFile, type InjectionClassifier } from './model';
+import { decodeClassifier, FEATURE_BITS, forEachWindow, MAX_SENTENCE_FEATURES, scoreText, sentenceFeatures, sentencePieces, type ClassifierWeightsFile, type InjectionClassifier } from './model';
+import { nodeModulesProse } from './node-modules-prose';
 import { generateTrainingSet, type TrainingDocument } from './training-set';
 
 const CLASSIFIER_DIR = __dirname;
@@ -40,6 +42,8 @@ const TRAIN_SEED = 7;
 const EPOCHS = 3;
 const LEARNING_RATE = 0.05;
 const L2 = 1e-4;
+/** Most validation hard-benign documents the calibrated thresholds may catch. */
+const MAX_VALIDATION_FP = 0.005;
 
 /** Refuses to read a holdout file. */
 export function assertNotHoldout(path: string): void {
@@ -67,6 +71,7 @@ export function trainingDocuments(): TrainingDocument[] {
     (s) => Buffer.from(s, 'utf8').toString('base64'),
     (s) => Buffer.from(s, 'utf8').toString('hex'),
     readFileSync(join(CLASSIFIER_DIR, 'benign-prose.txt'), 'utf8').split('\n').filter((l) => l.trim()),
+    nodeModulesProse().documents,
   );
   return [...corpus, ...generated];
 }
@@ -75,7 +80,7 @@ export function trainingDocuments(): TrainingDocument[] {
 export function trainingInputsSha256(docs: readonly TrainingDocument[]): string {
   const h = createHash('sha256');
   for (const d of docs) h.update(`${d.label}\u0000${d.family}\u0000${d.attack?.start ?? -1}:${d.attack?.end ?? -1}\u0000${d.text}\u0001`);
-  for (const f of ['model.ts', 'train.ts']) h.update(readFileSync(join(CLASSIFIER_DIR, f), 'utf8'));
+  for (const f of ['model.ts', 'train.ts', 'node-modules-prose.json']) h.update(readFileSync(join(CLASSIFIER_DIR, f), 'utf8'));
   return h.digest('hex');
 }
 
@@ -89,6 +94,8 @@ interface Windows {
   doc: Int32Array;
   count: number;
 }
+
+const pieceFeatures = new Int32Array(MAX_SENTENCE_FEATURES);
 
 /** The windows of every document, with labels. */
 function buildWindows(docs: readonly TrainingDocument[], include: (i: number) => boolean): Windows {
@@ -117,7 +124,8 @@ function buildWindows(docs: readonly TrainingDocument[], include: (i: number) =>
       const local: number[] = [];
       for (const p of pieces) {
         pieceFrom.push(local.length);
-        sentenceFeatures(segment.text, p.start, p.end, (b) => local.push(b));
+        const count = sentenceFeatures(segment.text, p.start, p.end, pieceFeatures);
+        for (let k = 0; k < count; k++) local.push(pieceFeatures[k]!);
         pieceTo.push(local.length);
       }
       forEachWindow(pieces, (first, last) => {
@@ -194,8 +202,8 @@ export function documentScore(model: InjectionClassifier, text: string): number 
   return best;
 }
 
-/** Benign families whose validation documents set the false-positive constraints: the corpus' (hard cases on purpose), hard sentences, quoted attacks. */
-const HARD_BENIGN_FAMILIES = new Set(['corpus', 'hard', 'quoted_attack']);
+/** Benign families whose validation documents set the false-positive constraints: the corpus' (hard cases on purpose), hard sentences, quoted attacks, dependencies' READMEs. */
+const HARD_BENIGN_FAMILIES = new Set(['corpus', 'hard', 'quoted_attack', 'readme']);
 
 /** Thresholds from the validation split. */
 function calibrate(model: InjectionClassifier, docs: readonly TrainingDocument[], validation: readonly number[]): { thresholds: ClassifierWeightsFile['thresholds']; figures: Record<string, number> } {
@@ -213,30 +221,33 @@ function calibrate(model: InjectionClassifier, docs: readonly TrainingDocument[]
   };
   const round = (x: number): number => Math.round(x * 1e4) / 1e4;
   const block = round(Math.max(0.5, quantile(benign.map((b) => b.c), 0.995) + 1e-4));
-  const caught = (x: { c: number; h: string }, flag: number, dismiss: number): boolean => x.c >= flag || (x.h !== 'clean' && x.c >= dismiss);
-  let best = { flag: block, dismiss: 0, recall: -1, fp: 1 };
+  const caught = (x: { c: number; h: string }, flag: number, dismiss: number, demote: number): boolean => x.c >= flag || (x.h === 'uncertain' && x.c >= dismiss) || (x.h === 'injection' && x.c >= demote);
+  let best = { flag: block, dismiss: 0, demote: 0, recall: -1, fp: 1 };
   let bestFp = 1;
   for (let fi = 1; fi <= 99; fi++) {
     const flag = fi / 100;
     if (flag > block) break;
     for (let di = 0; di <= Math.min(fi, 30); di++) {
       const dismiss = di / 100;
-      const fp = benign.filter((b) => caught(b, flag, dismiss)).length / benign.length;
-      if (fp > 0.015 && !(best.recall < 0 && fp < bestFp)) continue;
-      if (fp > 0.015) {
-        bestFp = fp;
-        best = { flag, dismiss, recall: -1, fp };
-        continue;
+      for (let mi = 0; mi <= Math.min(di, 30); mi += 5) {
+        const demote = mi / 100;
+        const fp = benign.filter((b) => caught(b, flag, dismiss, demote)).length / benign.length;
+        if (fp > MAX_VALIDATION_FP && !(best.recall < 0 && fp < bestFp)) continue;
+        if (fp > MAX_VALIDATION_FP) {
+          bestFp = fp;
+          best = { flag, dismiss, demote, recall: -1, fp };
+          continue;
+        }
+        const recall = attacks.filter((a) => caught(a, flag, dismiss, demote)).length / attacks.length;
+        const blockedRecall = attacks.filter((a) => a.c >= block || (a.h === 'injection' && a.c >= demote)).length / attacks.length;
+        if (recall + blockedRecall > best.recall) best = { flag, dismiss, demote, recall: recall + blockedRecall, fp };
       }
-      const recall = attacks.filter((a) => caught(a, flag, dismiss)).length / attacks.length;
-      const blockedRecall = attacks.filter((a) => a.c >= block || a.h === 'injection').length / attacks.length;
-      if (recall + blockedRecall > best.recall) best = { flag, dismiss, recall: recall + blockedRecall, fp };
     }
   }
-  const blocked = (x: { c: number; h: string }): boolean => x.c >= block || x.h === 'injection';
-  const caughtShare = attacks.filter((a) => caught(a, best.flag, best.dismiss)).length / attacks.length;
+  const blocked = (x: { c: number; h: string }): boolean => x.c >= block || (x.h === 'injection' && x.c >= best.demote);
+  const caughtShare = attacks.filter((a) => caught(a, best.flag, best.dismiss, best.demote)).length / attacks.length;
   return {
-    thresholds: { flag: best.flag, block, dismiss: best.dismiss },
+    thresholds: { flag: best.flag, block, dismiss: best.dismiss, demote: best.demote },
     figures: {
       validationDocuments: rows.length,
       validationAttacks: attacks.length,

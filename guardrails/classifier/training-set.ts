@@ -14,6 +14,18 @@ import {
   ACTIONS_EN, ADDRESS_EN, BENIGN_EN, BENIGN_PARAGRAPHS, BENIGN_SECURITY_DOCS, COMMANDS, CONCEAL_EN, DATA_SLOTS, DATA_WORDS, EXFIL, FOREIGN_ATTACKS, FOREIGN_BENIGN,
   BENIGN_LINK_FRAMES, FRAMES_EN, HARD_BENIGN_EN, HARMS, META_FRAMES, JAILBREAKS, LANGUAGES, MODES, OVERRIDE_EN, PERSONAS, ROLEPLAY, ROLES, TRANSLATE_AND_DO, TRANSLATION_WRAPPERS,
 } from './training-phrases';
+import { EXFIL_EXTRA, FAKE_TURNS, FOREIGN_EXTRA, HARD_BENIGN_EXTRA, HIJACKS_EN, JAILBREAKS_EXTRA, READER_OPENERS, READERS_EN, ROLEPLAY_EXTRA } from './training-phrases-extra';
+
+const ALL_JAILBREAKS = [...JAILBREAKS, ...JAILBREAKS_EXTRA];
+const ALL_ROLEPLAY = [...ROLEPLAY, ...ROLEPLAY_EXTRA];
+const ALL_EXFIL = [...EXFIL, ...EXFIL_EXTRA];
+const ALL_HARD_BENIGN = [...HARD_BENIGN_EN, ...HARD_BENIGN_EXTRA];
+const ALL_FOREIGN: Record<string, { address: string[]; override: string[]; actions: string[] }> = Object.fromEntries(
+  Object.entries(FOREIGN_ATTACKS).map(([lang, p]) => {
+    const extra = FOREIGN_EXTRA[lang];
+    return [lang, extra ? { address: [...p.address, ...extra.address], override: [...p.override, ...extra.override], actions: [...p.actions, ...extra.actions] } : p];
+  }),
+);
 
 /** One training document. */
 export interface TrainingDocument {
@@ -77,9 +89,13 @@ const cap = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** An English instruction aimed at the reading model. */
 function englishInstruction(r: SeededRandom): string {
-  const action = fill(r, r.pick(ACTIONS_EN));
+  const action = r.chance(0.3) ? r.pick(HIJACKS_EN) : fill(r, r.pick(ACTIONS_EN));
   const frame = r.pick(FRAMES_EN).replace('{A}', action);
   const parts: string[] = [];
+  if (r.chance(0.25)) {
+    const opener = r.pick(READER_OPENERS).replace('{R}', r.pick(READERS_EN));
+    return cap(opener + frame.charAt(0).toLowerCase() + frame.slice(1)) + (r.chance(0.35) ? ` ${r.pick(CONCEAL_EN)}` : '');
+  }
   if (r.chance(0.7)) parts.push(r.pick(ADDRESS_EN));
   if (r.chance(0.45)) parts.push(`${cap(r.pick(OVERRIDE_EN))}.`);
   parts.push(parts.length > 0 && !/[:.]$/.test(parts[parts.length - 1]!) ? frame.charAt(0).toLowerCase() + frame.slice(1) : cap(frame));
@@ -88,8 +104,8 @@ function englishInstruction(r: SeededRandom): string {
 }
 
 function foreignInstruction(r: SeededRandom): string {
-  const lang = r.pick(Object.keys(FOREIGN_ATTACKS));
-  const p = FOREIGN_ATTACKS[lang]!;
+  const lang = r.pick(Object.keys(ALL_FOREIGN));
+  const p = ALL_FOREIGN[lang]!;
   const parts = [r.pick(p.address)];
   if (r.chance(0.7)) parts.push(r.pick(p.override) + (lang === 'zh' || lang === 'ja' ? '。' : ','));
   parts.push(fill(r, r.pick(p.actions)) + (lang === 'zh' || lang === 'ja' ? '。' : '.'));
@@ -107,6 +123,15 @@ function benignLink(r: SeededRandom): string {
 
 /** Ordinary prose (`benign-prose.txt`), set by {@link generateTrainingSet}. */
 let prose: readonly string[] = [];
+/** Sentences of dependencies' READMEs, one list per README (`node-modules-prose.ts`), set by {@link generateTrainingSet}. */
+let readmes: readonly (readonly string[])[] = [];
+
+/** `k` consecutive sentences of one README. */
+function readmeExcerpt(r: SeededRandom, k: number): string[] {
+  const doc = r.pick(readmes);
+  const at = r.int(0, Math.max(0, doc.length - k));
+  return doc.slice(at, at + k);
+}
 
 /** A sentence of shuffled words from the prose: unfamiliar but ordinary text. */
 function wordSalad(r: SeededRandom): string {
@@ -115,8 +140,9 @@ function wordSalad(r: SeededRandom): string {
 }
 
 function benignSentence(r: SeededRandom): string {
+  if (readmes.length > 0 && r.chance(0.3)) return readmeExcerpt(r, 1)[0]!;
   if (prose.length > 0 && r.chance(0.45)) return r.chance(0.8) ? r.pick(prose) : wordSalad(r);
-  if (r.chance(0.12)) return r.pick(HARD_BENIGN_EN);
+  if (r.chance(0.12)) return r.pick(ALL_HARD_BENIGN);
   if (r.chance(0.08)) return r.pick(BENIGN_LINK_FRAMES).replace('{LINK}', benignLink(r));
   if (r.chance(0.25)) {
     const lang = r.pick(Object.keys(FOREIGN_BENIGN));
@@ -191,26 +217,33 @@ function encodeSome(r: SeededRandom, s: string, utf8Base64: (s: string) => strin
  * Generates the training documents. `utf8Base64` and `utf8Hex` encode text (the caller passes
  * Node's, so this module stays pure).
  */
-export function generateTrainingSet(utf8Base64: (s: string) => string, utf8Hex: (s: string) => string, proseSentences: readonly string[], seed = TRAINING_SEED): TrainingDocument[] {
+export function generateTrainingSet(
+  utf8Base64: (s: string) => string,
+  utf8Hex: (s: string) => string,
+  proseSentences: readonly string[],
+  readmeDocuments: readonly (readonly string[])[] = [],
+  seed = TRAINING_SEED,
+): TrainingDocument[] {
   const r = new SeededRandom(seed);
   prose = proseSentences;
+  readmes = readmeDocuments;
   const docs: TrainingDocument[] = [];
   // Attacks.
   for (let i = 0; i < 700; i++) docs.push(embed(r, englishInstruction(r), 'buried', true));
   for (let i = 0; i < 500; i++) docs.push(embed(r, englishInstruction(r), 'instruction', false));
   for (let i = 0; i < 450; i++) {
-    let jb = fill(r, r.pick(JAILBREAKS));
-    if (r.chance(0.3)) jb = `${jb} ${fill(r, r.pick(JAILBREAKS))}`;
+    let jb = fill(r, r.pick(ALL_JAILBREAKS));
+    if (r.chance(0.3)) jb = `${jb} ${fill(r, r.pick(ALL_JAILBREAKS))}`;
     docs.push(embed(r, jb, 'jailbreak', r.chance(0.6)));
   }
   for (let i = 0; i < 450; i++) {
     const role = fill(r, r.pick(ROLES));
     const action = fill(r, r.pick(ACTIONS_EN));
-    docs.push(embed(r, r.pick(ROLEPLAY).replaceAll('{P}', role).replace('{A}', action), 'roleplay', r.chance(0.4)));
+    docs.push(embed(r, r.pick(ALL_ROLEPLAY).replaceAll('{P}', role).replace('{A}', action), 'roleplay', r.chance(0.4)));
   }
   for (let i = 0; i < 450; i++) {
     const lead = r.chance(0.6) ? `${r.pick(ADDRESS_EN)} ` : '';
-    docs.push(embed(r, lead + fill(r, r.pick(EXFIL)), 'exfiltration', r.chance(0.4)));
+    docs.push(embed(r, lead + fill(r, r.pick(ALL_EXFIL)), 'exfiltration', r.chance(0.4)));
   }
   for (let i = 0; i < 550; i++) {
     let payload = foreignInstruction(r);
@@ -220,6 +253,7 @@ export function generateTrainingSet(utf8Base64: (s: string) => string, utf8Hex: 
     docs.push(embed(r, payload, 'multilingual', r.chance(0.35), lead));
   }
   for (let i = 0; i < 450; i++) docs.push(embed(r, encodeSome(r, englishInstruction(r), utf8Base64, utf8Hex), 'encoded', r.chance(0.3)));
+  for (let i = 0; i < 350; i++) docs.push(embed(r, r.pick(FAKE_TURNS).replace('{I}', englishInstruction(r)), 'fake_turn', r.chance(0.5)));
   // Benign.
   for (let i = 0; i < 900; i++) docs.push({ text: hostDocument(r).join('\n\n'), label: 'benign', family: 'document' });
   for (let i = 0; i < 900; i++) {
@@ -245,11 +279,17 @@ export function generateTrainingSet(utf8Base64: (s: string) => string, utf8Hex: 
   }
   for (let i = 0; i < 900; i++) {
     const k = r.int(1, 3);
-    docs.push({ text: r.pick(CARRIER_OPENERS) + Array.from({ length: k }, () => (r.chance(0.6) ? r.pick(HARD_BENIGN_EN) : benignSentence(r))).join(' '), label: 'benign', family: 'hard' });
+    docs.push({ text: r.pick(CARRIER_OPENERS) + Array.from({ length: k }, () => (r.chance(0.6) ? r.pick(ALL_HARD_BENIGN) : benignSentence(r))).join(' '), label: 'benign', family: 'hard' });
   }
   for (let i = 0; i < 1200; i++) {
     const k = r.int(1, 6);
     docs.push({ text: Array.from({ length: k }, () => (r.chance(0.8) ? r.pick(prose) : wordSalad(r))).join(r.chance(0.5) ? ' ' : '\n'), label: 'benign', family: 'prose' });
+  }
+  if (readmes.length > 0) {
+    for (let i = 0; i < 2500; i++) {
+      const k = r.int(1, 10);
+      docs.push({ text: readmeExcerpt(r, k).join(r.chance(0.5) ? ' ' : '\n'), label: 'benign', family: 'readme' });
+    }
   }
   for (let i = 0; i < 300; i++) {
     const inner = r.chance(0.5) ? utf8Base64(benignSentence(r)) : utf8Base64(r.letters(r.int(12, 60), 'abcdefghijklmnopqrstuvwxyz0123456789'));

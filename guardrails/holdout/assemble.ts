@@ -45,13 +45,15 @@ export const HOLDOUT_FILES: Record<HoldoutFamily | 'benign', string> = {
   benign: 'benign-hard-negatives.jsonl',
 };
 
-interface Entry {
+/** One hand-written entry of a `sources/*.txt` file. */
+export interface HoldoutEntry {
   carrier: string;
   text: string;
 }
 
-function readEntries(file: string, defaultCarrier: string): Entry[] {
-  const raw = readFileSync(join(HOLDOUT_DIR, 'sources', file), 'utf8');
+/** The entries of `sources/<file>` under `dir` (this holdout's folder unless told). */
+export function readEntries(file: string, defaultCarrier: string, dir: string = HOLDOUT_DIR): HoldoutEntry[] {
+  const raw = readFileSync(join(dir, 'sources', file), 'utf8');
   return raw
     .split(/^%%$/m)
     .map((block) => block.replace(/^\n+|\n+$/g, ''))
@@ -63,7 +65,7 @@ function readEntries(file: string, defaultCarrier: string): Entry[] {
 }
 
 /** `insert` in the middle of `host`: between paragraphs (`between`) or after a sentence of the middle paragraph. */
-function placeInMiddle(host: string, insert: string, between: boolean): string {
+export function placeInMiddle(host: string, insert: string, between: boolean): string {
   const paragraphs = host.split('\n\n');
   const mid = Math.floor(paragraphs.length / 2);
   if (between) return [...paragraphs.slice(0, mid), insert, ...paragraphs.slice(mid)].join('\n\n');
@@ -103,7 +105,8 @@ function encode(kind: string, text: string): string {
   }
 }
 
-const encodeMarkers = (text: string): string => text.replace(/\{\{(b64|hex|rot13|leet|homoglyph|zw|reverse):([^}]*)\}\}/g, (_, kind: string, inner: string) => encode(kind, inner));
+/** Applies the encoding markers `{{b64:…}}`, `{{rot13:…}}`… of a source text. */
+export const encodeMarkers = (text: string): string => text.replace(/\{\{(b64|hex|rot13|leet|homoglyph|zw|reverse):([^}]*)\}\}/g, (_, kind: string, inner: string) => encode(kind, inner));
 
 /** Builds every holdout file: file name → JSON lines. */
 export function assembleHoldout(): Map<string, string> {

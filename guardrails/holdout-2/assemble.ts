@@ -1,0 +1,95 @@
+/**
+ * Writes the second prompt-injection holdout (`*.jsonl` next to this file) from the hand-written
+ * texts in `sources/`, by the same rules as the first (`guardrails/holdout/assemble.ts`): buried
+ * instruction `i` in host `i mod 12`, jailbreak `j` in host `(5j + 3) mod 12`, even entries between
+ * two paragraphs, odd ones after a sentence of the middle paragraph; encoding markers applied; the
+ * hosts themselves added to the benign file. Nothing is invented here.
+ *
+ * Written after the first holdout had been looked at, before any of the work it measures: see
+ * README.md. `npx tsx guardrails/holdout-2/assemble.ts [--check]`. For measuring only, never for
+ * training or calibration.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { encodeMarkers, placeInMiddle, readEntries, type HoldoutFamily, type HoldoutSample } from '../holdout/assemble';
+
+/** Where the second holdout's files are. */
+export const HOLDOUT_2_DIR = __dirname;
+
+/** The file of each family, and of the benign samples. */
+export const HOLDOUT_2_FILES: Record<HoldoutFamily | 'benign', string> = {
+  buried: 'buried-instructions.jsonl',
+  embedded_jailbreak: 'embedded-jailbreaks.jsonl',
+  multilingual_encoded: 'multilingual-encoded.jsonl',
+  roleplay: 'roleplay.jsonl',
+  exfiltration: 'exfiltration-links.jsonl',
+  benign: 'benign-hard-negatives.jsonl',
+};
+
+/** The hand-written benign sources, in order. */
+const BENIGN_SOURCES = ['benign-security-blogs.txt', 'benign-emails.txt', 'benign-howto-legal-hr.txt', 'benign-chat-code-tickets.txt', 'benign-mixed.txt'];
+
+/** Builds every file of the second holdout: file name → JSON lines. */
+export function assembleHoldout2(): Map<string, string> {
+  const read = (file: string): ReturnType<typeof readEntries> => readEntries(file, 'doc', HOLDOUT_2_DIR);
+  const hosts = read('hosts.txt');
+  const out = new Map<string, HoldoutSample[]>();
+  const add = (family: HoldoutFamily | 'benign', sample: HoldoutSample): void => {
+    const file = HOLDOUT_2_FILES[family];
+    out.set(file, [...(out.get(file) ?? []), sample]);
+  };
+  const id = (prefix: string, k: number): string => `${prefix}-${String(k + 1).padStart(3, '0')}`;
+  read('buried.txt').forEach((e, i) => {
+    const host = hosts[i % hosts.length]!;
+    add('buried', { id: id('v2b', i), text: placeInMiddle(host.text, e.text, i % 2 === 0), kind: 'tool_output', label: 'attack', family: 'buried', carrier: host.carrier });
+  });
+  read('jailbreaks.txt').forEach((e, j) => {
+    const host = hosts[(5 * j + 3) % hosts.length]!;
+    add('embedded_jailbreak', { id: id('v2j', j), text: placeInMiddle(host.text, e.text, j % 2 === 0), kind: 'tool_output', label: 'attack', family: 'embedded_jailbreak', carrier: host.carrier });
+  });
+  const direct: [HoldoutFamily, string, string][] = [
+    ['multilingual_encoded', 'multilingual.txt', 'v2m'],
+    ['roleplay', 'roleplay.txt', 'v2r'],
+    ['exfiltration', 'exfiltration.txt', 'v2x'],
+  ];
+  for (const [family, file, prefix] of direct) {
+    read(file).forEach((e, k) => add(family, { id: id(prefix, k), text: encodeMarkers(e.text), kind: 'tool_output', label: 'attack', family, carrier: e.carrier }));
+  }
+  let n = 0;
+  for (const file of BENIGN_SOURCES) for (const e of read(file)) add('benign', { id: id('v2n', n++), text: e.text, kind: 'tool_output', label: 'benign', family: 'none', carrier: e.carrier });
+  for (const host of hosts) add('benign', { id: id('v2n', n++), text: host.text, kind: 'tool_output', label: 'benign', family: 'none', carrier: host.carrier });
+  return new Map([...out].map(([file, samples]) => [file, samples.map((s) => JSON.stringify(s)).join('\n') + '\n']));
+}
+
+/** Reads the second holdout's files: every sample, attacks and benign. */
+export function loadHoldout2(): HoldoutSample[] {
+  return Object.values(HOLDOUT_2_FILES).flatMap((file) =>
+    readFileSync(join(HOLDOUT_2_DIR, file), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l) as HoldoutSample),
+  );
+}
+
+function main(): void {
+  const files = assembleHoldout2();
+  if (process.argv.includes('--check')) {
+    const stale = [...files].filter(([file, content]) => {
+      try {
+        return readFileSync(join(HOLDOUT_2_DIR, file), 'utf8') !== content;
+      } catch {
+        return true;
+      }
+    });
+    if (stale.length > 0) {
+      console.error(`holdout-2 files out of date: ${stale.map(([f]) => f).join(', ')} (run npx tsx guardrails/holdout-2/assemble.ts)`);
+      process.exit(1);
+    }
+    console.log('holdout-2 files up to date');
+    return;
+  }
+  for (const [file, content] of files) writeFileSync(join(HOLDOUT_2_DIR, file), content);
+  for (const [file, content] of files) console.log(`${file}: ${content.split('\n').filter(Boolean).length} samples`);
+}
+
+if (require.main === module) main();

@@ -1,0 +1,128 @@
+import { condition, patched } from '@temporalio/workflow';
+import type { TrustedKey } from '../core/decision-statement';
+import type { ExtraBudget } from '../core/limits';
+import type { PendingEscalation } from '../core/session';
+import type { TraceEvent } from '../core/trace';
+import type { DecisionGate } from './decision-gate';
+import { VERIFIED_DECISIONS_PATCH } from './legacy-decisions';
+
+/** A person's decision on an escalation (verified, or from a history recorded before decisions were signed). */
+export interface EscalationDecision {
+  action: 'resume' | 'abort';
+  approver: string;
+  roles?: string[];
+  kid?: string;
+  sender?: string;
+  via?: 'signal' | 'update';
+  extraBudget?: ExtraBudget;
+  note?: string;
+}
+
+/** Options of a {@link HumanGate}. */
+export interface HumanGateOptions {
+  /** Verifies decisions against the tenant's approver keys. */
+  gate: DecisionGate;
+  tenant: string;
+  /** Loads the tenant's approver keys (an activity of the caller's preset). */
+  loadKeys: (input: { tenant: string }) => Promise<TrustedKey[]>;
+  /**
+   * How a wait keeps the keys current. `refreshing` (sessions): reloaded before a wait when stale
+   * and every few minutes during it, each step on its own timer named by the wait's summary.
+   * `once` (orchestrations, as their histories were recorded): loaded when an escalation opens, then one timer.
+   */
+  keys: 'refreshing' | 'once';
+  /** Escalations opened in earlier runs (ids stay unique across runs). @default 0 */
+  escalationsIssued?: number;
+}
+
+/** What the caller does when an escalation opens and when its wait ends (state, current details, the breaker's paused time). */
+export interface EscalationHooks {
+  opened(escalation: PendingEscalation, verified: boolean): void;
+  closed(sinceMs: number, verified: boolean): void;
+}
+
+/**
+ * The wait for a person, shared by sessions and orchestrations: an approval or an escalation is
+ * decided by a verified statement (see {@link DecisionGate}) or times out. Holds the pending
+ * escalation and its decision, which the decision handlers set.
+ */
+export class HumanGate {
+  escalation: PendingEscalation | null = null;
+  decision: EscalationDecision | null = null;
+  escalationsIssued: number;
+
+  constructor(private readonly options: HumanGateOptions) {
+    this.escalationsIssued = options.escalationsIssued ?? 0;
+  }
+
+  /** Loads the tenant's approver keys when they are missing or older than the refresh interval. */
+  async refreshKeys(): Promise<void> {
+    if (!this.options.gate.keysStale(Date.now())) return;
+    await this.loadKeys();
+  }
+
+  /**
+   * Waits until `done` or `untilMs`; with `refreshing` keys, reloads the approver keys every few
+   * minutes so a rotated key takes effect during a long wait. Histories from before signed
+   * decisions, and orchestrations, wait on one timer.
+   */
+  async waitForPerson(done: () => boolean, untilMs: number, summary: string): Promise<boolean> {
+    if (this.options.keys === 'once' || !patched(VERIFIED_DECISIONS_PATCH)) return condition(done, Math.max(0, untilMs - Date.now()));
+    for (;;) {
+      const left = untilMs - Date.now();
+      if (done()) return true;
+      if (left <= 0) return false;
+      await this.refreshKeys();
+      if (await condition(done, Math.min(left, this.options.gate.refreshInMs(Date.now())), { summary })) return true;
+    }
+  }
+
+  /** Why verified claims do not fit the pending escalation (null when they do). */
+  misfit(claims: { request: string }): string | null {
+    if (!this.escalation || this.decision) return 'no escalation is pending';
+    if (claims.request !== this.escalation.requestId) return `escalation "${claims.request}" is not the pending one ("${this.escalation.requestId}")`;
+    return null;
+  }
+
+  /**
+   * Opens an escalation for `limit` and waits up to `timeoutMs` for a person's `resolveEscalation`
+   * (time waiting is the caller's to discount); null when nobody decided in time.
+   */
+  async escalate(limit: string, detail: string, timeoutMs: number, hooks: EscalationHooks): Promise<EscalationDecision | null> {
+    const verified = patched(VERIFIED_DECISIONS_PATCH);
+    if (verified) await (this.options.keys === 'once' ? this.loadKeys() : this.refreshKeys());
+    const sinceMs = Date.now();
+    const requestId = verified ? `esc-${++this.escalationsIssued}-${limit.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 40)}` : undefined;
+    this.escalation = { ...(requestId ? { requestId } : {}), limit, detail, sinceMs, timeoutMs };
+    this.decision = null;
+    hooks.opened(this.escalation, verified);
+    const decided = await this.waitForPerson(() => this.decision !== null, sinceMs + timeoutMs, `escalation ${requestId ?? limit} times out`);
+    hooks.closed(sinceMs, verified);
+    this.escalation = null;
+    const decision = this.decision as EscalationDecision | null;
+    return decided && decision ? decision : null;
+  }
+
+  private async loadKeys(): Promise<void> {
+    const keys = await this.options.loadKeys({ tenant: this.options.tenant });
+    this.options.gate.setKeys(keys, Date.now());
+  }
+}
+
+/** The trace event of an escalation's end: who decided what, or the timeout. */
+export function escalationResolvedEvent(decision: EscalationDecision | null): TraceEvent {
+  if (!decision) return { type: 'escalation_resolved', atMs: Date.now(), action: 'timeout' };
+  const { approver, roles, kid, sender, via } = decision;
+  return {
+    type: 'escalation_resolved',
+    atMs: Date.now(),
+    approver,
+    ...(roles ? { roles } : {}),
+    ...(kid ? { kid } : {}),
+    ...(sender ? { sender } : {}),
+    ...(via ? { via } : {}),
+    action: decision.action,
+    ...(decision.extraBudget ? { extraBudget: decision.extraBudget } : {}),
+    ...(decision.note ? { note: decision.note } : {}),
+  };
+}
