@@ -9,9 +9,7 @@
  * README.md. `npx tsx guardrails/holdout-2/assemble.ts [--check]`. For measuring only, never for
  * training or calibration.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { encodeMarkers, placeInMiddle, readEntries, type HoldoutFamily, type HoldoutSample } from '../holdout/assemble';
+import { encodeMarkers, loadSamples, placeInMiddle, readEntries, writeOrCheck, type HoldoutFamily, type HoldoutSample } from '../holdout/assemble';
 
 /** Where the second holdout's files are. */
 export const HOLDOUT_2_DIR = __dirname;
@@ -63,33 +61,7 @@ export function assembleHoldout2(): Map<string, string> {
 
 /** Reads the second holdout's files: every sample, attacks and benign. */
 export function loadHoldout2(): HoldoutSample[] {
-  return Object.values(HOLDOUT_2_FILES).flatMap((file) =>
-    readFileSync(join(HOLDOUT_2_DIR, file), 'utf8')
-      .split('\n')
-      .filter((l) => l.trim())
-      .map((l) => JSON.parse(l) as HoldoutSample),
-  );
+  return loadSamples(HOLDOUT_2_DIR, Object.values(HOLDOUT_2_FILES));
 }
 
-function main(): void {
-  const files = assembleHoldout2();
-  if (process.argv.includes('--check')) {
-    const stale = [...files].filter(([file, content]) => {
-      try {
-        return readFileSync(join(HOLDOUT_2_DIR, file), 'utf8') !== content;
-      } catch {
-        return true;
-      }
-    });
-    if (stale.length > 0) {
-      console.error(`holdout-2 files out of date: ${stale.map(([f]) => f).join(', ')} (run npx tsx guardrails/holdout-2/assemble.ts)`);
-      process.exit(1);
-    }
-    console.log('holdout-2 files up to date');
-    return;
-  }
-  for (const [file, content] of files) writeFileSync(join(HOLDOUT_2_DIR, file), content);
-  for (const [file, content] of files) console.log(`${file}: ${content.split('\n').filter(Boolean).length} samples`);
-}
-
-if (require.main === module) main();
+if (require.main === module) writeOrCheck('holdout-2', HOLDOUT_2_DIR, assembleHoldout2(), 'guardrails/holdout-2/assemble.ts');

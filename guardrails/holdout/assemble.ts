@@ -142,33 +142,41 @@ export function assembleHoldout(): Map<string, string> {
 
 /** Reads the holdout files: every sample, attacks and benign. */
 export function loadHoldout(): HoldoutSample[] {
-  return Object.values(HOLDOUT_FILES).flatMap((file) =>
-    readFileSync(join(HOLDOUT_DIR, file), 'utf8')
+  return loadSamples(HOLDOUT_DIR, Object.values(HOLDOUT_FILES));
+}
+
+/** Every sample of some JSON-lines files of a holdout folder. */
+export function loadSamples(dir: string, files: readonly string[]): HoldoutSample[] {
+  return files.flatMap((file) =>
+    readFileSync(join(dir, file), 'utf8')
       .split('\n')
       .filter((l) => l.trim())
       .map((l) => JSON.parse(l) as HoldoutSample),
   );
 }
 
-function main(): void {
-  const files = assembleHoldout();
+/**
+ * The command line of an assemble script: writes the assembled files into `dir`, or with `--check`
+ * exits 1 naming those that differ from what is there.
+ */
+export function writeOrCheck(name: string, dir: string, files: Map<string, string>, script: string): void {
   if (process.argv.includes('--check')) {
     const stale = [...files].filter(([file, content]) => {
       try {
-        return readFileSync(join(HOLDOUT_DIR, file), 'utf8') !== content;
+        return readFileSync(join(dir, file), 'utf8') !== content;
       } catch {
         return true;
       }
     });
     if (stale.length > 0) {
-      console.error(`holdout files out of date: ${stale.map(([f]) => f).join(', ')} (run npx tsx guardrails/holdout/assemble.ts)`);
+      console.error(`${name} files out of date: ${stale.map(([f]) => f).join(', ')} (run npx tsx ${script})`);
       process.exit(1);
     }
-    console.log('holdout files up to date');
+    console.log(`${name} files up to date`);
     return;
   }
-  for (const [file, content] of files) writeFileSync(join(HOLDOUT_DIR, file), content);
+  for (const [file, content] of files) writeFileSync(join(dir, file), content);
   for (const [file, content] of files) console.log(`${file}: ${content.split('\n').filter(Boolean).length} samples`);
 }
 
-if (require.main === module) main();
+if (require.main === module) writeOrCheck('holdout', HOLDOUT_DIR, assembleHoldout(), 'guardrails/holdout/assemble.ts');
