@@ -12,6 +12,9 @@ export function defaultFileContentStore(): FileContentStore {
   return new FileContentStore(process.env.KEEL_STORE_DIR ?? DEFAULT_STORE_DIR);
 }
 
+/** Folders remembered as made before the memory is cleared (256 prefixes of a few tenants). */
+const MADE_FOLDERS_KEPT = 4096;
+
 /** Options of a {@link FileContentStore}. */
 export interface FileContentStoreOptions {
   /** Contents kept in memory, per (tenant, reference); least recently used go first (also bounded to 32 Mi characters). @default 2000 */
@@ -36,6 +39,8 @@ export class FileContentStore implements ContentStore {
   private readonly cache: ContentCache;
   private readonly ready: Promise<unknown>;
   private readonly legacyUnscopedReads: boolean;
+  /** Folders this store has made (a `mkdir` per write was the largest cost of a step on a fast model). */
+  private readonly folders = new Set<string>();
 
   /**
    * @param dir the directory; created if missing.
@@ -58,9 +63,18 @@ export class FileContentStore implements ContentStore {
     if (this.cache.has(tenant, ref)) return ref;
     await this.ready;
     const path = this.pathOf(tenant, hex);
-    await mkdir(join(path, '..'), { recursive: true });
+    const folder = join(path, '..');
+    if (!this.folders.has(folder)) {
+      await mkdir(folder, { recursive: true });
+      if (this.folders.size >= MADE_FOLDERS_KEPT) this.folders.clear();
+      this.folders.add(folder);
+    }
     const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    await writeFile(tmp, text, 'utf8');
+    await writeFile(tmp, text, 'utf8').catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+      await mkdir(folder, { recursive: true }); // the folder went away since this store made it
+      await writeFile(tmp, text, 'utf8');
+    });
     await rename(tmp, path);
     this.cache.set(tenant, ref, text);
     return ref;
