@@ -138,13 +138,15 @@ describe('a CLI for people', () => {
     writeFileSync(file, JSON.stringify({ agent: 'support', input: tag, scope: { tenant: 'acme', subjects: ['cus_ada'] }, approvers: ['alice'] }));
     const sessionId = uniqueName('cli-wait-session');
     const lines: string[] = [];
-    const waiting = runCli(['start', '--request', file, '--max-tool-calls', '7', '--session-id', sessionId, '--wait', '--address', testServer().address, '--task-queue', suite.env.taskQueue], (l) => lines.push(l));
+    let decideLine: (line: string) => void = () => undefined;
+    const printed = new Promise<string>((resolve) => (decideLine = resolve));
+    const waiting = runCli(['start', '--request', file, '--max-tool-calls', '7', '--session-id', sessionId, '--wait', '--address', testServer().address, '--task-queue', suite.env.taskQueue], (l) => {
+      lines.push(l);
+      if (l.startsWith('  decide: keel approve')) decideLine(l);
+    });
     const session = suite.env.client.getSession(sessionId);
-    let pending;
-    for (let i = 0; i < 200 && !pending; i++) {
-      pending = lines.find((l) => l.startsWith('  decide: keel approve'));
-      if (!pending) await new Promise((r) => setTimeout(r, 100));
-    }
+    // The line itself is the event (or the command's end, when it never prints it).
+    const pending = await Promise.race([printed, waiting.then((code) => `keel start exited ${code} without a decide line:\n${lines.join('\n')}`)]);
     expect(pending).toBe(`  decide: keel approve ${sessionId} apr-1-process_payment --key KEY.json   |   keel reject … --reason TEXT`);
     expect((await session.status()).limits.maxToolCalls).toBe(7);
     expect(await keel('approve', sessionId, 'apr-1-process_payment', '--key', keyFile('alice'))).toMatchObject({ code: 0 });

@@ -15,15 +15,20 @@ test('the offline demo prints its approval commands, and the printed keel approv
   const env = { ...process.env, TEMPORAL_ADDRESS: `127.0.0.1:${port}`, TEMPORAL_CLI_PATH: testServer().cliPath };
   const demo = spawn(process.execPath, ['--import', 'tsx', join(root, 'demo', 'main.ts'), '--wait-for-human'], { cwd: root, env });
   let out = '';
-  demo.stdout.on('data', (chunk: Buffer) => (out += chunk));
-  demo.stderr.on('data', (chunk: Buffer) => (out += chunk));
+  let printedApprove: (command: string) => void = () => undefined;
+  const approveCommand = new Promise<string>((resolve) => (printedApprove = resolve));
+  const collect = (chunk: Buffer) => {
+    out += chunk;
+    // The block of decision commands ends with the Temporal CLI line: the event is that line, whole.
+    const command = /approve: (npm run keel -- approve \S+ \S+ --key \S+ --address \S+ --task-queue \S+)/.exec(out)?.[1];
+    if (command && /or sign a statement for the Temporal CLI: [^\n]*\n/.test(out)) printedApprove(command);
+  };
+  demo.stdout.on('data', collect);
+  demo.stderr.on('data', collect);
   const exited = new Promise<number>((resolve) => demo.on('close', (code) => resolve(code ?? -1)));
   try {
-    let approve: string | undefined;
-    for (let i = 0; i < 3000 && !approve; i++) {
-      approve = /approve: (npm run keel -- approve \S+ \S+ --key \S+ --address \S+ --task-queue \S+)/.exec(out)?.[1];
-      if (!approve) await new Promise((r) => setTimeout(r, 100));
-    }
+    // The printed command is the event; the demo ending first is a failure that shows its output.
+    const approve = await Promise.race([approveCommand, exited.then(() => undefined)]);
     if (!approve) throw new Error(`the demo printed no approve command:\n${out.slice(-3000)}`);
     expect(out).toMatch(/reject: {2}npm run keel -- reject /);
     expect(out).toMatch(/or sign a statement for the Temporal CLI: npm run keel -- statement approve /);

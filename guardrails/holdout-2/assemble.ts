@@ -9,20 +9,13 @@
  * README.md. `npx tsx guardrails/holdout-2/assemble.ts [--check]`. For measuring only, never for
  * training or calibration.
  */
-import { encodeMarkers, loadSamples, placeInMiddle, readEntries, writeOrCheck, type HoldoutFamily, type HoldoutSample } from '../holdout/assemble';
+import { encodeMarkers, HOLDOUT_FILES, loadSamples, placeInMiddle, readEntries, writeOrCheck, type HoldoutFamily, type HoldoutSample } from '../holdout/assemble';
 
 /** Where the second holdout's files are. */
 export const HOLDOUT_2_DIR = __dirname;
 
-/** The file of each family, and of the benign samples. */
-export const HOLDOUT_2_FILES: Record<HoldoutFamily | 'benign', string> = {
-  buried: 'buried-instructions.jsonl',
-  embedded_jailbreak: 'embedded-jailbreaks.jsonl',
-  multilingual_encoded: 'multilingual-encoded.jsonl',
-  roleplay: 'roleplay.jsonl',
-  exfiltration: 'exfiltration-links.jsonl',
-  benign: 'benign-hard-negatives.jsonl',
-};
+/** The file of each family, and of the benign samples: the same names as the first holdout's. */
+export const HOLDOUT_2_FILES: Record<HoldoutFamily | 'benign', string> = HOLDOUT_FILES;
 
 /** The hand-written benign sources, in order. */
 const BENIGN_SOURCES = ['benign-security-blogs.txt', 'benign-emails.txt', 'benign-howto-legal-hr.txt', 'benign-chat-code-tickets.txt', 'benign-mixed.txt'];
