@@ -70,6 +70,8 @@ export interface RecordedRequest {
   body: MessagesRequest;
   /** The usage reported, for a successful answer: with the prompt cache's reads and writes. */
   usage?: ResponseUsage;
+  /** How long the server waited before answering: the step's `latencyMs`, else the default latency. */
+  latencyMs: number;
 }
 
 /** The decision for one valid request: the answer and how long to wait before sending it. */
@@ -218,7 +220,7 @@ export class ScriptedModelServer {
       toolResults: lastToolResults(request.messages),
       firstUserText: firstUserText(request.messages),
     };
-    const record = (scenario: string | undefined, attempt: number, answer: Answer): Answer => {
+    const record = (scenario: string | undefined, attempt: number, answer: Answer, latencyMs = 0): Answer => {
       this.log.push({
         ...(scenario === undefined ? {} : { scenario }),
         turn: base.turn,
@@ -226,6 +228,7 @@ export class ScriptedModelServer {
         status: answer.status,
         body: request,
         ...('body' in answer ? { usage: answer.body.usage } : {}),
+        latencyMs,
       });
       return answer;
     };
@@ -257,7 +260,7 @@ export class ScriptedModelServer {
     }
     this.attempts.take(`${index}:${messagesKey}`);
     const where = `Scenario "${scenario.name}", turn ${ctx.turn}, attempt ${ctx.attempt}`;
-    const done = (answer: Answer, latencyMs = 0) => ({ answer: record(scenario.name, ctx.attempt, answer), latencyMs });
+    const done = (answer: Answer, latencyMs = 0) => ({ answer: record(scenario.name, ctx.attempt, answer, latencyMs), latencyMs });
 
     let step;
     try {

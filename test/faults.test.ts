@@ -146,7 +146,8 @@ test('agent time, not outage time: a session that waits longer than its time lim
   try {
     const tag = uniqueName('agent-time');
     model.addScenario({ name: tag, match: tag, turns: [{ toolCalls: [{ name: 'get_order', input: { orderId: 'ord_1001' } }] }, { text: 'Here is your order.' }] });
-    const maxElapsedMs = 3000;
+    // Long enough that the session's own work (four activities) stays under it on a machine under load.
+    const maxElapsedMs = 6000;
     // Workflow tasks only (no activities registered): the session starts, and its first activity waits for a worker.
     const workflowsOnly = await Worker.create({ connection: native, taskQueue: env.taskQueue, workflowBundle: { codePath: testServer().bundlePath }, sinks: keelMetricsSinks(new KeelMetrics()) });
     const running = workflowsOnly.run();

@@ -283,11 +283,10 @@ describe('the scenario set', () => {
   });
 });
 
-test('a 10 KB answer over 200 orders is consistent and checked in well under a second', () => {
+// Its speed is measured by `npm run bench -- --only guardrails`, not asserted here: a busy machine must not fail a test.
+test('a 10 KB answer over 200 orders is consistent', () => {
   const session = longSession(200, 10_240);
-  const started = Date.now();
   expect(checkGrounding(session.answer, session.facts).findings).toEqual([]);
-  expect(Date.now() - started).toBeLessThan(1000);
   const statuses = session.facts.filter((f): f is StatusFact => f.attribute === 'status');
   expect(statuses).toHaveLength(200);
 });

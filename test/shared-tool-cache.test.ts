@@ -20,7 +20,7 @@ const executed = (tool: string, tenant: string) => executions.get(`${tool}@${ten
 
 /**
  * The CRM pack, each tool counting its executions; `update_draft` fails for a body starting with
- * FAIL (after nothing was written), and `get_order_briefly` is `get_order` with a 1.5 s TTL.
+ * FAIL (after nothing was written), and `get_order_briefly` is `get_order` with a 10-minute TTL.
  */
 function countingAgent(db: SqlDatabase): Agent {
   const count = (tool: AnyTool, fail?: (input: { body?: string }) => boolean): AnyTool => ({
@@ -35,9 +35,9 @@ function countingAgent(db: SqlDatabase): Agent {
   const getOrder: AnyTool = crm.find((t) => t.name === 'get_order')!;
   const briefly = defineTool({
     name: 'get_order_briefly',
-    description: 'Get one order, cached for 1.5 s.',
+    description: 'Get one order, cached for 10 minutes.',
     tier: 'read',
-    cache: { ttlMs: 1500, shared: true, resources: ({ orderId }) => [`order:${orderId}`] },
+    cache: { ttlMs: 600_000, shared: true, resources: ({ orderId }) => [`order:${orderId}`] },
     input: z.object({ orderId: z.string() }),
     run: (input, context) => getOrder.run(input, context),
   });
@@ -209,7 +209,10 @@ test('an expired entry is not served (TTL checked with the database clock) and i
   const hit = await session(tenantB, [[read]]);
   expect(hit.calls[0]).toMatchObject({ cacheHit: true, cache: 'shared' });
   expect(executed('get_order_briefly', tenantB)).toBe(1);
-  await new Promise((r) => setTimeout(r, 1700));
+  const ttl = `SELECT extract(epoch FROM expires_at - stored_at) AS seconds FROM keel_tool_cache WHERE tenant = $1 AND tool = 'get_order_briefly'`;
+  expect((await env.db.query<{ seconds: string }>(ttl, [tenantB])).rows.map((r) => Number(r.seconds))).toEqual([600]);
+  // Ten minutes pass on the database clock (the only clock the cache reads), without waiting for them.
+  await env.db.query(`UPDATE keel_tool_cache SET stored_at = stored_at - interval '601 seconds', expires_at = expires_at - interval '601 seconds' WHERE tenant = $1 AND tool = 'get_order_briefly'`, [tenantB]);
   const expired = await session(tenantB, [[read]]);
   expect(expired.calls[0]).not.toHaveProperty('cacheHit');
   expect(executed('get_order_briefly', tenantB)).toBe(2);
