@@ -1,27 +1,30 @@
 import { z } from 'zod';
 import { DECISION_LIMITS } from './decision-statement';
+import { lazySchema } from './lazy-schema';
 
 /**
  * Who may decide for a session: an identity, or anyone holding a role. Typed, so an identity never
  * matches a role entry and a role never matches an identity. As a string, `role:NAME` is a role and
  * anything else an identity.
  */
-export const ApproverSchema = z.union([
-  z
-    .string()
-    .min(1)
-    .max(DECISION_LIMITS.identityChars)
-    .transform((s): Approver => (s.startsWith('role:') ? { role: s.slice('role:'.length) } : { identity: s })),
-  z.strictObject({ identity: z.string().min(1).max(DECISION_LIMITS.identityChars) }),
-  z.strictObject({ role: z.string().min(1).max(DECISION_LIMITS.roleChars) }),
-]);
+export const ApproverSchema = lazySchema(() =>
+  z.union([
+    z
+      .string()
+      .min(1)
+      .max(DECISION_LIMITS.identityChars)
+      .transform((s): Approver => (s.startsWith('role:') ? { role: s.slice('role:'.length) } : { identity: s })),
+    z.strictObject({ identity: z.string().min(1).max(DECISION_LIMITS.identityChars) }),
+    z.strictObject({ role: z.string().min(1).max(DECISION_LIMITS.roleChars) }),
+  ]),
+);
 /** An approver entry: an identity or a role. */
 export type Approver = { identity: string } | { role: string };
 /** An approver entry as a caller writes it. */
 export type ApproverInput = z.input<typeof ApproverSchema>;
 
 /** The session's approvers list (bounded). */
-export const ApproversSchema = z.array(ApproverSchema).min(1, 'name at least one approver, or leave approvers out').max(100);
+export const ApproversSchema = lazySchema(() => z.array(ApproverSchema).min(1, 'name at least one approver, or leave approvers out').max(100));
 
 /** A write_critical call waiting for a human, as `status` shows it. */
 export interface PendingApproval {

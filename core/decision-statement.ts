@@ -1,6 +1,7 @@
 import { ed25519 } from '@noble/curves/ed25519';
 import { z } from 'zod';
 import { ExtraBudgetSchema } from './limits';
+import { lazySchema } from './lazy-schema';
 
 /**
  * A decision statement: what a person decided about one request of one session, signed with a key
@@ -32,82 +33,90 @@ export const DECISION_LIMITS = {
 } as const;
 
 /** What a statement decides. `approve`/`reject` answer an approval request, `resume`/`abort` an escalation. */
-export const DecisionKindSchema = z.enum(['approve', 'reject', 'resume', 'abort']);
+export const DecisionKindSchema = lazySchema(() => z.enum(['approve', 'reject', 'resume', 'abort']));
 export type DecisionKind = z.output<typeof DecisionKindSchema>;
 
 /** The signed claims of a decision statement (the JWS payload). Unknown keys are refused. */
-export const DecisionClaimsSchema = z.strictObject({
-  /** Statement format version. */
-  v: z.literal(1),
-  /** The session (workflow id). */
-  session: z.string().min(1).max(DECISION_LIMITS.sessionIdChars),
-  /** The session's first run id: a statement never carries over to a later session that reuses the id. */
-  execution: z.string().min(1).max(64),
-  /** The approval request id, or the escalation id. */
-  request: z.string().min(1).max(DECISION_LIMITS.requestIdChars),
-  /** For `approve`/`reject`: SHA-256 of the pending call's canonical validated input. */
-  digest: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 hex digest').optional(),
-  decision: DecisionKindSchema,
-  /** Who decided (an identity the key holds, or any when the key is an issuer's). */
-  approver: z.string().min(1).max(DECISION_LIMITS.identityChars),
-  /** Roles the approver acts in (each one held by the key). */
-  roles: z.array(z.string().min(1).max(DECISION_LIMITS.roleChars)).max(DECISION_LIMITS.roles).default([]),
-  /** A note on an approval or escalation decision; the reason of a rejection (required there). */
-  note: z.string().max(DECISION_LIMITS.noteChars).optional(),
-  /** For `resume`: budget added to the tripped limits. */
-  extraBudget: ExtraBudgetSchema.optional(),
-  issuedAtMs: z.number().int().nonnegative(),
-  expiresAtMs: z.number().int().nonnegative(),
-});
+export const DecisionClaimsSchema = lazySchema(() =>
+  z.strictObject({
+    /** Statement format version. */
+    v: z.literal(1),
+    /** The session (workflow id). */
+    session: z.string().min(1).max(DECISION_LIMITS.sessionIdChars),
+    /** The session's first run id: a statement never carries over to a later session that reuses the id. */
+    execution: z.string().min(1).max(64),
+    /** The approval request id, or the escalation id. */
+    request: z.string().min(1).max(DECISION_LIMITS.requestIdChars),
+    /** For `approve`/`reject`: SHA-256 of the pending call's canonical validated input. */
+    digest: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 hex digest').optional(),
+    decision: DecisionKindSchema,
+    /** Who decided (an identity the key holds, or any when the key is an issuer's). */
+    approver: z.string().min(1).max(DECISION_LIMITS.identityChars),
+    /** Roles the approver acts in (each one held by the key). */
+    roles: z.array(z.string().min(1).max(DECISION_LIMITS.roleChars)).max(DECISION_LIMITS.roles).default([]),
+    /** A note on an approval or escalation decision; the reason of a rejection (required there). */
+    note: z.string().max(DECISION_LIMITS.noteChars).optional(),
+    /** For `resume`: budget added to the tripped limits. */
+    extraBudget: ExtraBudgetSchema.optional(),
+    issuedAtMs: z.number().int().nonnegative(),
+    expiresAtMs: z.number().int().nonnegative(),
+  }),
+);
 /** Claims as a signer writes them (roles optional). */
 export type DecisionClaimsInput = z.input<typeof DecisionClaimsSchema>;
 export type DecisionClaims = z.output<typeof DecisionClaimsSchema>;
 
 /** The protected header of a decision statement. */
-export const DecisionHeaderSchema = z.strictObject({
-  alg: z.literal('EdDSA'),
-  kid: z.string().min(1).max(DECISION_LIMITS.keyIdChars),
-  typ: z.literal('keel-decision+jws').optional(),
-});
+export const DecisionHeaderSchema = lazySchema(() =>
+  z.strictObject({
+    alg: z.literal('EdDSA'),
+    kid: z.string().min(1).max(DECISION_LIMITS.keyIdChars),
+    typ: z.literal('keel-decision+jws').optional(),
+  }),
+);
 
 /**
  * The payload of the `approve`, `reject` and `resolveEscalation` signals and updates: a signed
  * statement (which names its session: an orchestration passes a child's on to the child) and the
  * Temporal identity that sent it (a claim, recorded beside the verified approver).
  */
-export const DecisionEnvelopeSchema = z.strictObject({
-  statement: z.string().min(1).max(DECISION_LIMITS.statementChars),
-  sender: z.string().max(DECISION_LIMITS.senderChars).optional(),
-});
+export const DecisionEnvelopeSchema = lazySchema(() =>
+  z.strictObject({
+    statement: z.string().min(1).max(DECISION_LIMITS.statementChars),
+    sender: z.string().max(DECISION_LIMITS.senderChars).optional(),
+  }),
+);
 export type DecisionEnvelope = z.input<typeof DecisionEnvelopeSchema>;
 
 /** A public key the deployment trusts to sign decisions. */
-export const TrustedKeySchema = z.strictObject({
-  /** Key id, named in each statement's header (rotation: add the new key, then retire the old id). */
-  kid: z.string().min(1).max(DECISION_LIMITS.keyIdChars),
-  /** The raw 32-byte Ed25519 public key, base64url. */
-  publicKey: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'a raw Ed25519 public key (32 bytes, base64url)'),
-  /** Tenants whose sessions the key may decide for; `*` for all. */
-  tenants: z.array(z.string().min(1).max(256)).min(1).max(1000),
-  /** The one identity this key signs for (required unless `issuer`). */
-  identity: z
-    .string()
-    .min(1)
-    .max(DECISION_LIMITS.identityChars)
-    .refine((s) => !s.startsWith('role:'), 'an identity cannot start with "role:"')
-    .optional(),
-  /** Roles the key may assert (an issuer may assert any when absent). @default [] */
-  roles: z.array(z.string().min(1).max(DECISION_LIMITS.roleChars)).max(64).optional(),
-  /** An issuer's key (e.g. the approval inbox) signs for the people it has signed in: any identity. @default false */
-  issuer: z.boolean().optional(),
-  /** Not valid before / after these times (epoch ms). */
-  notBeforeMs: z.number().int().optional(),
-  notAfterMs: z.number().int().optional(),
-}).refine((k) => k.issuer || k.identity, { message: 'a key that is not an issuer\'s needs an identity', path: ['identity'] });
+export const TrustedKeySchema = lazySchema(() =>
+  z.strictObject({
+    /** Key id, named in each statement's header (rotation: add the new key, then retire the old id). */
+    kid: z.string().min(1).max(DECISION_LIMITS.keyIdChars),
+    /** The raw 32-byte Ed25519 public key, base64url. */
+    publicKey: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'a raw Ed25519 public key (32 bytes, base64url)'),
+    /** Tenants whose sessions the key may decide for; `*` for all. */
+    tenants: z.array(z.string().min(1).max(256)).min(1).max(1000),
+    /** The one identity this key signs for (required unless `issuer`). */
+    identity: z
+      .string()
+      .min(1)
+      .max(DECISION_LIMITS.identityChars)
+      .refine((s) => !s.startsWith('role:'), 'an identity cannot start with "role:"')
+      .optional(),
+    /** Roles the key may assert (an issuer may assert any when absent). @default [] */
+    roles: z.array(z.string().min(1).max(DECISION_LIMITS.roleChars)).max(64).optional(),
+    /** An issuer's key (e.g. the approval inbox) signs for the people it has signed in: any identity. @default false */
+    issuer: z.boolean().optional(),
+    /** Not valid before / after these times (epoch ms). */
+    notBeforeMs: z.number().int().optional(),
+    notAfterMs: z.number().int().optional(),
+  }).refine((k) => k.issuer || k.identity, { message: 'a key that is not an issuer\'s needs an identity', path: ['identity'] }),
+);
 export type TrustedKey = z.output<typeof TrustedKeySchema>;
 
 /** The file of trusted approver keys (`KEEL_APPROVER_KEYS`). */
-export const TrustedKeyFileSchema = z.strictObject({ keys: z.array(TrustedKeySchema).max(10_000) });
+export const TrustedKeyFileSchema = lazySchema(() => z.strictObject({ keys: z.array(TrustedKeySchema).max(10_000) }));
 
 /** Keys a session loads for its tenant, at most this many. */
 export const MAX_KEYS_PER_TENANT = 256;

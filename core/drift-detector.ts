@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { alertingDirection, emptyCusum, observeCusum, parseDetectorOptions, quarantineLength, robustLevel, type Cusum } from './cusum';
+import { lazySchema } from './lazy-schema';
 
 /**
  * Drift detection on an agent's behaviour: a pure, deterministic monitor that is fed each finished
@@ -67,76 +68,78 @@ export const DRIFT_METRICS = ['toolCalls', 'tokens', 'costUsd', 'latencyMs', 'er
 export type DriftMetric = (typeof DRIFT_METRICS)[number];
 
 /** Options of the drift detector; every one has a default. */
-export const DriftOptionsSchema = z
-  .object({
-    /**
-     * Sessions a metric's baseline must hold before that metric can raise an alert: at the start,
-     * and again after each alert on it (when it is re-baselined). @default 50
-     */
-    warmup: z.number().int().min(10).default(50),
-    /**
-     * Evidence, in nats (natural log of a likelihood ratio), that a metric must gather before an
-     * alert. On stable data false alerts come roughly once per e^threshold sessions per metric and
-     * direction; each extra nat delays a detection by about 1/KL sessions, KL being the information
-     * per session (in nats) of the change. Must exceed clip²/2, the most one session can add.
-     * @default 12
-     */
-    threshold: z.number().positive().max(100).default(12),
-    /**
-     * Sessions that the change must span before an alert (the CUSUM's run, the "after" of a rate's
-     * split), on top of the evidence: a burst of a few wild sessions is not a drift. @default 5
-     */
-    sustain: z.number().int().min(1).max(100).default(5),
-    /**
-     * Relative change that the level metrics' CUSUMs are tuned to, as a fraction: 0.3 means up by
-     * 30 % or down to 1/1.3. Changes under about half of it are ignored; larger ones are detected
-     * faster. @default 0.3
-     */
-    relativeChange: z.number().positive().max(10).default(0.3),
-    /**
-     * Clip of a session's z-score (level metrics, and the tool errors a session counts): no single
-     * session adds more than clip²/2 nats to a level metric, so no single outlier raises an alert.
-     * @default 3
-     */
-    clip: z.number().min(1).max(10).default(3),
-    /** Recent sessions whose values form a level metric's baseline. @default 200 */
-    baselineWindow: z.number().int().min(10).max(2000).default(200),
-    /**
-     * Sessions a level metric's value waits before it joins the baseline; five times as many while
-     * the metric is suspicious (half the evidence of an alert), so that a change is not absorbed
-     * while its evidence builds up. @default 30
-     */
-    quarantine: z.number().int().min(1).max(400).default(30),
-    /**
-     * Recent sessions that a rate metric keeps one by one and searches for a change point: a change
-     * in a rate should be detected within this many sessions, after which it starts to blend into
-     * the baseline. @default 400
-     */
-    rateWindow: z.number().int().min(10).max(2000).default(400),
-    /**
-     * Memory of a rate metric's older sessions (those past `rateWindow`), in sessions: their weight
-     * halves about every 0.69 × rateMemory sessions. @default 1000
-     */
-    rateMemory: z.number().int().min(10).default(1000),
-    /**
-     * Judge tokens, cost and latency against the session's workload: their log values are adjusted
-     * by a slope on `ln(1 + toolCalls)` fitted on the baseline, so a session that made more tool
-     * calls is not mistaken for drift, and the spread left to the CUSUM is the model's own. A rise in
-     * tool calls is reported by the `toolCalls` metric. States created before this option existed
-     * lack it and keep judging raw values. @default true
-     */
-    adjustForWork: z.boolean().default(true),
-  })
-  .strict()
-  .refine((o) => o.threshold > (o.clip * o.clip) / 2, {
-    message: 'must exceed clip²/2, the most evidence one session can add (else a single outlier could alert)',
-    path: ['threshold'],
-  })
-  .refine((o) => o.warmup <= o.baselineWindow && o.warmup < o.rateWindow, {
-    message: 'must not exceed baselineWindow and must be less than rateWindow',
-    path: ['warmup'],
-  })
-  .refine((o) => o.sustain < o.rateWindow, { message: 'must be less than rateWindow', path: ['sustain'] });
+export const DriftOptionsSchema = lazySchema(() =>
+  z
+    .object({
+      /**
+       * Sessions a metric's baseline must hold before that metric can raise an alert: at the start,
+       * and again after each alert on it (when it is re-baselined). @default 50
+       */
+      warmup: z.number().int().min(10).default(50),
+      /**
+       * Evidence, in nats (natural log of a likelihood ratio), that a metric must gather before an
+       * alert. On stable data false alerts come roughly once per e^threshold sessions per metric and
+       * direction; each extra nat delays a detection by about 1/KL sessions, KL being the information
+       * per session (in nats) of the change. Must exceed clip²/2, the most one session can add.
+       * @default 12
+       */
+      threshold: z.number().positive().max(100).default(12),
+      /**
+       * Sessions that the change must span before an alert (the CUSUM's run, the "after" of a rate's
+       * split), on top of the evidence: a burst of a few wild sessions is not a drift. @default 5
+       */
+      sustain: z.number().int().min(1).max(100).default(5),
+      /**
+       * Relative change that the level metrics' CUSUMs are tuned to, as a fraction: 0.3 means up by
+       * 30 % or down to 1/1.3. Changes under about half of it are ignored; larger ones are detected
+       * faster. @default 0.3
+       */
+      relativeChange: z.number().positive().max(10).default(0.3),
+      /**
+       * Clip of a session's z-score (level metrics, and the tool errors a session counts): no single
+       * session adds more than clip²/2 nats to a level metric, so no single outlier raises an alert.
+       * @default 3
+       */
+      clip: z.number().min(1).max(10).default(3),
+      /** Recent sessions whose values form a level metric's baseline. @default 200 */
+      baselineWindow: z.number().int().min(10).max(2000).default(200),
+      /**
+       * Sessions a level metric's value waits before it joins the baseline; five times as many while
+       * the metric is suspicious (half the evidence of an alert), so that a change is not absorbed
+       * while its evidence builds up. @default 30
+       */
+      quarantine: z.number().int().min(1).max(400).default(30),
+      /**
+       * Recent sessions that a rate metric keeps one by one and searches for a change point: a change
+       * in a rate should be detected within this many sessions, after which it starts to blend into
+       * the baseline. @default 400
+       */
+      rateWindow: z.number().int().min(10).max(2000).default(400),
+      /**
+       * Memory of a rate metric's older sessions (those past `rateWindow`), in sessions: their weight
+       * halves about every 0.69 × rateMemory sessions. @default 1000
+       */
+      rateMemory: z.number().int().min(10).default(1000),
+      /**
+       * Judge tokens, cost and latency against the session's workload: their log values are adjusted
+       * by a slope on `ln(1 + toolCalls)` fitted on the baseline, so a session that made more tool
+       * calls is not mistaken for drift, and the spread left to the CUSUM is the model's own. A rise in
+       * tool calls is reported by the `toolCalls` metric. States created before this option existed
+       * lack it and keep judging raw values. @default true
+       */
+      adjustForWork: z.boolean().default(true),
+    })
+    .strict()
+    .refine((o) => o.threshold > (o.clip * o.clip) / 2, {
+      message: 'must exceed clip²/2, the most evidence one session can add (else a single outlier could alert)',
+      path: ['threshold'],
+    })
+    .refine((o) => o.warmup <= o.baselineWindow && o.warmup < o.rateWindow, {
+      message: 'must not exceed baselineWindow and must be less than rateWindow',
+      path: ['warmup'],
+    })
+    .refine((o) => o.sustain < o.rateWindow, { message: 'must be less than rateWindow', path: ['sustain'] }),
+);
 
 /** Resolved options of the drift detector. */
 export type DriftOptions = z.output<typeof DriftOptionsSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazySchema } from './lazy-schema';
 
 /**
  * The information-flow policy for effects: where the sensitive arguments of a proposed write call
@@ -6,19 +7,21 @@ import { z } from 'zod';
  * `defineTool({ sensitive })`) come from, and what happens when one comes only from untrusted
  * content (a tool output that may carry someone else's instructions).
  */
-export const InformationFlowPolicySchema = z
-  .object({
-    /**
-     * A `write_reversible` or `write_critical` call with a sensitive argument found only in untrusted
-     * content (or in no source at all after the session read untrusted content):
-     * - `escalate`: the call waits for a person's signed approval, which shows each argument's source;
-     * - `block`: the call is not carried out, and the model is told why;
-     * - `allow`: it runs as its tier says (the provenance is still shown on a write_critical approval).
-     * @default 'escalate'
-     */
-    untrustedSensitive: z.enum(['escalate', 'block', 'allow']).default('escalate'),
-  })
-  .strict();
+export const InformationFlowPolicySchema = lazySchema(() =>
+  z
+    .object({
+      /**
+       * A `write_reversible` or `write_critical` call with a sensitive argument found only in untrusted
+       * content (or in no source at all after the session read untrusted content):
+       * - `escalate`: the call waits for a person's signed approval, which shows each argument's source;
+       * - `block`: the call is not carried out, and the model is told why;
+       * - `allow`: it runs as its tier says (the provenance is still shown on a write_critical approval).
+       * @default 'escalate'
+       */
+      untrustedSensitive: z.enum(['escalate', 'block', 'allow']).default('escalate'),
+    })
+    .strict(),
+);
 
 /** The policy as an agent declares it (every field optional). */
 export type InformationFlowPolicyInput = z.input<typeof InformationFlowPolicySchema>;

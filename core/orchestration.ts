@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { LimitsSchema, type Limits } from './limits';
 import { EscalationSchema, ScopeSchema, type PendingEscalation, type SessionOutcome, type SessionState, type SessionStatus, type SessionUsage } from './session';
 import { ApproversSchema, type PendingApproval } from './approval';
+import { lazySchema } from './lazy-schema';
 
 /**
  * Multi-agent orchestration contracts: the typed message one agent hands another, the three
@@ -13,18 +14,20 @@ import { ApproversSchema, type PendingApproval } from './approval';
  * A delegated task: what one agent hands another. Never free text: a message that does not
  * validate is a failure of its sender, handled like any malformed output.
  */
-export const TaskMessageSchema = z
-  .object({
-    /** What to do, for the receiving agent. */
-    task: z.string().min(1),
-    /** What the receiver needs to know: facts, upstream results. */
-    context: z.record(z.string(), z.unknown()).default({}),
-    /** Rules the receiver must respect. */
-    constraints: z.array(z.string().min(1)).default([]),
-    /** Name of the output schema the sender expects back: the receiving agent's `outputName`. */
-    expectedOutput: z.string().min(1),
-  })
-  .strict();
+export const TaskMessageSchema = lazySchema(() =>
+  z
+    .object({
+      /** What to do, for the receiving agent. */
+      task: z.string().min(1),
+      /** What the receiver needs to know: facts, upstream results. */
+      context: z.record(z.string(), z.unknown()).default({}),
+      /** Rules the receiver must respect. */
+      constraints: z.array(z.string().min(1)).default([]),
+      /** Name of the output schema the sender expects back: the receiving agent's `outputName`. */
+      expectedOutput: z.string().min(1),
+    })
+    .strict(),
+);
 /** A delegated task as a sender writes it. */
 export type TaskMessageInput = z.input<typeof TaskMessageSchema>;
 /** A validated delegated task. */
@@ -36,35 +39,39 @@ export function renderTaskMessage(message: TaskMessage): string {
 }
 
 /** Output schema of a supervisor's coordinator agent: the plan, a list of subtasks for specialised agents. */
-export const SupervisorPlanSchema = z
-  .object({
-    subtasks: z
-      .array(
-        z
-          .object({
-            /** Unique within the plan. */
-            id: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'letters, digits, _ or -, at most 64'),
-            /** The specialised agent that takes it. */
-            agent: z.string().min(1),
-            message: TaskMessageSchema,
-          })
-          .strict(),
-      )
-      .min(1)
-      .max(20),
-  })
-  .strict();
+export const SupervisorPlanSchema = lazySchema(() =>
+  z
+    .object({
+      subtasks: z
+        .array(
+          z
+            .object({
+              /** Unique within the plan. */
+              id: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'letters, digits, _ or -, at most 64'),
+              /** The specialised agent that takes it. */
+              agent: z.string().min(1),
+              message: TaskMessageSchema,
+            })
+            .strict(),
+        )
+        .min(1)
+        .max(20),
+    })
+    .strict(),
+);
 /** A coordinator's plan. */
 export type SupervisorPlan = z.output<typeof SupervisorPlanSchema>;
 
 /** Output schema of a debate's judge agent: the consensus, with the points of agreement and dissent. */
-export const ConsensusSchema = z
-  .object({
-    consensus: z.string().min(1),
-    agreements: z.array(z.string().min(1)),
-    dissents: z.array(z.object({ point: z.string().min(1), agents: z.array(z.string()).default([]) }).strict()),
-  })
-  .strict();
+export const ConsensusSchema = lazySchema(() =>
+  z
+    .object({
+      consensus: z.string().min(1),
+      agreements: z.array(z.string().min(1)),
+      dissents: z.array(z.object({ point: z.string().min(1), agents: z.array(z.string()).default([]) }).strict()),
+    })
+    .strict(),
+);
 /** A debate's typed consensus. */
 export type Consensus = z.output<typeof ConsensusSchema>;
 
@@ -75,29 +82,31 @@ export const ORCHESTRATION_OUTPUTS = { plan: 'SupervisorPlan', consensus: 'Conse
 const REFERENCE = /^(\$input|[a-zA-Z0-9_-]{1,64})(\.[a-zA-Z0-9_]+)*$/;
 
 /** A pipeline: a DAG of agents given as data. */
-export const PipelineSpecSchema = z
-  .object({
-    nodes: z
-      .array(
-        z
-          .object({
-            id: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'letters, digits, _ or -, at most 64'),
-            agent: z.string().min(1),
-            task: z.string().min(1),
-            /** Context entries built from upstream outputs: name → `$input` | `node` | `node.field.path`. */
-            from: z.record(z.string(), z.string().regex(REFERENCE, 'must be $input, a node id or node.field.path')).default({}),
-            constraints: z.array(z.string().min(1)).default([]),
-            /** Limits of the node's session (each capped by what the pipeline has left). */
-            limits: LimitsSchema.partial().optional(),
-          })
-          .strict(),
-      )
-      .min(1)
-      .max(50),
-    /** The node whose output is the pipeline's result. */
-    output: z.string().min(1),
-  })
-  .strict();
+export const PipelineSpecSchema = lazySchema(() =>
+  z
+    .object({
+      nodes: z
+        .array(
+          z
+            .object({
+              id: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'letters, digits, _ or -, at most 64'),
+              agent: z.string().min(1),
+              task: z.string().min(1),
+              /** Context entries built from upstream outputs: name → `$input` | `node` | `node.field.path`. */
+              from: z.record(z.string(), z.string().regex(REFERENCE, 'must be $input, a node id or node.field.path')).default({}),
+              constraints: z.array(z.string().min(1)).default([]),
+              /** Limits of the node's session (each capped by what the pipeline has left). */
+              limits: LimitsSchema.partial().optional(),
+            })
+            .strict(),
+        )
+        .min(1)
+        .max(50),
+      /** The node whose output is the pipeline's result. */
+      output: z.string().min(1),
+    })
+    .strict(),
+);
 /** A pipeline as written. */
 export type PipelineSpecInput = z.input<typeof PipelineSpecSchema>;
 /** A parsed pipeline. */
@@ -227,34 +236,40 @@ const OrchestrationBaseSchema = z.strictObject({
 });
 
 /** A supervisor: a coordinator agent plans subtasks, specialised agents run them, an assembler agent writes the result. */
-export const SupervisorRequestSchema = OrchestrationBaseSchema.extend({
-  pattern: z.literal('supervisor'),
-  /** Agent whose output is a {@link SupervisorPlan} (outputName `SupervisorPlan`). */
-  coordinator: z.string().min(1),
-  /** Agent that assembles the subtasks' outputs into the final, validated result. */
-  assembler: z.string().min(1),
-  /** Attempts of a subtask before the coordinator is asked to re-plan. @default 2 */
-  maxChildAttempts: z.number().int().min(1).max(5).default(2),
-  /** Re-plans after failed subtasks before a human is asked. @default 1 */
-  maxReplans: z.number().int().min(0).max(5).default(1),
-});
+export const SupervisorRequestSchema = lazySchema(() =>
+  OrchestrationBaseSchema.extend({
+    pattern: z.literal('supervisor'),
+    /** Agent whose output is a {@link SupervisorPlan} (outputName `SupervisorPlan`). */
+    coordinator: z.string().min(1),
+    /** Agent that assembles the subtasks' outputs into the final, validated result. */
+    assembler: z.string().min(1),
+    /** Attempts of a subtask before the coordinator is asked to re-plan. @default 2 */
+    maxChildAttempts: z.number().int().min(1).max(5).default(2),
+    /** Re-plans after failed subtasks before a human is asked. @default 1 */
+    maxReplans: z.number().int().min(0).max(5).default(1),
+  }),
+);
 
 /** A pipeline: a DAG of agents, independent branches in parallel. */
-export const PipelineRequestSchema = OrchestrationBaseSchema.extend({
-  pattern: z.literal('pipeline'),
-  pipeline: PipelineSpecSchema,
-});
+export const PipelineRequestSchema = lazySchema(() =>
+  OrchestrationBaseSchema.extend({
+    pattern: z.literal('pipeline'),
+    pipeline: PipelineSpecSchema,
+  }),
+);
 
 /** A debate: several agents analyse the same input in parallel, a judge agent writes the consensus. */
-export const DebateRequestSchema = OrchestrationBaseSchema.extend({
-  pattern: z.literal('debate'),
-  debaters: z.array(z.string().min(1)).min(2).max(8),
-  /** Agent whose output is a {@link Consensus} (outputName `Consensus`). */
-  judge: z.string().min(1),
-});
+export const DebateRequestSchema = lazySchema(() =>
+  OrchestrationBaseSchema.extend({
+    pattern: z.literal('debate'),
+    debaters: z.array(z.string().min(1)).min(2).max(8),
+    /** Agent whose output is a {@link Consensus} (outputName `Consensus`). */
+    judge: z.string().min(1),
+  }),
+);
 
 /** A request to run one of the orchestration patterns. */
-export const OrchestrationRequestSchema = z.discriminatedUnion('pattern', [SupervisorRequestSchema, PipelineRequestSchema, DebateRequestSchema]);
+export const OrchestrationRequestSchema = lazySchema(() => z.discriminatedUnion('pattern', [SupervisorRequestSchema, PipelineRequestSchema, DebateRequestSchema]));
 /** An orchestration request as a caller writes it. */
 export type OrchestrationRequestInput = z.input<typeof OrchestrationRequestSchema>;
 /** A parsed orchestration request. */

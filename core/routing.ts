@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazySchema } from './lazy-schema';
 
 /**
  * Model routing: which model takes each step of a session. Simple steps (classification,
@@ -7,29 +8,31 @@ import { z } from 'zod';
  * go to a frontier model; and a step that keeps failing moves up. Pure: the workflow decides, and
  * each decision and its reason go into the trace.
  */
-export const RoutingPolicySchema = z
-  .object({
-    /** Model of simple steps, e.g. `claude-haiku-4-5`. */
-    small: z.string().min(1),
-    /** Model of planning and hard reasoning, e.g. `claude-sonnet-4-5`. */
-    frontier: z.string().min(1),
-    /**
-     * Who takes the first turn: `frontier` for agents that plan, `small` for agents whose job is a
-     * classification or an extraction. @default 'frontier'
-     */
-    firstTurn: z.enum(['small', 'frontier']).default('frontier'),
-    /**
-     * A follow-up on read results is simple while the results of the last turn total at most this
-     * many bytes; larger results need the frontier model to read them. @default 16384
-     */
-    followUpMaxBytes: z.number().int().positive().default(16_384),
-    /**
-     * Failures in a row (a tool error, a rejected approval, an answer that failed its schema) after
-     * which steps go to the frontier model until one succeeds. @default 1
-     */
-    moveUpAfterFailures: z.number().int().min(1).default(1),
-  })
-  .strict();
+export const RoutingPolicySchema = lazySchema(() =>
+  z
+    .object({
+      /** Model of simple steps, e.g. `claude-haiku-4-5`. */
+      small: z.string().min(1),
+      /** Model of planning and hard reasoning, e.g. `claude-sonnet-4-5`. */
+      frontier: z.string().min(1),
+      /**
+       * Who takes the first turn: `frontier` for agents that plan, `small` for agents whose job is a
+       * classification or an extraction. @default 'frontier'
+       */
+      firstTurn: z.enum(['small', 'frontier']).default('frontier'),
+      /**
+       * A follow-up on read results is simple while the results of the last turn total at most this
+       * many bytes; larger results need the frontier model to read them. @default 16384
+       */
+      followUpMaxBytes: z.number().int().positive().default(16_384),
+      /**
+       * Failures in a row (a tool error, a rejected approval, an answer that failed its schema) after
+       * which steps go to the frontier model until one succeeds. @default 1
+       */
+      moveUpAfterFailures: z.number().int().min(1).default(1),
+    })
+    .strict(),
+);
 
 /** An agent's routing policy as written (defaults optional). */
 export type RoutingPolicyInput = z.input<typeof RoutingPolicySchema>;

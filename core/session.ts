@@ -2,17 +2,20 @@ import { z } from 'zod';
 import { ExtraBudgetSchema, LimitsSchema, type Limits } from './limits';
 import { ApproversSchema, type PendingApproval } from './approval';
 import type { TraceEvent } from './trace';
+import { lazySchema } from './lazy-schema';
 
 /** The data a session may touch. It travels to activities out of band, never through the model. */
 /** Bounds of a session's scope: every store keys content, effects and caches by it. */
 export const SCOPE_LIMITS = { tenantChars: 256, subjects: 1000, subjectChars: 256 } as const;
 
-export const ScopeSchema = z.strictObject({
-  /** The tenant the session serves. */
-  tenant: z.string().min(1).max(SCOPE_LIMITS.tenantChars),
-  /** Subjects within the tenant the session may touch (customer ids, account ids, ...). */
-  subjects: z.array(z.string().min(1).max(SCOPE_LIMITS.subjectChars)).max(SCOPE_LIMITS.subjects).default([]),
-});
+export const ScopeSchema = lazySchema(() =>
+  z.strictObject({
+    /** The tenant the session serves. */
+    tenant: z.string().min(1).max(SCOPE_LIMITS.tenantChars),
+    /** Subjects within the tenant the session may touch (customer ids, account ids, ...). */
+    subjects: z.array(z.string().min(1).max(SCOPE_LIMITS.subjectChars)).max(SCOPE_LIMITS.subjects).default([]),
+  }),
+);
 /** A session's scope. */
 export type Scope = z.output<typeof ScopeSchema>;
 
@@ -25,99 +28,105 @@ export type Scope = z.output<typeof ScopeSchema>;
 export const LOST_CALL_ATTEMPTS = 10;
 
 /** Timeouts and retries of the session's activities. */
-export const TimeoutsSchema = z.strictObject({
-  /** Start-to-close timeout of one model call attempt. @default 120000 */
-  modelCallMs: z.number().int().positive().default(120_000),
-  /**
-   * A model call whose worker stops heartbeating for this long (it heartbeats every 2 s while the
-   * request is in flight) is retried on another worker. @default 10000
-   */
-  modelHeartbeatMs: z.number().int().positive().default(10_000),
-  /**
-   * Attempts of a model call before the session fails (429, 5xx and network errors are retried);
-   * attempts lost with a worker are retried beyond it (up to {@link LOST_CALL_ATTEMPTS} more). @default 5
-   */
-  modelMaxAttempts: z.number().int().positive().default(5),
-  /** First retry delay of a model call, doubled at each attempt up to 30 s. @default 1000 */
-  modelRetryInitialMs: z.number().int().positive().default(1000),
-  /** Start-to-close timeout of one tool call attempt. @default 60000 */
-  toolCallMs: z.number().int().positive().default(60_000),
-  /** A tool attempt whose worker stops heartbeating for this long is retried elsewhere. @default 15000 */
-  toolHeartbeatMs: z.number().int().positive().default(15_000),
-  /**
-   * Attempts of a tool call that fails with a transient error; attempts lost with a worker are
-   * retried beyond it (up to {@link LOST_CALL_ATTEMPTS} more). @default 3
-   */
-  toolMaxAttempts: z.number().int().positive().default(3),
-});
+export const TimeoutsSchema = lazySchema(() =>
+  z.strictObject({
+    /** Start-to-close timeout of one model call attempt. @default 120000 */
+    modelCallMs: z.number().int().positive().default(120_000),
+    /**
+     * A model call whose worker stops heartbeating for this long (it heartbeats every 2 s while the
+     * request is in flight) is retried on another worker. @default 10000
+     */
+    modelHeartbeatMs: z.number().int().positive().default(10_000),
+    /**
+     * Attempts of a model call before the session fails (429, 5xx and network errors are retried);
+     * attempts lost with a worker are retried beyond it (up to {@link LOST_CALL_ATTEMPTS} more). @default 5
+     */
+    modelMaxAttempts: z.number().int().positive().default(5),
+    /** First retry delay of a model call, doubled at each attempt up to 30 s. @default 1000 */
+    modelRetryInitialMs: z.number().int().positive().default(1000),
+    /** Start-to-close timeout of one tool call attempt. @default 60000 */
+    toolCallMs: z.number().int().positive().default(60_000),
+    /** A tool attempt whose worker stops heartbeating for this long is retried elsewhere. @default 15000 */
+    toolHeartbeatMs: z.number().int().positive().default(15_000),
+    /**
+     * Attempts of a tool call that fails with a transient error; attempts lost with a worker are
+     * retried beyond it (up to {@link LOST_CALL_ATTEMPTS} more). @default 3
+     */
+    toolMaxAttempts: z.number().int().positive().default(3),
+  }),
+);
 
 /** What happens when an escalation is not resolved in time. */
-export const EscalationSchema = z.strictObject({
-  /** How long a tripped session waits for `resolveEscalation`. @default 3600000 (1 hour) */
-  timeoutMs: z.number().int().positive().default(3_600_000),
-  /**
-   * The fallback when nobody answers: `end` ends the session with outcome `breaker_tripped` and its
-   * partial transcript; `answer` ends it with outcome `fallback` and the given text as output.
-   * @default { action: 'end' }
-   */
-  fallback: z
-    .discriminatedUnion('action', [
-      z.strictObject({ action: z.literal('end') }),
-      z.strictObject({ action: z.literal('answer'), text: z.string().min(1) }),
-    ])
-    .default({ action: 'end' }),
-});
+export const EscalationSchema = lazySchema(() =>
+  z.strictObject({
+    /** How long a tripped session waits for `resolveEscalation`. @default 3600000 (1 hour) */
+    timeoutMs: z.number().int().positive().default(3_600_000),
+    /**
+     * The fallback when nobody answers: `end` ends the session with outcome `breaker_tripped` and its
+     * partial transcript; `answer` ends it with outcome `fallback` and the given text as output.
+     * @default { action: 'end' }
+     */
+    fallback: z
+      .discriminatedUnion('action', [
+        z.strictObject({ action: z.literal('end') }),
+        z.strictObject({ action: z.literal('answer'), text: z.string().min(1) }),
+      ])
+      .default({ action: 'end' }),
+  }),
+);
 
 /** The one argument of the `agentSession` workflow. */
-export const SessionRequestSchema = z.strictObject({
-  /** Name of an agent registered on the worker. */
-  agent: z.string().min(1),
-  /** The user's message that starts the session. */
-  input: z.string().min(1),
-  scope: ScopeSchema,
-  limits: LimitsSchema.default(LimitsSchema.parse({})),
-  /**
-   * Who may approve write_critical calls and resolve escalations: `{ identity }` or `{ role }`
-   * entries (as strings, `role:NAME` is a role, anything else an identity). A decision counts only
-   * when its signed statement verifies under a key the deployment trusts for the tenant, and the
-   * key holds the identity or role named here. Required when the agent has write_critical tools
-   * (unless it declares automatic approval); absent otherwise: any trusted key of the tenant may
-   * resolve an escalation.
-   */
-  approvers: ApproversSchema.optional(),
-  /**
-   * How often a session waiting for a person reloads its tenant's approver keys, so an added or
-   * retired key takes effect during a long wait. @default 300000 (5 minutes)
-   */
-  approverKeyRefreshMs: z.number().int().min(1000).default(300_000),
-  /** How long a write_critical call waits for a decision; then it counts as rejected (`timeout`). @default 3600000 (1 hour) */
-  approvalTimeoutMs: z.number().int().positive().default(3_600_000),
-  /** Overrides the agent's model for every step (routing off), e.g. `claude-haiku-5-5`. */
-  model: z.string().min(1).optional(),
-  /**
-   * Let the agent's routing policy pick each step's model (small for simple steps, frontier for
-   * planning and after failures); false uses the agent's model for every step. @default true
-   */
-  routing: z.boolean().default(true),
-  /** Mark the stable prompt prefix for the provider's prompt cache (cache reads cost a tenth). @default true */
-  promptCaching: z.boolean().default(true),
-  /**
-   * Reuse results of cacheable read tools: within the session and, for tools that opt in, across
-   * sessions of the same tenant (the shared cache). False runs every call; a write still invalidates
-   * what it declares in the shared cache. @default true
-   */
-  toolResultCache: z.boolean().default(true),
-  /** Max output tokens of one model call. @default 1024 */
-  maxOutputTokens: z.number().int().positive().default(1024),
-  timeouts: TimeoutsSchema.default(TimeoutsSchema.parse({})),
-  escalation: EscalationSchema.default(EscalationSchema.parse({})),
-  /**
-   * History events after which a run continues as new (keeping transcript, usage and breaker), so a
-   * long session stays far below Temporal's limits; Temporal's own suggestion also triggers it.
-   * @default 4000
-   */
-  maxHistoryEventsPerRun: z.number().int().min(200).default(4000),
-});
+export const SessionRequestSchema = lazySchema(() =>
+  z.strictObject({
+    /** Name of an agent registered on the worker. */
+    agent: z.string().min(1),
+    /** The user's message that starts the session. */
+    input: z.string().min(1),
+    scope: ScopeSchema,
+    limits: LimitsSchema.default(LimitsSchema.parse({})),
+    /**
+     * Who may approve write_critical calls and resolve escalations: `{ identity }` or `{ role }`
+     * entries (as strings, `role:NAME` is a role, anything else an identity). A decision counts only
+     * when its signed statement verifies under a key the deployment trusts for the tenant, and the
+     * key holds the identity or role named here. Required when the agent has write_critical tools
+     * (unless it declares automatic approval); absent otherwise: any trusted key of the tenant may
+     * resolve an escalation.
+     */
+    approvers: ApproversSchema.optional(),
+    /**
+     * How often a session waiting for a person reloads its tenant's approver keys, so an added or
+     * retired key takes effect during a long wait. @default 300000 (5 minutes)
+     */
+    approverKeyRefreshMs: z.number().int().min(1000).default(300_000),
+    /** How long a write_critical call waits for a decision; then it counts as rejected (`timeout`). @default 3600000 (1 hour) */
+    approvalTimeoutMs: z.number().int().positive().default(3_600_000),
+    /** Overrides the agent's model for every step (routing off), e.g. `claude-haiku-5-5`. */
+    model: z.string().min(1).optional(),
+    /**
+     * Let the agent's routing policy pick each step's model (small for simple steps, frontier for
+     * planning and after failures); false uses the agent's model for every step. @default true
+     */
+    routing: z.boolean().default(true),
+    /** Mark the stable prompt prefix for the provider's prompt cache (cache reads cost a tenth). @default true */
+    promptCaching: z.boolean().default(true),
+    /**
+     * Reuse results of cacheable read tools: within the session and, for tools that opt in, across
+     * sessions of the same tenant (the shared cache). False runs every call; a write still invalidates
+     * what it declares in the shared cache. @default true
+     */
+    toolResultCache: z.boolean().default(true),
+    /** Max output tokens of one model call. @default 1024 */
+    maxOutputTokens: z.number().int().positive().default(1024),
+    timeouts: TimeoutsSchema.default(TimeoutsSchema.parse({})),
+    escalation: EscalationSchema.default(EscalationSchema.parse({})),
+    /**
+     * History events after which a run continues as new (keeping transcript, usage and breaker), so a
+     * long session stays far below Temporal's limits; Temporal's own suggestion also triggers it.
+     * @default 4000
+     */
+    maxHistoryEventsPerRun: z.number().int().min(200).default(4000),
+  }),
+);
 
 /** A session request as a caller writes it (defaults optional). */
 export type SessionRequestInput = z.input<typeof SessionRequestSchema>;

@@ -7,7 +7,6 @@ import { ScriptedModelServer } from '../scripted-model';
 import { FileContentStore, PostgresDatabase } from '../store';
 import { TEST_DATABASE_URL } from './support/test-database';
 import { createKeelWorker } from '../workers/keel-worker';
-import { traceQuery } from '../workflows/api';
 import { createTestEnvironment, expectReplays, testServer, uniqueName, type TestEnvironment } from './support/environment';
 import { createTestAgent } from './support/fixture-agents';
 import { TEST_DEFAULT_APPROVERS, testApproverKeys } from './support/approver-keys';
@@ -44,14 +43,19 @@ function comparable(result: SessionResult) {
   return { ...rest, usage: counts };
 }
 
-/** Waits until the slow tool (the session's second tool call) is running on a worker. */
+/**
+ * Waits until the slow tool (the session's second tool call) is running on a worker. Asks only the
+ * server (history and pending activities), not the busy worker, so that on a loaded machine the
+ * answer comes while the tool still runs.
+ */
 async function waitForRunningTool(temporal: Client, workflowId: string): Promise<void> {
   const handle = temporal.workflow.getHandle(workflowId);
   for (let i = 0; i < 600; i++) {
     const { raw } = await handle.describe();
     const pending = raw.pendingActivities ?? [];
-    const { events } = await handle.query(traceQuery);
-    const lookedUp = events.some((e) => e.type === 'tool_call');
+    const events = (await handle.fetchHistory()).events ?? [];
+    const toolCalls = new Set(events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runTool').map((e) => String(e.eventId)));
+    const lookedUp = events.some((e) => toolCalls.has(String(e.activityTaskCompletedEventAttributes?.scheduledEventId)));
     // state 2 = STARTED
     if (lookedUp && pending.some((a) => a.activityType?.name === 'runTool' && Number(a.state) === 2)) return;
     await new Promise((r) => setTimeout(r, 50));
@@ -68,7 +72,8 @@ describe('a worker killed while a tool activity is in flight', () => {
 
   test('a new worker completes the session with the same result as an uninterrupted run', async () => {
     const tag = uniqueName('kill-worker');
-    slowScenario(tag, 3000);
+    // Long enough that the kill lands while it runs, however slowly the check above gets its answer.
+    slowScenario(tag, 6000);
     const request = { agent: 'support', input: tag, scope, timeouts: { toolHeartbeatMs: 2000 } };
     const workerEnv = {
       KEEL_WORKER_TASK_QUEUE: env.taskQueue,

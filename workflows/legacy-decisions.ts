@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ExtraBudgetSchema } from '../core/limits';
+import { lazySchema } from '../core/lazy-schema';
 
 /**
  * Decision payloads of sessions recorded before decisions were signed statements. Only used to
@@ -8,22 +9,26 @@ import { ExtraBudgetSchema } from '../core/limits';
  */
 export const VERIFIED_DECISIONS_PATCH = 'verified-decisions';
 
-export const LegacyApproveSchema = z.object({
-  requestId: z.string().min(1),
-  approver: z.string().min(1),
-  roles: z.array(z.string().min(1)).optional(),
-  digest: z.string().optional(),
-  note: z.string().optional(),
-  sessionId: z.string().min(1).optional(),
-});
+export const LegacyApproveSchema = lazySchema(() =>
+  z.object({
+    requestId: z.string().min(1),
+    approver: z.string().min(1),
+    roles: z.array(z.string().min(1)).optional(),
+    digest: z.string().optional(),
+    note: z.string().optional(),
+    sessionId: z.string().min(1).optional(),
+  }),
+);
 
-export const LegacyRejectSchema = LegacyApproveSchema.omit({ note: true }).extend({ reason: z.string().min(1) });
+export const LegacyRejectSchema = lazySchema(() => LegacyApproveSchema.omit({ note: true }).extend({ reason: z.string().min(1) }));
 
-export const LegacyResolveEscalationSchema = z.object({
-  approver: z.string().min(1),
-  roles: z.array(z.string().min(1)).optional(),
-  action: z.enum(['resume', 'abort']),
-  extraBudget: ExtraBudgetSchema.optional(),
-  note: z.string().optional(),
-  sessionId: z.string().min(1).optional(),
-});
+export const LegacyResolveEscalationSchema = lazySchema(() =>
+  z.object({
+    approver: z.string().min(1),
+    roles: z.array(z.string().min(1)).optional(),
+    action: z.enum(['resume', 'abort']),
+    extraBudget: ExtraBudgetSchema.optional(),
+    note: z.string().optional(),
+    sessionId: z.string().min(1).optional(),
+  }),
+);

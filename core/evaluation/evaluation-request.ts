@@ -2,38 +2,43 @@ import { z } from 'zod';
 import { DEFAULT_MODEL } from '../agent';
 import { RubricSchema } from './rubric';
 import { SamplingOptionsSchema, type SampleReason, type SampleStratum } from './sampling';
+import { lazySchema } from '../lazy-schema';
 
 /** The judge model unless an evaluation names another. */
 export const DEFAULT_JUDGE_MODEL = DEFAULT_MODEL;
 
 /** How the judge model is called. */
-export const JudgeOptionsSchema = z.strictObject({
-  /** @default {@link DEFAULT_JUDGE_MODEL} */
-  model: z.string().min(1).default(DEFAULT_JUDGE_MODEL),
-  /** @default 1024 */
-  maxOutputTokens: z.number().int().positive().max(16_384).default(1024),
-  /** Times an answer that is not a valid verdict is sent back to the judge to correct. @default 2 */
-  maxRepairTurns: z.number().int().min(0).max(5).default(2),
-});
+export const JudgeOptionsSchema = lazySchema(() =>
+  z.strictObject({
+    /** @default {@link DEFAULT_JUDGE_MODEL} */
+    model: z.string().min(1).default(DEFAULT_JUDGE_MODEL),
+    /** @default 1024 */
+    maxOutputTokens: z.number().int().positive().max(16_384).default(1024),
+    /** Times an answer that is not a valid verdict is sent back to the judge to correct. @default 2 */
+    maxRepairTurns: z.number().int().min(0).max(5).default(2),
+  }),
+);
 /** Judge options with defaults applied. */
 export type JudgeOptions = z.output<typeof JudgeOptionsSchema>;
 
 /** The one argument of the `sessionEvaluation` workflow (what a schedule passes each run). */
-export const EvaluationRequestSchema = z.strictObject({
-  /** The rubric. @default `DEFAULT_RUBRIC` (then it is not copied into the history) */
-  rubric: RubricSchema.optional(),
-  sampling: SamplingOptionsSchema.default(SamplingOptionsSchema.parse({})),
-  judge: JudgeOptionsSchema.default(JudgeOptionsSchema.parse({})),
-  /**
-   * Sessions that ended in this window before the run are candidates. Give it the schedule's
-   * interval (or a little more: already scored sessions are skipped). @default 3600000 (1 hour)
-   */
-  lookbackMs: z.number().int().positive().default(3_600_000),
-  /** Sessions judged at the same time. @default 4 */
-  concurrency: z.number().int().min(1).max(32).default(4),
-  /** Send each session's scores to its agent's behaviour monitor (score drift alerts). @default true */
-  feedMonitor: z.boolean().default(true),
-});
+export const EvaluationRequestSchema = lazySchema(() =>
+  z.strictObject({
+    /** The rubric. @default `DEFAULT_RUBRIC` (then it is not copied into the history) */
+    rubric: RubricSchema.optional(),
+    sampling: SamplingOptionsSchema.default(SamplingOptionsSchema.parse({})),
+    judge: JudgeOptionsSchema.default(JudgeOptionsSchema.parse({})),
+    /**
+     * Sessions that ended in this window before the run are candidates. Give it the schedule's
+     * interval (or a little more: already scored sessions are skipped). @default 3600000 (1 hour)
+     */
+    lookbackMs: z.number().int().positive().default(3_600_000),
+    /** Sessions judged at the same time. @default 4 */
+    concurrency: z.number().int().min(1).max(32).default(4),
+    /** Send each session's scores to its agent's behaviour monitor (score drift alerts). @default true */
+    feedMonitor: z.boolean().default(true),
+  }),
+);
 /** An evaluation request as written (defaults optional). */
 export type EvaluationRequestInput = z.input<typeof EvaluationRequestSchema>;
 /** An evaluation request with defaults applied. */

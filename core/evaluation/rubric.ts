@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazySchema } from '../lazy-schema';
 
 /**
  * Rubrics and verdicts of the judge model: a rubric is plain data (dimensions, a scale, what each
@@ -7,49 +8,53 @@ import { z } from 'zod';
  */
 
 /** One dimension of a rubric, e.g. accuracy. */
-export const RubricDimensionSchema = z.strictObject({
-  /** Identifier in verdicts, the store and metrics (`keel_eval_score{dimension}`): lower case, digits, `_`. */
-  name: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'must be lower case letters, digits or _, starting with a letter (at most 40)'),
-  /** What the judge looks at, in a sentence or two. */
-  description: z.string().min(1).max(2000),
-  /** Weight in the overall score. @default 1 */
-  weight: z.number().positive().max(100).default(1),
-  /**
-   * A session whose score on this dimension is below this value (on the rubric's scale) goes to the
-   * human review queue. @default no threshold: this dimension alone never queues a session
-   */
-  reviewBelow: z.number().optional(),
-  /** What particular scores mean, by score (`{"1": "wrong facts", "5": "every fact right"}`). */
-  anchors: z.record(z.string().regex(/^\d+$/), z.string().min(1).max(500)).optional(),
-});
+export const RubricDimensionSchema = lazySchema(() =>
+  z.strictObject({
+    /** Identifier in verdicts, the store and metrics (`keel_eval_score{dimension}`): lower case, digits, `_`. */
+    name: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'must be lower case letters, digits or _, starting with a letter (at most 40)'),
+    /** What the judge looks at, in a sentence or two. */
+    description: z.string().min(1).max(2000),
+    /** Weight in the overall score. @default 1 */
+    weight: z.number().positive().max(100).default(1),
+    /**
+     * A session whose score on this dimension is below this value (on the rubric's scale) goes to the
+     * human review queue. @default no threshold: this dimension alone never queues a session
+     */
+    reviewBelow: z.number().optional(),
+    /** What particular scores mean, by score (`{"1": "wrong facts", "5": "every fact right"}`). */
+    anchors: z.record(z.string().regex(/^\d+$/), z.string().min(1).max(500)).optional(),
+  }),
+);
 
 /** A rubric: the judge's instructions, the scale and the dimensions it scores. */
-export const RubricSchema = z
-  .strictObject({
-    /** Identifies the rubric's scores in the store; a new rubric (or a changed one) should get a new id. */
-    id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be lower case letters, digits, ".", "_" or "-" (at most 64)'),
-    /** General guidance to the judge, before the dimensions. */
-    instructions: z.string().min(1).max(8000),
-    /** Integer scale of every dimension. @default { min: 1, max: 5 } */
-    scale: z
-      .strictObject({ min: z.number().int(), max: z.number().int() })
-      .refine((s) => s.max > s.min, { message: 'max must be greater than min' })
-      .default({ min: 1, max: 5 }),
-    dimensions: z.array(RubricDimensionSchema).min(1).max(12),
-  })
-  .superRefine((rubric, ctx) => {
-    const seen = new Set<string>();
-    rubric.dimensions.forEach((dimension, i) => {
-      if (seen.has(dimension.name)) ctx.addIssue({ code: 'custom', path: ['dimensions', i, 'name'], message: `duplicate dimension "${dimension.name}"` });
-      seen.add(dimension.name);
-      for (const key of Object.keys(dimension.anchors ?? {})) {
-        const score = Number(key);
-        if (score < rubric.scale.min || score > rubric.scale.max) {
-          ctx.addIssue({ code: 'custom', path: ['dimensions', i, 'anchors', key], message: `score ${key} is off the scale ${rubric.scale.min}..${rubric.scale.max}` });
+export const RubricSchema = lazySchema(() =>
+  z
+    .strictObject({
+      /** Identifies the rubric's scores in the store; a new rubric (or a changed one) should get a new id. */
+      id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be lower case letters, digits, ".", "_" or "-" (at most 64)'),
+      /** General guidance to the judge, before the dimensions. */
+      instructions: z.string().min(1).max(8000),
+      /** Integer scale of every dimension. @default { min: 1, max: 5 } */
+      scale: z
+        .strictObject({ min: z.number().int(), max: z.number().int() })
+        .refine((s) => s.max > s.min, { message: 'max must be greater than min' })
+        .default({ min: 1, max: 5 }),
+      dimensions: z.array(RubricDimensionSchema).min(1).max(12),
+    })
+    .superRefine((rubric, ctx) => {
+      const seen = new Set<string>();
+      rubric.dimensions.forEach((dimension, i) => {
+        if (seen.has(dimension.name)) ctx.addIssue({ code: 'custom', path: ['dimensions', i, 'name'], message: `duplicate dimension "${dimension.name}"` });
+        seen.add(dimension.name);
+        for (const key of Object.keys(dimension.anchors ?? {})) {
+          const score = Number(key);
+          if (score < rubric.scale.min || score > rubric.scale.max) {
+            ctx.addIssue({ code: 'custom', path: ['dimensions', i, 'anchors', key], message: `score ${key} is off the scale ${rubric.scale.min}..${rubric.scale.max}` });
+          }
         }
-      }
-    });
-  });
+      });
+    }),
+);
 
 /** A rubric as written (defaults optional). */
 export type RubricInput = z.input<typeof RubricSchema>;

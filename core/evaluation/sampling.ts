@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { sha256Hex } from '../intent';
+import { lazySchema } from '../lazy-schema';
 
 /**
  * Which finished sessions the online evaluation judges: a deterministic, stratified sample. Pure:
@@ -8,32 +9,34 @@ import { sha256Hex } from '../intent';
  */
 
 /** How the online evaluation samples finished sessions. Every option has a default. */
-export const SamplingOptionsSchema = z.strictObject({
-  /**
-   * Share of each stratum (sessions of one agent with one outcome) that is judged: a stratum of n
-   * sessions gets round(rate × n), at least `minPerStratum`. @default 0.1
-   */
-  rate: z.number().min(0).max(1).default(0.1),
-  /** Sessions judged from every stratum that has any, however small the rate. @default 1 */
-  minPerStratum: z.number().int().min(0).default(1),
-  /**
-   * Always judge sessions that need attention (a tripped breaker, an escalation, a flag such as a
-   * scope violation, a rejected answer, a refused signal or a guardrail finding), on top of the
-   * rate. @default true
-   */
-  includeAttention: z.boolean().default(true),
-  /**
-   * Most sessions judged per run; attention sessions come first, then each stratum's picks in turn.
-   * @default 100
-   */
-  maxSessions: z.number().int().positive().max(1000).default(100),
-  /** Finished sessions looked at per run (newest first). @default 5000 */
-  maxCandidates: z.number().int().positive().max(100_000).default(5000),
-  /** Only these agents. @default every agent */
-  agents: z.array(z.string().min(1)).min(1).optional(),
-  /** Seed of the deterministic draw; change it to draw another sample of the same sessions. @default 'keel' */
-  seed: z.string().default('keel'),
-});
+export const SamplingOptionsSchema = lazySchema(() =>
+  z.strictObject({
+    /**
+     * Share of each stratum (sessions of one agent with one outcome) that is judged: a stratum of n
+     * sessions gets round(rate × n), at least `minPerStratum`. @default 0.1
+     */
+    rate: z.number().min(0).max(1).default(0.1),
+    /** Sessions judged from every stratum that has any, however small the rate. @default 1 */
+    minPerStratum: z.number().int().min(0).default(1),
+    /**
+     * Always judge sessions that need attention (a tripped breaker, an escalation, a flag such as a
+     * scope violation, a rejected answer, a refused signal or a guardrail finding), on top of the
+     * rate. @default true
+     */
+    includeAttention: z.boolean().default(true),
+    /**
+     * Most sessions judged per run; attention sessions come first, then each stratum's picks in turn.
+     * @default 100
+     */
+    maxSessions: z.number().int().positive().max(1000).default(100),
+    /** Finished sessions looked at per run (newest first). @default 5000 */
+    maxCandidates: z.number().int().positive().max(100_000).default(5000),
+    /** Only these agents. @default every agent */
+    agents: z.array(z.string().min(1)).min(1).optional(),
+    /** Seed of the deterministic draw; change it to draw another sample of the same sessions. @default 'keel' */
+    seed: z.string().default('keel'),
+  }),
+);
 /** Sampling options as written. */
 export type SamplingOptionsInput = z.input<typeof SamplingOptionsSchema>;
 /** Sampling options with defaults applied. */

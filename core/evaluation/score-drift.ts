@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { alertingDirection, emptyCusum, observeCusum, parseDetectorOptions, quarantineLength, robustLevel, type Cusum } from '../cusum';
 import type { DriftAlert } from '../drift-detector';
+import { lazySchema } from '../lazy-schema';
 
 /**
  * Drift of an agent's judge scores: the quality counterpart of the drift detector's cost and token
@@ -15,25 +16,27 @@ import type { DriftAlert } from '../drift-detector';
  */
 
 /** Options of the score drift detector; every one has a default. */
-export const ScoreDriftOptionsSchema = z
-  .strictObject({
-    /** Scored sessions the baseline must hold before an alert (scores are sampled, so fewer than sessions). @default 30 */
-    warmup: z.number().int().min(10).default(30),
-    /** Evidence, in nats, of an alert; must exceed clip²/2. @default 12 */
-    threshold: z.number().positive().max(100).default(12),
-    /** Scored sessions the change must span before an alert. @default 5 */
-    sustain: z.number().int().min(1).max(100).default(5),
-    /** Change of the mean score (0..1 points) that the CUSUM is tuned to; about half of it is ignored. @default 0.15 */
-    shift: z.number().positive().max(1).default(0.15),
-    /** Clip of a score's z-score. @default 3 */
-    clip: z.number().min(1).max(10).default(3),
-    /** Recent scores that form the baseline. @default 200 */
-    baselineWindow: z.number().int().min(10).max(2000).default(200),
-    /** Scores that wait before joining the baseline (five times as many while suspicious). @default 20 */
-    quarantine: z.number().int().min(1).max(400).default(20),
-  })
-  .refine((o) => o.threshold > (o.clip * o.clip) / 2, { message: 'must exceed clip²/2, the most evidence one score can add', path: ['threshold'] })
-  .refine((o) => o.warmup <= o.baselineWindow, { message: 'must not exceed baselineWindow', path: ['warmup'] });
+export const ScoreDriftOptionsSchema = lazySchema(() =>
+  z
+    .strictObject({
+      /** Scored sessions the baseline must hold before an alert (scores are sampled, so fewer than sessions). @default 30 */
+      warmup: z.number().int().min(10).default(30),
+      /** Evidence, in nats, of an alert; must exceed clip²/2. @default 12 */
+      threshold: z.number().positive().max(100).default(12),
+      /** Scored sessions the change must span before an alert. @default 5 */
+      sustain: z.number().int().min(1).max(100).default(5),
+      /** Change of the mean score (0..1 points) that the CUSUM is tuned to; about half of it is ignored. @default 0.15 */
+      shift: z.number().positive().max(1).default(0.15),
+      /** Clip of a score's z-score. @default 3 */
+      clip: z.number().min(1).max(10).default(3),
+      /** Recent scores that form the baseline. @default 200 */
+      baselineWindow: z.number().int().min(10).max(2000).default(200),
+      /** Scores that wait before joining the baseline (five times as many while suspicious). @default 20 */
+      quarantine: z.number().int().min(1).max(400).default(20),
+    })
+    .refine((o) => o.threshold > (o.clip * o.clip) / 2, { message: 'must exceed clip²/2, the most evidence one score can add', path: ['threshold'] })
+    .refine((o) => o.warmup <= o.baselineWindow, { message: 'must not exceed baselineWindow', path: ['warmup'] }),
+);
 /** Resolved score drift options. */
 export type ScoreDriftOptions = z.output<typeof ScoreDriftOptionsSchema>;
 

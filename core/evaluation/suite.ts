@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { canonicalJson } from '../intent';
 import { LimitsSchema } from '../limits';
+import { lazySchema } from '../lazy-schema';
 
 /**
  * The regression gate's pure part: scenarios and their expectations as zod schemas, the check of
@@ -8,53 +9,57 @@ import { LimitsSchema } from '../limits';
  */
 
 /** What a scenario's session must do. Every expectation is optional except the outcome's default. */
-export const ScenarioExpectationSchema = z.strictObject({
-  /** How the session must end. @default 'completed' */
-  outcome: z.enum(['completed', 'breaker_tripped', 'fallback', 'invalid_output', 'failed']).default('completed'),
-  /** Tools the session must call (each at least once). */
-  toolsCalled: z.array(z.string().min(1)).default([]),
-  /** Tools the session must not call. */
-  toolsNotCalled: z.array(z.string().min(1)).default([]),
-  /** The final answer. */
-  output: z
-    .strictObject({
-      /** Substrings the answer must contain (case-insensitive). */
-      contains: z.array(z.string().min(1)).default([]),
-      /** Substrings the answer must not contain (case-insensitive). */
-      notContains: z.array(z.string().min(1)).default([]),
-      /**
-       * Fields of the structured answer (the validated `data`, else the answer parsed as JSON), by
-       * dotted path, and the value each must equal.
-       */
-      fields: z.record(z.string().min(1), z.unknown()).default({}),
-    })
-    .optional(),
-  /** Most the session may cost, in USD. */
-  maxCostUsd: z.number().positive().optional(),
-  /** Most tool calls the session may make. */
-  maxToolCalls: z.number().int().nonnegative().optional(),
-  /** Lowest overall judge score (0..1) the session may get; needs the suite's judge. */
-  minJudgeScore: z.number().min(0).max(1).optional(),
-});
+export const ScenarioExpectationSchema = lazySchema(() =>
+  z.strictObject({
+    /** How the session must end. @default 'completed' */
+    outcome: z.enum(['completed', 'breaker_tripped', 'fallback', 'invalid_output', 'failed']).default('completed'),
+    /** Tools the session must call (each at least once). */
+    toolsCalled: z.array(z.string().min(1)).default([]),
+    /** Tools the session must not call. */
+    toolsNotCalled: z.array(z.string().min(1)).default([]),
+    /** The final answer. */
+    output: z
+      .strictObject({
+        /** Substrings the answer must contain (case-insensitive). */
+        contains: z.array(z.string().min(1)).default([]),
+        /** Substrings the answer must not contain (case-insensitive). */
+        notContains: z.array(z.string().min(1)).default([]),
+        /**
+         * Fields of the structured answer (the validated `data`, else the answer parsed as JSON), by
+         * dotted path, and the value each must equal.
+         */
+        fields: z.record(z.string().min(1), z.unknown()).default({}),
+      })
+      .optional(),
+    /** Most the session may cost, in USD. */
+    maxCostUsd: z.number().positive().optional(),
+    /** Most tool calls the session may make. */
+    maxToolCalls: z.number().int().nonnegative().optional(),
+    /** Lowest overall judge score (0..1) the session may get; needs the suite's judge. */
+    minJudgeScore: z.number().min(0).max(1).optional(),
+  }),
+);
 /** A scenario's expectations as written. */
 export type ScenarioExpectationInput = z.input<typeof ScenarioExpectationSchema>;
 /** A scenario's expectations with defaults applied. */
 export type ScenarioExpectation = z.output<typeof ScenarioExpectationSchema>;
 
 /** One scenario of a suite: a session to run under each configuration, and what it must do. */
-export const EvalScenarioSchema = z.strictObject({
-  /** Names the scenario in the table: letters, digits, `_`, `-`, `.`. */
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$/, 'must be letters, digits, "_", "-" or "." (at most 80)'),
-  /** The agent that runs it (a configuration must provide an agent of that name). */
-  agent: z.string().min(1),
-  /** The user's message. */
-  input: z.string().min(1),
-  /** @default { tenant: 'eval', subjects: [] } */
-  scope: z.strictObject({ tenant: z.string().min(1), subjects: z.array(z.string().min(1)).default([]) }).default({ tenant: 'eval', subjects: [] }),
-  /** The session's limits. @default Keel's defaults */
-  limits: LimitsSchema.partial().optional(),
-  expect: ScenarioExpectationSchema.default(ScenarioExpectationSchema.parse({})),
-});
+export const EvalScenarioSchema = lazySchema(() =>
+  z.strictObject({
+    /** Names the scenario in the table: letters, digits, `_`, `-`, `.`. */
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$/, 'must be letters, digits, "_", "-" or "." (at most 80)'),
+    /** The agent that runs it (a configuration must provide an agent of that name). */
+    agent: z.string().min(1),
+    /** The user's message. */
+    input: z.string().min(1),
+    /** @default { tenant: 'eval', subjects: [] } */
+    scope: z.strictObject({ tenant: z.string().min(1), subjects: z.array(z.string().min(1)).default([]) }).default({ tenant: 'eval', subjects: [] }),
+    /** The session's limits. @default Keel's defaults */
+    limits: LimitsSchema.partial().optional(),
+    expect: ScenarioExpectationSchema.default(ScenarioExpectationSchema.parse({})),
+  }),
+);
 /** A scenario as written. */
 export type EvalScenarioInput = z.input<typeof EvalScenarioSchema>;
 /** A scenario with defaults applied. */
@@ -131,14 +136,16 @@ function valueAt(value: unknown, path: string): unknown {
 }
 
 /** When the candidate configuration counts as a regression of the baseline. Every option has a default. */
-export const GateToleranceSchema = z.strictObject({
-  /** Drop of the mean judge score (0..1, over scenarios both configurations got scores for) that is a regression. @default 0.05 */
-  scoreDrop: z.number().min(0).max(1).default(0.05),
-  /** Rise of the total cost, as a fraction (0.5 = +50%), that is a regression. @default 0.5 */
-  costIncrease: z.number().min(0).default(0.5),
-  /** Also fail when the candidate fails a scenario that the baseline fails too. @default false */
-  strict: z.boolean().default(false),
-});
+export const GateToleranceSchema = lazySchema(() =>
+  z.strictObject({
+    /** Drop of the mean judge score (0..1, over scenarios both configurations got scores for) that is a regression. @default 0.05 */
+    scoreDrop: z.number().min(0).max(1).default(0.05),
+    /** Rise of the total cost, as a fraction (0.5 = +50%), that is a regression. @default 0.5 */
+    costIncrease: z.number().min(0).default(0.5),
+    /** Also fail when the candidate fails a scenario that the baseline fails too. @default false */
+    strict: z.boolean().default(false),
+  }),
+);
 /** Gate tolerances as written. */
 export type GateToleranceInput = z.input<typeof GateToleranceSchema>;
 /** Gate tolerances with defaults applied. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { GuardrailCategory, GuardrailCheckpoint, GuardrailFinding } from './finding';
+import { lazySchema } from '../lazy-schema';
 
 /**
  * What a guardrail does with what it found:
@@ -21,39 +22,41 @@ const action = z.enum(['block', 'redact', 'flag', 'escalate']);
  * An agent's guardrail policy, per category. Every check runs outside the prompt, in activities,
  * and its verdict is data in the trace and the metrics.
  */
-export const GuardrailPolicySchema = z
-  .object({
-    /** Turn the guardrails off for this agent (verdicts are not even computed). @default true */
-    enabled: z.boolean().default(true),
-    /** A tool output that is an injection (band `injection`). @default 'block' */
-    promptInjection: action.default('block'),
-    /** A tool output in the uncertain band: `flag`, or what `promptInjection` says when the judge confirms it. @default 'flag' */
-    uncertainInjection: action.default('flag'),
-    /**
-     * A judge model asked about tool outputs in the uncertain band (through the model activity, so
-     * it is scripted offline); its "injection" applies `promptInjection`. @default none
-     */
-    injectionJudge: z.object({ model: z.string().min(1) }).strict().optional(),
-    /** Another person's personal data in a final answer. @default 'redact' */
-    pii: action.default('redact'),
-    /**
-     * A final answer that contradicts what the session's tools returned: `repair` gives the model
-     * {@link GuardrailPolicy.groundingRepairTurns} turns told what contradicts what, then applies
-     * `groundingAfterRepair`. @default 'repair'
-     */
-    grounding: z.enum(['block', 'redact', 'flag', 'escalate', 'repair']).default('repair'),
-    /**
-     * A judge model asked, when the deterministic check finds no contradiction, whether the answer's
-     * free-text claims contradict the facts the tools returned (through the model activity, so it
-     * is scripted offline); what it finds is handled like any contradiction. @default none
-     */
-    groundingJudge: z.object({ model: z.string().min(1) }).strict().optional(),
-    /** Repair turns for contradictions. @default 1 */
-    groundingRepairTurns: z.number().int().min(0).max(3).default(1),
-    /** What a contradiction that survives the repair turns gets. @default 'flag' */
-    groundingAfterRepair: z.enum(['block', 'flag', 'escalate']).default('flag'),
-  })
-  .strict();
+export const GuardrailPolicySchema = lazySchema(() =>
+  z
+    .object({
+      /** Turn the guardrails off for this agent (verdicts are not even computed). @default true */
+      enabled: z.boolean().default(true),
+      /** A tool output that is an injection (band `injection`). @default 'block' */
+      promptInjection: action.default('block'),
+      /** A tool output in the uncertain band: `flag`, or what `promptInjection` says when the judge confirms it. @default 'flag' */
+      uncertainInjection: action.default('flag'),
+      /**
+       * A judge model asked about tool outputs in the uncertain band (through the model activity, so
+       * it is scripted offline); its "injection" applies `promptInjection`. @default none
+       */
+      injectionJudge: z.object({ model: z.string().min(1) }).strict().optional(),
+      /** Another person's personal data in a final answer. @default 'redact' */
+      pii: action.default('redact'),
+      /**
+       * A final answer that contradicts what the session's tools returned: `repair` gives the model
+       * {@link GuardrailPolicy.groundingRepairTurns} turns told what contradicts what, then applies
+       * `groundingAfterRepair`. @default 'repair'
+       */
+      grounding: z.enum(['block', 'redact', 'flag', 'escalate', 'repair']).default('repair'),
+      /**
+       * A judge model asked, when the deterministic check finds no contradiction, whether the answer's
+       * free-text claims contradict the facts the tools returned (through the model activity, so it
+       * is scripted offline); what it finds is handled like any contradiction. @default none
+       */
+      groundingJudge: z.object({ model: z.string().min(1) }).strict().optional(),
+      /** Repair turns for contradictions. @default 1 */
+      groundingRepairTurns: z.number().int().min(0).max(3).default(1),
+      /** What a contradiction that survives the repair turns gets. @default 'flag' */
+      groundingAfterRepair: z.enum(['block', 'flag', 'escalate']).default('flag'),
+    })
+    .strict(),
+);
 
 /** A guardrail policy as an agent's definition writes it (every field has a default). */
 export type GuardrailPolicyInput = z.input<typeof GuardrailPolicySchema>;
