@@ -16,11 +16,18 @@ export function lazySchema<T extends z.ZodType>(build: () => T): T {
   let schema: T | undefined;
   const real = (): T => (schema ??= build());
   return new Proxy({} as T, {
-    get: (_, key) => Reflect.get(real(), key),
+    get: (_, key) => (key === LAZY ? true : Reflect.get(real(), key)),
     has: (_, key) => Reflect.has(real(), key),
     // Reads only: the stand-in is frozen once shared, and a schema is not written to from outside.
     set: () => false,
   });
+}
+
+const LAZY = Symbol('keel.lazySchema');
+
+/** Whether `value` is a {@link lazySchema} (without building it). */
+export function isLazySchema(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && (value as { [LAZY]?: unknown })[LAZY] === true;
 }
 
 // Zod sets its default locale and memoizer on the first schema it builds, in its own module state.
