@@ -94,8 +94,9 @@ export const SessionRequestSchema = lazySchema(() =>
      */
     approvers: ApproversSchema.optional(),
     /**
-     * How often a session waiting for a person reloads its tenant's approver keys, so an added or
-     * retired key takes effect during a long wait. @default 300000 (5 minutes)
+     * How old a session's copy of its tenant's approver keys may be when a decision is checked:
+     * older keys are reloaded first, so an added or retired key takes effect within this. A waiting
+     * session does nothing until a decision comes (no reloads on a timer). @default 300000 (5 minutes)
      */
     approverKeyRefreshMs: z.number().int().min(1000).default(300_000),
     /** How long a write_critical call waits for a decision; then it counts as rejected (`timeout`). @default 3600000 (1 hour) */

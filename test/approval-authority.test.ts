@@ -255,7 +255,7 @@ describe('approver keys rotate while a session waits', () => {
   });
   afterAll(() => rotating.env.close());
 
-  test('a key added during the wait is taken within the refresh interval; the retired one is refused', async () => {
+  test('a key added during the wait is taken when a statement names it (keys reloaded on demand, not on a timer); the retired one is refused', async () => {
     const tag = uniqueName('rotation');
     proposes(tag, [refund('ord_1001', 800)]);
     const session = await rotating.env.client.startSession({ agent: 'support', input: tag, scope, approvers: ['alice'], approverKeyRefreshMs: 1000 });
@@ -271,6 +271,14 @@ describe('approver keys rotate while a session waits', () => {
     }
     expect(answer).toMatchObject({ accepted: true, approver: 'alice' });
     expect(await session.result()).toMatchObject({ outcome: 'completed', output: 'results: ok' });
+    // The session did nothing while it waited: one timer for the whole approval timeout, and keys
+    // loaded twice (when the wait began, and when a statement named a key they lacked), however long it took.
+    const events = (await session.workflow.fetchHistory()).events ?? [];
+    const timers = events.filter((e) => e.timerStartedEventAttributes);
+    expect(timers.map((e) => Buffer.from(e.userMetadata?.summary?.data ?? new Uint8Array()).toString())).toEqual([expect.stringContaining(`approval ${pending.requestId} times out`)]);
+    expect(Number(timers[0]!.timerStartedEventAttributes!.startToFireTimeout!.seconds)).toBeGreaterThan(3000); // the approval's hour, not the 1 s refresh
+    expect(events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'approverKeys')).toHaveLength(2);
+    await expectReplays(rotating.env.temporal, session.sessionId);
   });
 
   test('a retired key is refused', async () => {

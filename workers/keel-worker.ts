@@ -5,6 +5,15 @@ import { KeelPlugin, type KeelPluginOptions } from './keel-plugin';
 /** Task queue of Keel's workers unless configured otherwise. */
 export const DEFAULT_TASK_QUEUE = 'keel';
 
+/**
+ * Sessions a Keel worker keeps in its workflow cache unless configured otherwise. A paused session
+ * costs nothing on the worker once evicted, and coming back is a short replay (the workflow modules
+ * are shared, not evaluated again), so a bounded cache keeps memory flat whatever the number of
+ * sessions waiting for people (`npm run bench -- --only paused`). The SDK's own default grows with
+ * the heap limit (about 2,300 on a 4 GiB heap).
+ */
+export const DEFAULT_MAX_CACHED_SESSIONS = 250;
+
 
 /** Options of {@link createKeelWorker}: Keel's ({@link KeelPluginOptions}) and the worker's own. */
 export interface KeelWorkerOptions extends KeelPluginOptions {
@@ -17,6 +26,8 @@ export interface KeelWorkerOptions extends KeelPluginOptions {
   shutdownGraceTimeMs?: number;
   /** @default 100 */
   maxConcurrentActivityTaskExecutions?: number;
+  /** Workflows kept in the worker's cache (Temporal's `maxCachedWorkflows`). @default {@link DEFAULT_MAX_CACHED_SESSIONS} (the worker entry: `KEEL_MAX_CACHED_WORKFLOWS`) */
+  maxCachedWorkflows?: number;
   /** Any other option of Temporal's `Worker.create` (interceptors, tuner, deployment options, more plugins...), passed through. */
   worker?: Partial<Omit<WorkerOptions, 'connection' | 'namespace' | 'taskQueue'>>;
 }
@@ -27,7 +38,7 @@ export interface KeelWorkerOptions extends KeelPluginOptions {
  * workflows and activities), pass `plugins: [new KeelPlugin({ agents, ... })]` to `Worker.create`.
  */
 export async function createKeelWorker(options: KeelWorkerOptions): Promise<Worker> {
-  const { connection, namespace, taskQueue, shutdownGraceTimeMs, maxConcurrentActivityTaskExecutions, worker, ...keel } = options;
+  const { connection, namespace, taskQueue, shutdownGraceTimeMs, maxConcurrentActivityTaskExecutions, maxCachedWorkflows, worker, ...keel } = options;
   return Worker.create({
     ...worker,
     connection,
@@ -35,6 +46,7 @@ export async function createKeelWorker(options: KeelWorkerOptions): Promise<Work
     taskQueue: taskQueue ?? process.env.KEEL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
     shutdownGraceTime: shutdownGraceTimeMs ?? worker?.shutdownGraceTime ?? 10_000,
     maxConcurrentActivityTaskExecutions: maxConcurrentActivityTaskExecutions ?? worker?.maxConcurrentActivityTaskExecutions ?? 100,
+    maxCachedWorkflows: maxCachedWorkflows ?? worker?.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_SESSIONS,
     plugins: [new KeelPlugin(keel), ...(worker?.plugins ?? [])],
   });
 }

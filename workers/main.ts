@@ -52,6 +52,11 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const deployment = deploymentFromEnv(); // before connecting: a half-set deployment is a configuration error
+  const cached = process.env.KEEL_MAX_CACHED_WORKFLOWS;
+  if (cached !== undefined && !/^\d{1,7}$/.test(cached)) {
+    console.error(`KEEL_MAX_CACHED_WORKFLOWS must be a whole number of workflows, 0 or more (got ${JSON.stringify(cached.slice(0, 40))})`);
+    process.exit(2);
+  }
   const config = loadClientConnectConfig();
   const address = config.connectionOptions.address ?? 'localhost:7233';
   const namespace = config.namespace ?? 'default';
@@ -82,7 +87,7 @@ async function main(): Promise<void> {
   const webhook = process.env.KEEL_ALERT_WEBHOOK_URL;
   const alertSinks = [logAlertSink, metricAlertSink(metrics), ...(webhook ? [webhookAlertSink(webhook)] : [])];
   const tracing = tracingFromEnvironment(process.env);
-  const worker = await createKeelWorker({ connection, namespace, taskQueue, agents: [createSupportAgent(database)], database, ...local, ...namedStore, metrics, alertSinks, ...(deployment ? { deployment } : {}), tracing });
+  const worker = await createKeelWorker({ connection, namespace, taskQueue, agents: [createSupportAgent(database)], database, ...local, ...namedStore, metrics, alertSinks, ...(deployment ? { deployment } : {}), tracing, ...(cached ? { maxCachedWorkflows: Number(cached) } : {}) });
   running.worker = worker;
   console.log(`keel worker: metrics at ${metricsServer.url}`);
   console.log(`keel worker: task queue "${taskQueue}" on ${address} (namespace ${namespace}); agents: support`);

@@ -25,6 +25,13 @@ export const KEPT_REFUSALS = 20;
  */
 const SIGNATURES_PER_TASK = 64;
 
+/**
+ * A statement naming a key the loaded keys lack reloads them, but not more often than this (nor
+ * more often than the session's key refresh interval): a flood of statements under made-up keys
+ * costs one reload per interval.
+ */
+const UNKNOWN_KEY_RELOAD_MS = 30_000;
+
 /** A decision whose statement verified and fits what is pending. */
 export interface VerifiedDecision {
   claims: DecisionClaims;
@@ -49,7 +56,7 @@ export interface GateSession {
   execution: string;
   tenant: string;
   approvers: readonly Approver[] | undefined;
-  /** How often a session waiting for a person reloads its tenant's keys (rotation takes effect within this). */
+  /** How old the loaded keys may be when a decision is checked (rotation takes effect within this). */
   keyRefreshMs: number;
 }
 
@@ -72,6 +79,20 @@ export class DecisionGate {
   /** Whether the keys should be (re)loaded before waiting at `nowMs`. */
   keysStale(nowMs: number): boolean {
     return this.keys === null || nowMs - this.loadedAtMs >= this.session.keyRefreshMs;
+  }
+
+  /**
+   * Whether the keys should be reloaded before `raw` is checked at `nowMs`: something waits for a
+   * decision (keys are loaded) and they are older than the refresh interval, or the statement names
+   * a key they lack and they were not loaded in the last {@link UNKNOWN_KEY_RELOAD_MS}.
+   */
+  wantsKeys(raw: unknown, nowMs: number): boolean {
+    if (this.keys === null) return false; // nothing waits: the check refuses it as it is
+    const age = nowMs - this.loadedAtMs;
+    if (age >= this.session.keyRefreshMs) return true;
+    if (age < Math.min(this.session.keyRefreshMs, UNKNOWN_KEY_RELOAD_MS)) return false;
+    const kid = kidOf(raw);
+    return kid !== undefined && !this.keys.some((k) => k.kid === kid);
   }
 
   /** How long until the keys are due for a reload. */
@@ -152,6 +173,17 @@ export class DecisionGate {
 /** Whether a check's result is a refusal. */
 export function isRefused(result: VerifiedDecision | RefusedDecision): result is RefusedDecision {
   return 'reason' in result;
+}
+
+/** The key id a decision's statement names, when it reads as a statement. */
+function kidOf(raw: unknown): string | undefined {
+  const statement = (raw as { statement?: unknown } | null | undefined)?.statement;
+  if (typeof statement !== 'string') return undefined;
+  try {
+    return readStatement(statement).header.kid;
+  } catch {
+    return undefined;
+  }
 }
 
 function senderOf(raw: unknown): string | undefined {

@@ -4,7 +4,7 @@ import type { ExtraBudget } from '../core/limits';
 import type { PendingEscalation } from '../core/session';
 import type { TraceEvent } from '../core/trace';
 import type { DecisionGate } from './decision-gate';
-import { VERIFIED_DECISIONS_PATCH } from './legacy-decisions';
+import { KEYS_ON_DEMAND_PATCH, VERIFIED_DECISIONS_PATCH } from './legacy-decisions';
 
 /** A person's decision on an escalation (verified, or from a history recorded before decisions were signed). */
 export interface EscalationDecision {
@@ -50,6 +50,7 @@ export class HumanGate {
   escalation: PendingEscalation | null = null;
   decision: EscalationDecision | null = null;
   escalationsIssued: number;
+  private reloading: Promise<void> | undefined;
 
   constructor(private readonly options: HumanGateOptions) {
     this.escalationsIssued = options.escalationsIssued ?? 0;
@@ -62,12 +63,29 @@ export class HumanGate {
   }
 
   /**
-   * Waits until `done` or `untilMs`; with `refreshing` keys, reloads the approver keys every few
-   * minutes so a rotated key takes effect during a long wait. Histories from before signed
-   * decisions, and orchestrations, wait on one timer.
+   * Before a decision is checked: reloads the keys when it needs them (see
+   * `DecisionGate.wantsKeys`), once for every decision that arrives while a reload runs.
+   */
+  async keysFor(raw: unknown): Promise<void> {
+    if (this.options.keys !== 'refreshing' || !this.options.gate.wantsKeys(raw, Date.now())) return;
+    this.reloading ??= this.loadKeys().finally(() => {
+      this.reloading = undefined;
+    });
+    await this.reloading;
+  }
+
+  /**
+   * Waits until `done` or `untilMs`, on one timer: keys are reloaded when a decision needs them
+   * ({@link keysFor}), so a waiting session costs its worker nothing. Histories recorded before
+   * that reloaded the keys every `approverKeyRefreshMs` while waiting, and replay so.
    */
   async waitForPerson(done: () => boolean, untilMs: number, summary: string): Promise<boolean> {
     if (this.options.keys === 'once' || !patched(VERIFIED_DECISIONS_PATCH)) return condition(done, Math.max(0, untilMs - Date.now()));
+    if (patched(KEYS_ON_DEMAND_PATCH)) {
+      const left = untilMs - Date.now();
+      if (done()) return true;
+      return left > 0 && condition(done, left, { summary });
+    }
     for (;;) {
       const left = untilMs - Date.now();
       if (done()) return true;

@@ -9,6 +9,13 @@ import { lazySchema } from '../core/lazy-schema';
  */
 export const VERIFIED_DECISIONS_PATCH = 'verified-decisions';
 
+/**
+ * Sessions recorded since this patch reload approver keys when a decision needs them (see
+ * `HumanGate.keysFor`) instead of every `approverKeyRefreshMs` while they wait; older histories
+ * replay their periodic reloads.
+ */
+export const KEYS_ON_DEMAND_PATCH = 'keys-on-demand';
+
 export const LegacyApproveSchema = lazySchema(() =>
   z.object({
     requestId: z.string().min(1),

@@ -16,7 +16,7 @@ import {
 } from './api';
 import { isRefused, KEPT_REFUSALS, type DecisionName, type RefusedDecision, type VerifiedDecision } from './decision-gate';
 import type { EscalationDecision } from './human-gate';
-import { LegacyApproveSchema, LegacyRejectSchema, LegacyResolveEscalationSchema, VERIFIED_DECISIONS_PATCH } from './legacy-decisions';
+import { KEYS_ON_DEMAND_PATCH, LegacyApproveSchema, LegacyRejectSchema, LegacyResolveEscalationSchema, VERIFIED_DECISIONS_PATCH } from './legacy-decisions';
 import { keelMetrics, type Session } from './session-state';
 
 /** Handler descriptions, shown in the Temporal UI. */
@@ -80,21 +80,25 @@ export function installSessionHandlers(s: Session): void {
     return { accepted: true, sessionId, requestId: claims.request, decision: claims.decision, approver: claims.approver, ...(quorum ? { quorum } : {}) };
   };
   const refusedFailure = (refusal: RefusedDecision) => ApplicationFailure.create({ type: FailureType.DecisionRefused, message: `refused: ${refusal.reason}`, nonRetryable: true });
-  const onSignal = (name: DecisionName) => (raw: unknown) => {
+  const onSignal = (name: DecisionName) => async (raw: unknown) => {
     if (!patched(VERIFIED_DECISIONS_PATCH)) return legacyDecision(s, name, raw);
+    if (patched(KEYS_ON_DEMAND_PATCH)) await s.human.keysFor(raw);
     const checked = gate.check(name, raw, Date.now(), misfit(name));
     if (isRefused(checked)) return refused(name, 'signal', checked);
     apply(name, 'signal', checked);
   };
   const onUpdate = (name: DecisionName) => ({
     validator: (raw: unknown) => {
+      // Keys due for a reload: the handler reloads them and checks it (refusing there if need be).
+      if (gate.wantsKeys(raw, Date.now())) return;
       const checked = gate.check(name, raw, Date.now(), misfit(name), 'validator');
       if (isRefused(checked)) {
         refused(name, 'update', checked);
         throw refusedFailure(checked);
       }
     },
-    handler: (raw: unknown): DecisionAccepted => {
+    handler: async (raw: unknown): Promise<DecisionAccepted> => {
+      if (patched(KEYS_ON_DEMAND_PATCH)) await s.human.keysFor(raw);
       const checked = gate.check(name, raw, Date.now(), misfit(name));
       if (isRefused(checked)) throw refusedFailure(checked);
       return apply(name, 'update', checked);
