@@ -25,9 +25,12 @@ export interface HumanGateOptions {
   tenant: string;
   /** Loads the tenant's approver keys (an activity of the caller's preset). */
   loadKeys: (input: { tenant: string }) => Promise<TrustedKey[]>;
+  /** Reloads them for a decision that has arrived ({@link HumanGate.keysFor}; a local activity). @default loadKeys */
+  reloadKeysForDecision?: (input: { tenant: string }) => Promise<TrustedKey[]>;
   /**
    * How a wait keeps the keys current. `refreshing` (sessions): reloaded before a wait when stale
-   * and every few minutes during it, each step on its own timer named by the wait's summary.
+   * and when a decision needs them (before: every few minutes during the wait, which older
+   * histories replay).
    * `once` (orchestrations, as their histories were recorded): loaded when an escalation opens, then one timer.
    */
   keys: 'refreshing' | 'once';
@@ -68,7 +71,7 @@ export class HumanGate {
    */
   async keysFor(raw: unknown): Promise<void> {
     if (this.options.keys !== 'refreshing' || !this.options.gate.wantsKeys(raw, Date.now())) return;
-    this.reloading ??= this.loadKeys().finally(() => {
+    this.reloading ??= this.loadKeys(this.options.reloadKeysForDecision).finally(() => {
       this.reloading = undefined;
     });
     await this.reloading;
@@ -121,8 +124,8 @@ export class HumanGate {
     return decided && decision ? decision : null;
   }
 
-  private async loadKeys(): Promise<void> {
-    const keys = await this.options.loadKeys({ tenant: this.options.tenant });
+  private async loadKeys(load = this.options.loadKeys): Promise<void> {
+    const keys = await load({ tenant: this.options.tenant });
     this.options.gate.setKeys(keys, Date.now());
   }
 }

@@ -1,4 +1,4 @@
-import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { ApproverKeyActivities } from '../activities/approver-keys';
 import type { SessionActivities } from '../activities/session-activities';
 import { FailureType } from '../core/errors';
@@ -77,5 +77,10 @@ export const { recordSessionEnd: recordOrchestrationEnd } = proxyActivities<Pick
 });
 /** A session's approver keys, retried with backoff. */
 export const { approverKeys: sessionApproverKeys } = proxyActivities<ApproverKeyActivities>({ ...approverKeyLoad, summary: 'approver keys' });
+/**
+ * A session's approver keys reloaded for a decision that has just arrived: a local activity, run by
+ * the worker within the workflow task, so that the decision does not wait for a round trip to the server.
+ */
+export const { approverKeys: sessionApproverKeysForDecision } = proxyLocalActivities<ApproverKeyActivities>({ ...approverKeyLoad, summary: 'approver keys for a decision' });
 /** An orchestration's approver keys (recorded with the SDK's default retry policy). */
 export const { approverKeys: orchestrationApproverKeys } = proxyActivities<ApproverKeyActivities>({ startToCloseTimeout: 30_000, summary: 'approver keys' });

@@ -12,7 +12,7 @@ import type { TraceEvent } from '../core/trace';
 import { childSessionUpdateSignal, KEEL_SEARCH_ATTRIBUTE_KEYS, type KeelMetricsSinks } from './api';
 import { DecisionGate } from './decision-gate';
 import { HumanGate } from './human-gate';
-import { sessionApproverKeys } from './session-activities-proxies';
+import { sessionApproverKeys, sessionApproverKeysForDecision } from './session-activities-proxies';
 import { publishStatusMemo, STATUS_MEMO_PATCH } from './status-memo';
 
 /** Patch id: runs recorded before it counted workflow time toward `maxElapsedMs`, not agent time (core/active-time.ts). */
@@ -133,7 +133,7 @@ export class Session {
     this.earlierTraces = carry?.earlierTraces ?? [];
     this.gate = new DecisionGate({ sessionId: this.sessionId, execution: workflowInfo().firstExecutionRunId, tenant: request.scope.tenant, approvers: request.approvers, keyRefreshMs: request.approverKeyRefreshMs });
     if (carry?.approverKeys) this.gate.setKeys(carry.approverKeys.keys, carry.approverKeys.loadedAtMs);
-    this.human = new HumanGate({ gate: this.gate, tenant: request.scope.tenant, loadKeys: sessionApproverKeys, keys: 'refreshing', escalationsIssued: carry?.escalationsIssued ?? 0 });
+    this.human = new HumanGate({ gate: this.gate, tenant: request.scope.tenant, loadKeys: sessionApproverKeys, reloadKeysForDecision: sessionApproverKeysForDecision, keys: 'refreshing', escalationsIssued: carry?.escalationsIssued ?? 0 });
   }
 
   /** The agent, once described (the session's start sets it before any step). */
