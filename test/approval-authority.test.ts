@@ -283,6 +283,21 @@ describe('approver keys rotate while a session waits', () => {
     await expectReplays(rotating.env.temporal, session.sessionId);
   });
 
+  test("a key retired during the wait is refused once the session's copy of the keys is older than approverKeyRefreshMs", async () => {
+    const tag = uniqueName('retired-during-wait');
+    proposes(tag, [refund('ord_1003', 700)]);
+    writeFileSync(keyFilePath, JSON.stringify({ keys: [oldKey.trusted, newKey.trusted] }));
+    const session = await rotating.env.client.startSession({ agent: 'support', input: tag, scope, approvers: ['alice'], approverKeyRefreshMs: 1000 });
+    const pending = await pendingOf(session);
+    writeFileSync(keyFilePath, JSON.stringify({ keys: [newKey.trusted] }));
+    // Let the session's keys grow older than its refresh interval (more time only makes them older).
+    await new Promise((r) => setTimeout(r, 1100));
+    await expect(session.approve(pending.requestId, { key: oldKey.privateKey })).rejects.toThrow(/key "alice-2025" is not trusted for tenant "acme"/);
+    expect(await session.approve(pending.requestId, { key: newKey.privateKey })).toMatchObject({ accepted: true, approver: 'alice' });
+    expect(await session.result()).toMatchObject({ outcome: 'completed' });
+    await expectReplays(rotating.env.temporal, session.sessionId);
+  });
+
   test('a retired key is refused', async () => {
     const tag = uniqueName('retired');
     proposes(tag, [refund('ord_1002', 900)]);
