@@ -67,14 +67,22 @@ export class HumanGate {
 
   /**
    * Before a decision is checked: reloads the keys when it needs them (see
-   * `DecisionGate.wantsKeys`), once for every decision that arrives while a reload runs.
+   * `DecisionGate.wantsKeys`), once for every decision that arrives while a reload runs. Returns
+   * why the decision cannot be checked when the keys could not be reloaded (the session goes on
+   * waiting; the decision can be sent again).
    */
-  async keysFor(raw: unknown): Promise<void> {
-    if (this.options.keys !== 'refreshing' || !this.options.gate.wantsKeys(raw, Date.now())) return;
+  async keysFor(raw: unknown): Promise<string | undefined> {
+    if (this.options.keys !== 'refreshing' || !this.options.gate.wantsKeys(raw, Date.now())) return undefined;
     this.reloading ??= this.loadKeys(this.options.reloadKeysForDecision).finally(() => {
       this.reloading = undefined;
     });
-    await this.reloading;
+    try {
+      await this.reloading;
+      return undefined;
+    } catch (error) {
+      const cause = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+      return `the approver keys could not be reloaded to check it (${cause.slice(0, 200)}); send it again`;
+    }
   }
 
   /**

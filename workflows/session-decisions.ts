@@ -82,7 +82,8 @@ export function installSessionHandlers(s: Session): void {
   const refusedFailure = (refusal: RefusedDecision) => ApplicationFailure.create({ type: FailureType.DecisionRefused, message: `refused: ${refusal.reason}`, nonRetryable: true });
   const onSignal = (name: DecisionName) => async (raw: unknown) => {
     if (!patched(VERIFIED_DECISIONS_PATCH)) return legacyDecision(s, name, raw);
-    if (patched(KEYS_ON_DEMAND_PATCH)) await s.human.keysFor(raw);
+    const unchecked = patched(KEYS_ON_DEMAND_PATCH) ? await s.human.keysFor(raw) : undefined;
+    if (unchecked) return refused(name, 'signal', { reason: unchecked, approver: '' });
     const checked = gate.check(name, raw, Date.now(), misfit(name));
     if (isRefused(checked)) return refused(name, 'signal', checked);
     apply(name, 'signal', checked);
@@ -98,7 +99,8 @@ export function installSessionHandlers(s: Session): void {
       }
     },
     handler: async (raw: unknown): Promise<DecisionAccepted> => {
-      if (patched(KEYS_ON_DEMAND_PATCH)) await s.human.keysFor(raw);
+      const unchecked = patched(KEYS_ON_DEMAND_PATCH) ? await s.human.keysFor(raw) : undefined;
+      if (unchecked) throw refusedFailure({ reason: unchecked, approver: '' });
       const checked = gate.check(name, raw, Date.now(), misfit(name));
       if (isRefused(checked)) throw refusedFailure(checked);
       return apply(name, 'update', checked);
