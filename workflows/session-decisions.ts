@@ -100,9 +100,11 @@ export function installSessionHandlers(s: Session): void {
     },
     handler: async (raw: unknown): Promise<DecisionAccepted> => {
       const unchecked = patched(KEYS_ON_DEMAND_PATCH) ? await s.human.keysFor(raw) : undefined;
-      if (unchecked) throw refusedFailure({ reason: unchecked, approver: '' });
-      const checked = gate.check(name, raw, Date.now(), misfit(name));
-      if (isRefused(checked)) throw refusedFailure(checked);
+      const checked: VerifiedDecision | RefusedDecision = unchecked ? { reason: unchecked, approver: '' } : gate.check(name, raw, Date.now(), misfit(name));
+      if (isRefused(checked)) {
+        refused(name, 'update', checked); // counted (the validator let it through: keys were due, or what was pending changed)
+        throw refusedFailure(checked);
+      }
       return apply(name, 'update', checked);
     },
   });
