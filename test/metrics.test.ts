@@ -4,6 +4,7 @@ import { KeelMetrics, keelMetricsSinks, serveMetrics, type MetricsServer } from 
 import { ScriptedModelServer } from '../scripted-model';
 import { createTestEnvironment, testServer, uniqueName, type TestEnvironment } from './support/environment';
 import { createTestAgent } from './support/fixture-agents';
+import { scrapeSamples } from './support/metrics-scrape';
 
 let env: TestEnvironment;
 let model: ScriptedModelServer;
@@ -25,17 +26,7 @@ afterAll(async () => {
 });
 
 /** The scraped samples, by series (`name{labels}`), from a real HTTP GET of /metrics. */
-async function scrape(): Promise<Map<string, number>> {
-  const response = await fetch(server.url);
-  expect(response.status).toBe(200);
-  const samples = new Map<string, number>();
-  for (const line of (await response.text()).split('\n')) {
-    if (!line || line.startsWith('#')) continue;
-    const at = line.lastIndexOf(' ');
-    samples.set(line.slice(0, at), Number(line.slice(at + 1)));
-  }
-  return samples;
-}
+const scrape = (): Promise<Map<string, number>> => scrapeSamples(server.url);
 
 test('after a known set of sessions /metrics shows the exact counts, and replaying them changes nothing', async () => {
   const scope = { tenant: 'acme', subjects: ['cus_ada'] };

@@ -11,6 +11,7 @@ import { KeelMetrics, serveMetrics, waitingSessionsFromVisibility, type MetricsS
 import { ScriptedModelServer } from '../scripted-model';
 import { createTestEnvironment, expectReplays, uniqueName, type TestEnvironment } from './support/environment';
 import { createTestAgent } from './support/fixture-agents';
+import { scrapeSamples } from './support/metrics-scrape';
 
 // A real Prometheus (Debian's package, `apt-get install prometheus`) scrapes a running worker's /metrics.
 
@@ -36,17 +37,7 @@ afterAll(async () => {
 });
 
 /** The samples of one scrape of the worker's /metrics, by series (`name{labels}`). */
-async function scrape(): Promise<Map<string, number>> {
-  const response = await fetch(server.url);
-  expect(response.status).toBe(200);
-  const samples = new Map<string, number>();
-  for (const line of (await response.text()).split('\n')) {
-    if (!line || line.startsWith('#')) continue;
-    const at = line.lastIndexOf(' ');
-    samples.set(line.slice(0, at), Number(line.slice(at + 1)));
-  }
-  return samples;
-}
+const scrape = (): Promise<Map<string, number>> => scrapeSamples(server.url);
 
 /** Calls `probe` every 250 ms until it returns a value, at most `attempts` times. */
 async function poll<T>(what: string, probe: () => Promise<T | undefined>, attempts = 240): Promise<T> {
