@@ -44,7 +44,7 @@ export interface PausedSide {
   kibPerPaused: number;
   /** From the first start until every one waits, in seconds. */
   toWaitSec: number;
-  approveToActivityMs: { p50: number; p99: number; max: number };
+  approveToActivityMs: { p50: number; p90: number; p99: number; max: number };
 }
 
 export interface PausedResult {
@@ -161,7 +161,7 @@ async function timeApprovals(env: BenchEnvironment, child: Child, ids: string[],
 const APPROVAL_TIMEOUT_MS = 120_000;
 
 function spread(values: number[]): PausedSide['approveToActivityMs'] {
-  return { p50: percentile(values, 50), p99: percentile(values, 99), max: Math.max(0, ...values) };
+  return { p50: percentile(values, 50), p90: percentile(values, 90), p99: percentile(values, 99), max: Math.max(0, ...values) };
 }
 
 const MB = 1_048_576;
@@ -267,12 +267,14 @@ export function formatPausedSessions(result: PausedResult): string {
     formatNumber(s.kibPerPaused, 1),
     formatNumber(s.toWaitSec, 1),
     formatNumber(s.approveToActivityMs.p50, 1),
+    formatNumber(s.approveToActivityMs.p90, 1),
     formatNumber(s.approveToActivityMs.p99, 1),
+    formatNumber(s.approveToActivityMs.max, 1),
   ];
   return [
     `Paused sessions: ${result.sessions} waiting on one worker; approve → next activity over ${result.sample} approved one after another`,
     formatTable(
-      [{ header: '', align: 'left' }, ...['idle RSS MB', 'paused RSS MB', 'heap MB', 'KiB/paused', 'to wait s', 'approve→activity p50 ms', 'p99 ms'].map((header) => ({ header }))],
+      [{ header: '', align: 'left' }, ...['idle RSS MB', 'paused RSS MB', 'heap MB', 'KiB/paused', 'to wait s', 'approve→activity p50 ms', 'p90 ms', 'p99 ms', 'max ms'].map((header) => ({ header }))],
       [row('Keel', result.keel), row('bare', result.bare)],
     ),
     `approve → next activity p99, Keel ÷ bare: ${formatNumber(result.latencyRatioP99, 2)}×`,
