@@ -257,6 +257,10 @@ export class KeelPlugin implements WorkerPlugin {
       ...(workflows.workflowsPath === workflowsPath()
         ? { workflowBundle: await bundleKeelWorkflows(tracing ? { workflowInterceptorModules: tracingWorkflowInterceptorModules() } : {}) }
         : workflows),
+      // Beside the worker's own workflows, Keel's modules are still evaluated once and shared (see bundleKeelWorkflows).
+      ...(workflows.workflowsPath && workflows.workflowsPath !== workflowsPath()
+        ? { bundlerOptions: { ...options.bundlerOptions, preloadModules: [...(options.bundlerOptions?.preloadModules ?? []), workflowsPath()] } }
+        : {}),
       activities: { ...own, ...activities },
       sinks: { ...options.sinks, ...keelMetricsSinks(metrics), ...tracing?.workflowSinks() },
       ...(tracing ? { interceptors: this.tracingInterceptors(options, tracing) } : {}),
