@@ -45,6 +45,8 @@ export interface PausedSide {
   /** From the first start until every one waits, in seconds. */
   toWaitSec: number;
   approveToActivityMs: { p50: number; p90: number; p99: number; max: number };
+  /** The three slowest approvals: their place in the order they were sent (0 first) and their latency. */
+  slowest: Array<{ index: number; ms: number }>;
 }
 
 export interface PausedResult {
@@ -254,7 +256,12 @@ function side(idle: { rss: number }, paused: { rss: number; heapUsed: number }, 
     kibPerPaused: (paused.rss - idle.rss) / 1024 / sessions,
     toWaitSec,
     approveToActivityMs: spread(latencies),
+    slowest: latencies.map((ms, index) => ({ index, ms })).sort((a, b) => b.ms - a.ms).slice(0, 3),
   };
+}
+
+function slowestOf(s: PausedSide): string {
+  return s.slowest.map((a) => `#${a.index}: ${formatNumber(a.ms, 0)}`).join(', ');
 }
 
 /** The benchmark's table. */
@@ -278,5 +285,6 @@ export function formatPausedSessions(result: PausedResult): string {
       [row('Keel', result.keel), row('bare', result.bare)],
     ),
     `approve → next activity p99, Keel ÷ bare: ${formatNumber(result.latencyRatioP99, 2)}×`,
+    `slowest approvals (place in the order sent: ms): Keel ${slowestOf(result.keel)}; bare ${slowestOf(result.bare)}`,
   ].join('\n');
 }
