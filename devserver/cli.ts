@@ -37,6 +37,7 @@ options:
   --namespace NS    namespace for Keel's search attributes (default "default")
   --headless        no Web UI
   --foreground      start: keep the server attached to this command; Ctrl-C stops it
+  --start-timeout S start: seconds the server has to answer after launch (default 60)
   -h, --help        this text`;
 
 interface CliOptions {
@@ -47,6 +48,7 @@ interface CliOptions {
   namespace: string;
   headless: boolean;
   foreground: boolean;
+  startTimeoutMs: number;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -63,6 +65,7 @@ async function main(argv: string[]): Promise<number> {
         namespace: { type: 'string' },
         headless: { type: 'boolean' },
         foreground: { type: 'boolean' },
+        'start-timeout': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -84,6 +87,7 @@ async function main(argv: string[]): Promise<number> {
     namespace: values.namespace ?? 'default',
     headless: values.headless ?? false,
     foreground: values.foreground ?? false,
+    startTimeoutMs: parseSeconds(values['start-timeout'], 60) * 1000,
   };
   switch (command) {
     case 'start':
@@ -110,6 +114,7 @@ async function start(options: CliOptions): Promise<number> {
     namespace: options.namespace,
     headless: options.headless,
     detached: !options.foreground,
+    startTimeoutMs: options.startTimeoutMs,
   });
   const lines = [
     server.reused
@@ -182,6 +187,13 @@ function parsePort(text: string | undefined, fallback: number): number {
   const port = Number(text);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`not a port: ${text}`);
   return port;
+}
+
+function parseSeconds(text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const seconds = Number(text);
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 3600) throw new UsageError(`--start-timeout: not a whole number of seconds from 1 to 3600: ${text}`);
+  return seconds;
 }
 
 /** A command-line argument that cannot be used. */

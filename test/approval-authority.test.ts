@@ -13,6 +13,7 @@ import { ApproverKeyFile, TraceStore, type AuditEntry } from '../store';
 import { testIssuerKey, testKey } from './support/approver-keys';
 import { createTestEnvironment, expectReplays, testServer, uniqueName, sessionSuite, type SessionSuite } from './support/environment';
 import { createTestAgent } from './support/fixture-agents';
+import { eventually } from './support/inbox-fixtures';
 import { unmarked } from './support/marked-data';
 
 // Every attack here goes through a public interface: the Temporal CLI, raw signals and updates of a
@@ -290,8 +291,17 @@ describe('approver keys rotate while a session waits', () => {
     const session = await rotating.env.client.startSession({ agent: 'support', input: tag, scope, approvers: ['alice'], approverKeyRefreshMs: 1000 });
     const pending = await pendingOf(session);
     writeFileSync(keyFilePath, JSON.stringify({ keys: [newKey.trusted] }));
-    // Let the session's keys grow older than its refresh interval (more time only makes them older).
-    await new Promise((r) => setTimeout(r, 1100));
+    // The session's copy of the keys is dated by the workflow task that took them (the first task
+    // after the approverKeys activity completed). Send the decision once the workflow clock (the
+    // server's, on this host) is past that date plus the refresh interval: later only makes them older.
+    const loadedAt = await eventually('the session loaded its approver keys', async () => {
+      const events = (await session.workflow.fetchHistory()).events ?? [];
+      const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'approverKeys')?.eventId;
+      const completed = events.findIndex((e) => scheduled !== undefined && String(e.activityTaskCompletedEventAttributes?.scheduledEventId) === String(scheduled));
+      const taken = completed < 0 ? undefined : events.slice(completed).find((e) => e.workflowTaskStartedEventAttributes);
+      return taken?.eventTime ? Number(taken.eventTime.seconds) * 1000 + Math.floor((taken.eventTime.nanos ?? 0) / 1e6) : undefined;
+    });
+    await eventually('the keys are older than approverKeyRefreshMs', async () => (Date.now() > loadedAt + 1000 ? true : undefined));
     await expect(session.approve(pending.requestId, { key: oldKey.privateKey })).rejects.toThrow(/key "alice-2025" is not trusted for tenant "acme"/);
     expect(await session.approve(pending.requestId, { key: newKey.privateKey })).toMatchObject({ accepted: true, approver: 'alice' });
     expect(await session.result()).toMatchObject({ outcome: 'completed' });

@@ -289,8 +289,9 @@ describe('startDevServer', () => {
     const flags = ['--port', String(port), '--db-file', dbFile, '--headless'];
     const env = { ...process.env, TEMPORAL_CLI_PATH: cliPath };
 
-    const started = await run(TSX, [DEV_SERVER_CLI, 'start', ...flags], env);
-    expect(started.code).toBe(0);
+    // A busy machine may take long to start a server: the deadline is the test's, not the CLI's 60 s.
+    const started = await run(TSX, [DEV_SERVER_CLI, 'start', ...flags, '--start-timeout', '300'], env);
+    expect({ code: started.code, stderr: started.stderr }).toEqual({ code: 0, stderr: expect.any(String) as unknown });
     expect(started.stdout).toContain(`127.0.0.1:${port}`);
     const pid = Number(fs.readFileSync(pidFilePath(dbFile), 'utf8').trim());
     try {
@@ -314,5 +315,11 @@ describe('startDevServer', () => {
     } finally {
       if (isAlive(pid)) process.kill(pid, 'SIGKILL');
     }
+  }, 600_000);
+
+  test('cli.ts refuses a start deadline that is not a whole number of seconds, naming the flag', async () => {
+    const bad = await run(TSX, [DEV_SERVER_CLI, 'start', '--start-timeout', 'soon'], process.env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--start-timeout: not a whole number of seconds from 1 to 3600: soon');
   });
 });
