@@ -1,20 +1,22 @@
 /**
  * Throughput benchmark: N sessions of K tool calls each, all started at once on one Keel worker
- * against a zero-latency scripted model, compared with a bare Temporal workflow that runs the same
- * number of sequential no-op activities on the same server. Wall time and CPU time per step: the
- * CPU of this process (worker and client; the scripted model and the Temporal server run in
- * processes of their own).
+ * against a zero-latency scripted model, compared on the same server with two bare Temporal
+ * workflows: a bare agent loop that makes the same model calls (the Anthropic SDK over HTTP to the
+ * same scripted model) and runs the same tool, each an activity; and a workflow that runs as many
+ * no-op activities. Wall time and CPU time per step: the CPU of this process (worker and client;
+ * the scripted model and the Temporal server run in processes of their own).
  */
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
+import Anthropic from '@anthropic-ai/sdk';
 import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import { z } from 'zod';
 import { KeelClient } from '../client';
 import { defineAgent } from '../core/agent';
-import { defineTool } from '../core/tool';
+import { defineTool, toolModelInputSchema } from '../core/tool';
 import { createKeelWorker } from '../workers/keel-worker';
-import type { BareActivities } from './bare-workflow';
+import type { BareActivities, BareAgentActivities } from './bare-workflow';
 import type { BenchEnvironment } from './bench-environment';
 import { percentile } from './percentile';
 import { startScriptedModelProcess } from './scripted-model-process';
@@ -36,7 +38,7 @@ export interface ThroughputOptions {
 /** The default sizes of the throughput benchmark. */
 export const DEFAULT_THROUGHPUT_OPTIONS: ThroughputOptions = { sessions: 50, toolCalls: 10, rounds: 2 };
 
-/** Timing of one side (Keel or bare) of the throughput benchmark, over one round or all of them. */
+/** Timing of one side (Keel, the bare agent or the no-op workflow) of the throughput benchmark, over one round or all of them. */
 export interface ThroughputSide {
   /** From the first start to the last result, in milliseconds (summed over rounds). */
   wallMs: number;
@@ -58,13 +60,19 @@ export interface ThroughputResult {
   stepsPerSession: number;
   /** Every round pooled. */
   keel: ThroughputSide;
+  /** The bare agent loop: the same model and tool calls, nothing of Keel. */
+  bareAgent: ThroughputSide;
+  /** The bare workflow of no-op activities. */
   bare: ThroughputSide;
-  /** Keel's cost per step as a multiple of the bare workflow's (Keel ms/step ÷ bare ms/step), every round pooled. */
+  /** Keel's cost per step as a multiple of the bare agent's (Keel ms/step ÷ bare agent ms/step), every round pooled: the goal's ratio. */
   perStepCostRatio: number;
   /** The same for CPU time per step. */
   perStepCpuRatio: number;
+  /** Keel's cost per step as a multiple of the no-op workflow's, wall and CPU (the work of the calls themselves included). */
+  noopCostRatio: number;
+  noopCpuRatio: number;
   /** Each round on its own, to show the spread. */
-  rounds: Array<{ keel: ThroughputSide; bare: ThroughputSide; perStepCostRatio: number; perStepCpuRatio: number }>;
+  rounds: Array<{ keel: ThroughputSide; bareAgent: ThroughputSide; bare: ThroughputSide; perStepCostRatio: number; perStepCpuRatio: number }>;
 }
 
 /** The raw timing of one side in one round. */
@@ -88,6 +96,22 @@ const pingTool = defineTool({
 });
 
 const throughputAgent = defineAgent({ name: AGENT, instructions: 'You are a benchmark agent.', tools: [pingTool] });
+
+/** The bare agent's side of the model: the same request a Keel session makes, through the same SDK. */
+function bareAgentActivities(modelURL: string): BareAgentActivities {
+  const client = new Anthropic({ apiKey: 'bench', baseURL: modelURL, maxRetries: 0 });
+  const tools = [{ name: pingTool.name, description: pingTool.description, input_schema: toolModelInputSchema(pingTool) as Anthropic.Tool.InputSchema }];
+  return {
+    async bareModelCall(messages) {
+      const reply = await client.messages.create({ model: throughputAgent.model, max_tokens: 1024, system: throughputAgent.instructions, tools, messages: messages as Anthropic.MessageParam[] });
+      return { content: reply.content as unknown as Array<{ type: string }> };
+    },
+    async bareToolCall(name, input) {
+      if (name !== pingTool.name) throw new Error(`bare agent: unknown tool ${name}`);
+      return JSON.stringify(await pingTool.run(input as { n: number }, undefined as never));
+    },
+  };
+}
 
 /**
  * Runs rounds of bare workflows and Keel sessions, each side on its own task queue and worker and
@@ -117,42 +141,49 @@ export async function runSessionThroughput(
     },
   ]);
   const bareTimings: RoundTiming[] = [];
+  const agentTimings: RoundTiming[] = [];
   const keelTimings: RoundTiming[] = [];
   try {
     for (let round = 1; round <= options.rounds; round++) {
-      const bare = async () => {
-        log(`throughput round ${round}/${options.rounds}: bare workflow, ${sessions} × ${stepsPerSession} no-op activities`);
-        bareTimings.push(await measureBare(env, bareBundle, sessions, stepsPerSession));
-      };
-      const keel = async () => {
-        log(`throughput round ${round}/${options.rounds}: Keel, ${sessions} sessions × ${toolCalls} tool calls`);
-        keelTimings.push(await measureKeel(env, model.url, `${tag} round ${round}`, sessions, toolCalls));
-      };
-      if (round % 2 === 1) {
-        await bare();
-        await keel();
-      } else {
-        await keel();
-        await bare();
-      }
+      const sides = [
+        async () => {
+          log(`throughput round ${round}/${options.rounds}: Keel, ${sessions} sessions × ${toolCalls} tool calls`);
+          keelTimings.push(await measureKeel(env, model.url, `${tag} round ${round}`, sessions, toolCalls));
+        },
+        async () => {
+          log(`throughput round ${round}/${options.rounds}: bare agent, ${sessions} × ${toolCalls} tool calls`);
+          agentTimings.push(await measureBareAgent(env, bareBundle, model.url, `${tag} round ${round}`, sessions, toolCalls));
+        },
+        async () => {
+          log(`throughput round ${round}/${options.rounds}: bare workflow, ${sessions} × ${stepsPerSession} no-op activities`);
+          bareTimings.push(await measureBare(env, bareBundle, sessions, stepsPerSession));
+        },
+      ];
+      // Each round starts with another side, so that none always runs first.
+      for (let i = 0; i < sides.length; i++) await sides[(i + round - 1) % sides.length]!();
     }
   } finally {
     await model.stop();
   }
   const keel = sideOf(keelTimings, sessions, stepsPerSession);
+  const bareAgent = sideOf(agentTimings, sessions, stepsPerSession);
   const bare = sideOf(bareTimings, sessions, stepsPerSession);
   return {
     sessions,
     toolCallsPerSession: toolCalls,
     stepsPerSession,
     keel,
+    bareAgent,
     bare,
-    perStepCostRatio: keel.msPerStep / bare.msPerStep,
-    perStepCpuRatio: keel.cpuMsPerStep / bare.cpuMsPerStep,
+    perStepCostRatio: keel.msPerStep / bareAgent.msPerStep,
+    perStepCpuRatio: keel.cpuMsPerStep / bareAgent.cpuMsPerStep,
+    noopCostRatio: keel.msPerStep / bare.msPerStep,
+    noopCpuRatio: keel.cpuMsPerStep / bare.cpuMsPerStep,
     rounds: keelTimings.map((k, i) => {
       const roundKeel = sideOf([k], sessions, stepsPerSession);
+      const roundAgent = sideOf([agentTimings[i]!], sessions, stepsPerSession);
       const roundBare = sideOf([bareTimings[i]!], sessions, stepsPerSession);
-      return { keel: roundKeel, bare: roundBare, perStepCostRatio: roundKeel.msPerStep / roundBare.msPerStep, perStepCpuRatio: roundKeel.cpuMsPerStep / roundBare.cpuMsPerStep };
+      return { keel: roundKeel, bareAgent: roundAgent, bare: roundBare, perStepCostRatio: roundKeel.msPerStep / roundAgent.msPerStep, perStepCpuRatio: roundKeel.cpuMsPerStep / roundAgent.cpuMsPerStep };
     }),
   };
 }
@@ -168,6 +199,22 @@ async function measureBare(env: BenchEnvironment, workflowBundle: { code: string
   return worker.runUntil(async () => {
     await runOne(`${taskQueue}-warmup`);
     return timeConcurrently(sessions, (i) => runOne(`${taskQueue}-${i}`));
+  });
+}
+
+async function measureBareAgent(env: BenchEnvironment, workflowBundle: { code: string }, modelURL: string, tag: string, sessions: number, toolCalls: number): Promise<RoundTiming> {
+  const taskQueue = `bench-agent-${randomUUID().slice(0, 8)}`;
+  const worker = await Worker.create({ connection: env.connection, taskQueue, workflowBundle, activities: bareAgentActivities(modelURL) });
+  const runOne = async (i: number | 'warmup') => {
+    const id = `${taskQueue}-${i}`;
+    const ran = await env.client.workflow.execute('bareAgentWorkflow', { taskQueue, workflowId: id, args: [`${tag} session ${i}: ping ${toolCalls} times`, toolCalls + 1] });
+    if (ran.toolCalls !== toolCalls || ran.modelCalls !== toolCalls + 1) {
+      throw new Error(`bare agent ${id} made ${ran.toolCalls} tool and ${ran.modelCalls} model calls; expected ${toolCalls} and ${toolCalls + 1}`);
+    }
+  };
+  return worker.runUntil(async () => {
+    await runOne('warmup');
+    return timeConcurrently(sessions, runOne);
   });
 }
 
@@ -259,7 +306,7 @@ export function formatThroughput(result: ThroughputResult): string {
       { header: 'p50 ms/session' },
       { header: 'p99 ms/session' },
     ],
-    [side('Keel agentSession', result.keel), side('bare workflow (no-op activities)', result.bare)],
+    [side('Keel agentSession', result.keel), side('bare agent (same model and tool calls)', result.bareAgent), side('bare workflow (no-op activities)', result.bare)],
   );
   const perRound = result.rounds.map((r) => `${formatNumber(r.perStepCostRatio, 2)}×`).join(', ');
   const perRoundCpu = result.rounds.map((r) => `${formatNumber(r.perStepCpuRatio, 2)}×`).join(', ');
@@ -269,7 +316,8 @@ export function formatThroughput(result: ThroughputResult): string {
       `Keel also runs 1 describeAgent activity per session, not counted), one worker, zero-latency scripted model in its own process, ` +
       `${result.rounds.length} round(s) pooled (wall s summed; CPU of the worker and client process)`,
     table,
-    `Keel per-step cost: ${formatNumber(result.perStepCostRatio, 2)}× the bare workflow's in wall time (per round: ${perRound}), ` +
+    `Keel per-step cost: ${formatNumber(result.perStepCostRatio, 2)}× the bare agent's in wall time (per round: ${perRound}), ` +
       `${formatNumber(result.perStepCpuRatio, 2)}× in CPU time (per round: ${perRoundCpu}); goal ≤ 1.15× in both`,
+    `Against no-op activities (the calls' own work counted as Keel's): ${formatNumber(result.noopCostRatio, 2)}× wall, ${formatNumber(result.noopCpuRatio, 2)}× CPU`,
   ].join('\n');
 }
