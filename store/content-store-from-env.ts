@@ -1,5 +1,5 @@
 import type { ContentStore } from './content-store';
-import { defaultFileContentStore } from './file-content-store';
+import { FileContentStore, DEFAULT_STORE_DIR } from './file-content-store';
 import { PostgresContentStore } from './postgres-content-store';
 import { S3ContentStore } from './s3-content-store';
 import type { SqlDatabase } from './sql-database';
@@ -36,8 +36,7 @@ export function contentStoreKindFromEnv(env: NodeJS.ProcessEnv, database?: SqlDa
  *   addressing unless `KEEL_S3_FORCE_PATH_STYLE=false`), `AWS_REGION`, and credentials from the
  *   standard AWS chain (`AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`, `AWS_PROFILE`, SSO, web identity,
  *   container or instance role);
- * - `KEEL_CONTENT_STORE=file`, or `KEEL_STORE_DIR` set: the file store in `KEEL_STORE_DIR` (default `.keel/content`),
- *   writing contents up to `KEEL_STORE_SYNC_WRITE_MAX_CHARS` (default 16,384; 0 on a network filesystem) synchronously;
+ * - `KEEL_CONTENT_STORE=file`, or `KEEL_STORE_DIR` set: the file store in `KEEL_STORE_DIR` (default `.keel/content`);
  * - `KEEL_CONTENT_STORE=postgres`, or a database given: the PostgreSQL store in that database;
  * - otherwise the file store in `.keel/content`.
  *
@@ -64,7 +63,7 @@ export function contentStoreFromEnv(env: NodeJS.ProcessEnv, database?: SqlDataba
     if (!database) throw new ContentStoreConfigError('KEEL_CONTENT_STORE=postgres needs a database (KEEL_DATABASE_URL)');
     return new PostgresContentStore(database);
   }
-  return defaultFileContentStore(env);
+  return new FileContentStore(env.KEEL_STORE_DIR || DEFAULT_STORE_DIR);
 }
 
 /**

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ContentCache } from './content-cache';
@@ -8,31 +7,13 @@ import { checkContentTenant, ContentNotFoundError, contentRefHex, type ContentSt
 /** Where the file content store lives unless `KEEL_STORE_DIR` or an option says otherwise. */
 export const DEFAULT_STORE_DIR = resolve(__dirname, '..', '.keel', 'content');
 
-/**
- * The file content store that workers and the CLI use by default: in `KEEL_STORE_DIR`, else
- * {@link DEFAULT_STORE_DIR}; `KEEL_STORE_SYNC_WRITE_MAX_CHARS` sets `syncWriteMaxChars` (0 on a
- * network filesystem). Throws {@link FileContentStoreConfigError} naming a bad value.
- */
-export function defaultFileContentStore(env: NodeJS.ProcessEnv = process.env): FileContentStore {
-  const sync = env.KEEL_STORE_SYNC_WRITE_MAX_CHARS?.trim();
-  const syncWriteMaxChars = sync ? Number(sync) : undefined;
-  if (syncWriteMaxChars !== undefined && (!Number.isSafeInteger(syncWriteMaxChars) || syncWriteMaxChars < 0)) {
-    throw new FileContentStoreConfigError(`KEEL_STORE_SYNC_WRITE_MAX_CHARS must be a whole number of characters (0 turns synchronous writes off), got ${JSON.stringify(sync!.slice(0, 40))}`);
-  }
-  return new FileContentStore(env.KEEL_STORE_DIR || DEFAULT_STORE_DIR, syncWriteMaxChars === undefined ? {} : { syncWriteMaxChars });
-}
-
-/** A file content store setting that cannot work; names the variable. Not retryable. */
-export class FileContentStoreConfigError extends Error {
-  override readonly name = 'FileContentStoreConfigError';
-  readonly nonRetryable = true;
+/** The file content store that workers and the CLI use by default (`KEEL_STORE_DIR`, else {@link DEFAULT_STORE_DIR}). */
+export function defaultFileContentStore(): FileContentStore {
+  return new FileContentStore(process.env.KEEL_STORE_DIR ?? DEFAULT_STORE_DIR);
 }
 
 /** Folders remembered as made before the memory is cleared (256 prefixes of a few tenants). */
 const MADE_FOLDERS_KEPT = 4096;
-
-/** Contents up to this many characters are written synchronously unless an option says otherwise. */
-export const DEFAULT_SYNC_WRITE_MAX_CHARS = 16 * 1024;
 
 /** Options of a {@link FileContentStore}. */
 export interface FileContentStoreOptions {
@@ -46,14 +27,6 @@ export interface FileContentStoreOptions {
    * before the change is still running or replayed. @default true
    */
   legacyUnscopedReads?: boolean;
-  /**
-   * Contents up to this many characters are written with synchronous calls (still to a temporary
-   * file renamed into place): on a local disk that takes tens of microseconds, and an asynchronous
-   * write's round trips through the thread pool cost several times the write itself on every step
-   * of a session. Set 0 when the directory is on a network filesystem, where a write may block the
-   * worker's event loop for long. @default 16,384 ({@link DEFAULT_SYNC_WRITE_MAX_CHARS})
-   */
-  syncWriteMaxChars?: number;
 }
 
 /**
@@ -66,7 +39,6 @@ export class FileContentStore implements ContentStore {
   private readonly cache: ContentCache;
   private readonly ready: Promise<unknown>;
   private readonly legacyUnscopedReads: boolean;
-  private readonly syncWriteMaxChars: number;
   /** Folders this store has made (a `mkdir` per write was the largest cost of a step on a fast model). */
   private readonly folders = new Set<string>();
 
@@ -81,7 +53,6 @@ export class FileContentStore implements ContentStore {
     const o = typeof options === 'number' ? { cacheEntries: options } : options;
     this.cache = new ContentCache(o.cacheEntries ?? 2000);
     this.legacyUnscopedReads = o.legacyUnscopedReads ?? true;
-    this.syncWriteMaxChars = o.syncWriteMaxChars ?? DEFAULT_SYNC_WRITE_MAX_CHARS;
     this.ready = mkdir(dir, { recursive: true });
   }
 
@@ -93,45 +64,20 @@ export class FileContentStore implements ContentStore {
     await this.ready;
     const path = this.pathOf(tenant, hex);
     const folder = join(path, '..');
-    const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    if (text.length <= this.syncWriteMaxChars) this.writeSync(folder, tmp, path, text);
-    else await this.writeAsync(folder, tmp, path, text);
-    this.cache.set(tenant, ref, text);
-    return ref;
-  }
-
-  /** Writes `text` to `tmp` and renames it to `path`, making `folder` first if this store has not. */
-  private writeSync(folder: string, tmp: string, path: string, text: string): void {
-    if (!this.folders.has(folder)) {
-      mkdirSync(folder, { recursive: true });
-      this.remember(folder);
-    }
-    try {
-      writeFileSync(tmp, text, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      mkdirSync(folder, { recursive: true }); // the folder went away since this store made it
-      writeFileSync(tmp, text, 'utf8');
-    }
-    renameSync(tmp, path);
-  }
-
-  private async writeAsync(folder: string, tmp: string, path: string, text: string): Promise<void> {
     if (!this.folders.has(folder)) {
       await mkdir(folder, { recursive: true });
-      this.remember(folder);
+      if (this.folders.size >= MADE_FOLDERS_KEPT) this.folders.clear();
+      this.folders.add(folder);
     }
+    const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     await writeFile(tmp, text, 'utf8').catch(async (error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') throw error;
       await mkdir(folder, { recursive: true }); // the folder went away since this store made it
       await writeFile(tmp, text, 'utf8');
     });
     await rename(tmp, path);
-  }
-
-  private remember(folder: string): void {
-    if (this.folders.size >= MADE_FOLDERS_KEPT) this.folders.clear();
-    this.folders.add(folder);
+    this.cache.set(tenant, ref, text);
+    return ref;
   }
 
   async get(ref: string, tenant: string): Promise<string> {

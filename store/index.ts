@@ -8,7 +8,7 @@ export {
   MAX_TENANT_CHARS,
   type ContentStore,
 } from './content-store';
-export { DEFAULT_STORE_DIR, DEFAULT_SYNC_WRITE_MAX_CHARS, defaultFileContentStore, FileContentStore, FileContentStoreConfigError, type FileContentStoreOptions } from './file-content-store';
+export { DEFAULT_STORE_DIR, defaultFileContentStore, FileContentStore, type FileContentStoreOptions } from './file-content-store';
 export { FileAuditLog, type AuditEntry, type AuditLog } from './audit-log';
 export { DatabaseAuditLog } from './database-audit-log';
 export { ContentCache } from './content-cache';

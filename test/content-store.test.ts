@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -11,9 +11,7 @@ import { ScriptedModelServer } from '../scripted-model';
 import {
   ContentCache,
   ContentNotFoundError,
-  defaultFileContentStore,
   FileContentStore,
-  FileContentStoreConfigError,
   InvalidContentRefError,
   InvalidContentTenantError,
   MAX_TENANT_CHARS,
@@ -64,13 +62,6 @@ const kinds: Array<[string, () => Promise<{ store: ContentStore; other: () => Co
     async () => {
       const dir = tempDir('files');
       return { store: new FileContentStore(dir), other: () => new FileContentStore(dir) };
-    },
-  ],
-  [
-    'file (every write asynchronous)',
-    async () => {
-      const dir = tempDir('files-async');
-      return { store: new FileContentStore(dir, { syncWriteMaxChars: 0 }), other: () => new FileContentStore(dir, { syncWriteMaxChars: 0 }) };
     },
   ],
 ];
@@ -171,24 +162,6 @@ test('the file store reads content written before it was scoped by tenant, unles
   // New content goes to the tenant's own directory only.
   const fresh = await new FileContentStore(dir).put(`new ${text}`, 'acme');
   await expect(new FileContentStore(dir).get(fresh, 'globex')).rejects.toThrow(ContentNotFoundError);
-});
-
-test('the file store writes contents up to its bound synchronously and larger ones asynchronously: both land whole, no temporary file is left; the bound comes from KEEL_STORE_SYNC_WRITE_MAX_CHARS', async () => {
-  const dir = tempDir('sync-bound');
-  const store = defaultFileContentStore({ KEEL_STORE_DIR: dir, KEEL_STORE_SYNC_WRITE_MAX_CHARS: '100' });
-  const small = `small ${'s'.repeat(80)}`;
-  const large = `large ${'l'.repeat(5000)}`;
-  const [smallRef, largeRef] = await Promise.all([store.put(small, 'acme'), store.put(large, 'acme')]);
-  const cold = new FileContentStore(dir);
-  expect(await cold.get(smallRef, 'acme')).toBe(small);
-  expect(await cold.get(largeRef, 'acme')).toBe(large);
-  const files = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => /[0-9a-f]{64}/.test(f));
-  expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
-  expect(files.filter((f) => /tenants\/[0-9a-f]{64}\/[0-9a-f]{2}\/[0-9a-f]{64}$/.test(f))).toHaveLength(2);
-  for (const bad of ['-1', 'lots', '1.5']) {
-    expect(() => defaultFileContentStore({ KEEL_STORE_DIR: dir, KEEL_STORE_SYNC_WRITE_MAX_CHARS: bad })).toThrow(FileContentStoreConfigError);
-    expect(() => defaultFileContentStore({ KEEL_STORE_DIR: dir, KEEL_STORE_SYNC_WRITE_MAX_CHARS: bad })).toThrow(`KEEL_STORE_SYNC_WRITE_MAX_CHARS must be a whole number of characters (0 turns synchronous writes off), got "${bad}"`);
-  }
 });
 
 test('the in-memory cache is bounded in entries and in characters, and keeps tenants apart', () => {
