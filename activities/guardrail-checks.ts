@@ -29,9 +29,9 @@ export function screenToolOutput(text: string, tool: string, policy: GuardrailPo
 
 /**
  * {@link screenToolOutput} that lets other work run while it reads: after each window of the
- * detector (at most 64 Ki characters) it calls `progress` (the tool activity heartbeats there) and
- * yields to the event loop, so other sessions' activities on the worker keep going during a long
- * output. The same verdict as {@link screenToolOutput}.
+ * detector but the first (at most 64 Ki characters each) it calls `progress` (the tool activity
+ * heartbeats there, at most every few seconds) and yields to the event loop, so other sessions'
+ * activities on the worker keep going during a long output. The same verdict as {@link screenToolOutput}.
  */
 export async function screenToolOutputInWindows(
   text: string,
@@ -43,9 +43,10 @@ export async function screenToolOutputInWindows(
 ): Promise<ScreenedToolOutput> {
   if (!policy.enabled) return { text };
   const scan = scanInjectionWindows(text);
-  for (;;) {
+  for (let read = 1; ; read++) {
     const step = scan.next();
     if (step.done) return applyInjectionPolicy(text, step.value, tool, policy, metrics, agent);
+    if (read === 1) continue; // an output of one window (most) is read at once
     progress();
     await new Promise(setImmediate);
   }

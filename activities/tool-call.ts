@@ -9,6 +9,7 @@ import { IdempotencyClaimHeldError, type AuditEntry, type CachePartition, type L
 import { approvalProblem } from './approval-check';
 import { spendAttempt } from './attempt-budget';
 import { screenToolOutputInWindows } from './guardrail-checks';
+import { throttledHeartbeat } from './heartbeat';
 import { contentTenant } from './session-tenant';
 import { parseStoredOutput, type SessionActivityContext } from './session-activity-context';
 import { checkOutputSize, oversizeFromLedger, oversizeLedgerRecord } from './tool-output-limit';
@@ -131,7 +132,7 @@ async function fail(run: Pick<ToolCallRun, 'ctx' | 'input' | 'tenant' | 'started
 async function screened(run: ToolCallRun, text: string, storedRef?: string) {
   const { ctx, input, tool, tenant } = run;
   const { store, metrics } = ctx.deps;
-  const checked = await screenToolOutputInWindows(text, tool.name, ctx.agentOf(input.agent).guardrails, metrics, input.agent, () => Context.current().heartbeat());
+  const checked = await screenToolOutputInWindows(text, tool.name, ctx.agentOf(input.agent).guardrails, metrics, input.agent, throttledHeartbeat());
   const contentRef = checked.text === text && storedRef ? storedRef : await store.put(checked.text, tenant);
   const heldRef = checked.held !== undefined ? (storedRef ?? (await store.put(checked.held, tenant))) : undefined;
   return {
