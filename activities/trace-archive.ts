@@ -6,6 +6,9 @@ import type { DeliveredAlert } from '../alerts';
 import { AGENT_MONITOR_WORKFLOW, monitorWorkflowId, sessionSummarySignal } from '../workflows/api';
 import { contentFailure, type SessionActivityContext } from './session-activity-context';
 
+/** A finished session's record as its last run has it: this run's events, earlier runs' by reference. */
+export type SessionEndRecord = Omit<SessionTraceRecord, 'events'> & { events: TraceEvent[]; earlierTraces: string[] };
+
 /** The activities that keep what a session did: its trace segments, its archived record, its monitor's report and alerts. */
 export function traceArchiveActivities(ctx: SessionActivityContext) {
   const { store, traces, monitor } = ctx.deps;
@@ -19,12 +22,14 @@ export function traceArchiveActivities(ctx: SessionActivityContext) {
     /**
      * Records a finished session: archives its whole trace (earlier runs' events resolved from the
      * content store) in the trace store, and reports its summary to its agent's monitor
-     * (signal-with-start, so the monitor starts with the first session it hears of).
+     * (signal-with-start, so the monitor starts with the first session it hears of). Returns the
+     * record it was given, so that the history keeps it (a local activity's input is not recorded,
+     * its result is): `keel trace` reads it from there when no worker answers and nothing is archived.
      */
     async recordSessionEnd(input: {
-      record: Omit<SessionTraceRecord, 'events'> & { events: TraceEvent[]; earlierTraces: string[] };
+      record: SessionEndRecord;
       summary: SessionSummary;
-    }): Promise<void> {
+    }): Promise<SessionEndRecord> {
       if (traces) {
         const earlier: TraceEvent[] = [];
         try {
@@ -47,6 +52,7 @@ export function traceArchiveActivities(ctx: SessionActivityContext) {
           staticSummary: `behaviour monitor of agent ${agent}`,
         });
       }
+      return input.record;
     },
 
     /** Delivers a monitor's alert to every alert sink. */

@@ -13,6 +13,7 @@ import { ApproverKeyFile, TraceStore, type AuditEntry } from '../store';
 import { testIssuerKey, testKey } from './support/approver-keys';
 import { createTestEnvironment, expectReplays, testServer, uniqueName, sessionSuite, type SessionSuite } from './support/environment';
 import { createTestAgent } from './support/fixture-agents';
+import { localActivityTypes } from './support/history-activities';
 import { eventually } from './support/inbox-fixtures';
 import { unmarked } from './support/marked-data';
 
@@ -280,7 +281,7 @@ describe('approver keys rotate while a session waits', () => {
     expect(timers.map((e) => Buffer.from(e.userMetadata?.summary?.data ?? new Uint8Array()).toString())).toEqual([expect.stringContaining(`approval ${pending.requestId} times out`)]);
     expect(Number(timers[0]!.timerStartedEventAttributes!.startToFireTimeout!.seconds)).toBeGreaterThan(3000); // the approval's hour, not the 1 s refresh
     expect(events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'approverKeys')).toHaveLength(1);
-    expect(events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toHaveLength(1);
+    expect(localActivityTypes(events).filter((type) => type === 'approverKeys')).toHaveLength(1);
     await expectReplays(rotating.env.temporal, session.sessionId);
   });
 

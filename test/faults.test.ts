@@ -14,10 +14,11 @@ import type { SessionStatus } from '../core/session';
 import { canonicalJson, sha256Hex } from '../core/intent';
 import { KeelMetrics, keelMetricsSinks } from '../metrics';
 import { ScriptedModelServer } from '../scripted-model';
-import { AuditTable, type AuditEntry } from '../store';
+import { AuditTable, FileContentStore, type AuditEntry } from '../store';
 import { createTestEnvironment, expectReplays, testServer, uniqueName, type TestEnvironment } from './support/environment';
 import { createTestAgent } from './support/fixture-agents';
-import { testKey } from './support/approver-keys';
+import { testApproverKeys, testKey } from './support/approver-keys';
+import { createKeelActivities } from '../workers/keel-plugin';
 import { spawnWorkerProcess } from './support/worker-process-handle';
 
 const acme = { tenant: 'acme', subjects: ['cus_ada'] };
@@ -148,13 +149,16 @@ test('agent time, not outage time: a session that waits longer than its time lim
     model.addScenario({ name: tag, match: tag, turns: [{ toolCalls: [{ name: 'get_order', input: { orderId: 'ord_1001' } }] }, { text: 'Here is your order.' }] });
     // Long enough that the session's own work (four activities) stays under it on a machine under load.
     const maxElapsedMs = 6000;
-    // Workflow tasks only (no activities registered): the session starts, and its first activity waits for a worker.
-    const workflowsOnly = await Worker.create({ connection: native, taskQueue: env.taskQueue, workflowBundle: { codePath: testServer().bundlePath }, sinks: keelMetricsSinks(new KeelMetrics()) });
+    // Workflow tasks and the session's bookkeeping (local activities) only: the session starts, and
+    // its first model call waits for a worker that runs activities.
+    const { activities } = await createKeelActivities({ agents: [createTestAgent(env.db)], database: env.db, store: new FileContentStore(env.storeDir), model: { baseURL: model.url, apiKey: 'test' }, approverKeys: testApproverKeys() });
+    const bookkeeping = Object.fromEntries(['describeAgent', 'checkFinalAnswer', 'recordSessionEnd'].map((name) => [name, activities[name]!]));
+    const workflowsOnly = await Worker.create({ connection: native, taskQueue: env.taskQueue, workflowBundle: { codePath: testServer().bundlePath }, activities: bookkeeping, sinks: keelMetricsSinks(new KeelMetrics()) });
     const running = workflowsOnly.run();
     const session = await env.client.startSession({ agent: 'support', input: tag, scope: acme, limits: { maxElapsedMs }, escalation: { timeoutMs: 1000 } });
-    await until('the first activity to wait for a worker', async () => {
+    await until('the first model call to wait for a worker', async () => {
       const { raw } = await session.workflow.describe();
-      return (raw.pendingActivities ?? []).some((a) => a.activityType?.name === 'describeAgent');
+      return (raw.pendingActivities ?? []).some((a) => a.activityType?.name === 'callModel');
     });
     workflowsOnly.shutdown();
     await running;
@@ -166,9 +170,9 @@ test('agent time, not outage time: a session that waits longer than its time lim
     expect(result).toMatchObject({ outcome: 'completed', output: 'Here is your order.', usage: { modelCalls: 2, toolCalls: 1 } });
     expect(result.usage.elapsedMs).toBeLessThan(maxElapsedMs);
     expect((await session.trace()).events.filter((e) => e.type === 'breaker_tripped')).toEqual([]);
-    // By the server's own events, the session's first activity waited for a worker longer than the limit.
-    const [describe] = activitiesOf((await session.workflow.fetchHistory()).events!, 'describeAgent');
-    expect(millis(describe!.started!.eventTime) - millis(describe!.scheduled.eventTime)).toBeGreaterThan(maxElapsedMs);
+    // By the server's own events, the session's first model call waited for a worker longer than the limit.
+    const [first] = activitiesOf((await session.workflow.fetchHistory()).events!, 'callModel');
+    expect(millis(first!.started!.eventTime) - millis(first!.scheduled.eventTime)).toBeGreaterThan(maxElapsedMs);
     await expectReplays(env.temporal, session.sessionId);
   } finally {
     await env.close();

@@ -14,6 +14,7 @@ import { tracingFromEnvironment, tracingWorkflowInterceptorModules, type KeelTra
 import { createTestEnvironment, testServer, uniqueName, type TestEnvironment } from './support/environment';
 import { createTestAgent } from './support/fixture-agents';
 import { testApproverKeys } from './support/approver-keys';
+import { localActivityTypes } from './support/history-activities';
 
 // A real OTLP/HTTP receiver (JSON encoding, as `@opentelemetry/exporter-trace-otlp-http` sends it)
 // on a free loopback port, a real worker with tracing pointed at it, a real session.
@@ -278,10 +279,12 @@ test('a traced session exports workflow, activity, model and tool spans in one t
   expect(unknown.status).toBe(2);
   expect(unknown.attributes).toMatchObject({ 'gen_ai.tool.name': 'check_inventory', 'gen_ai.tool.call.id': `${toolCallId}_b`, 'keel.tool.outcome': 'error', 'error.type': 'tool_error' });
 
-  // Every activity of the session has its span in the same trace.
+  // Every activity of the session, scheduled or local (its bookkeeping), has its span in the same trace.
   const activities = await scheduledActivities(env.temporal, tracedSessionId);
   expect(activities.every((a) => a.traced)).toBe(true);
-  expect(trace.filter((s) => s.name.startsWith('RunActivity:')).map((s) => s.name.slice('RunActivity:'.length)).sort()).toEqual(activities.map((a) => a.type).sort());
+  const local = localActivityTypes((await env.temporal.workflow.getHandle(tracedSessionId).fetchHistory()).events ?? []);
+  expect(local.sort()).toEqual(['checkFinalAnswer', 'describeAgent', 'recordSessionEnd']);
+  expect(trace.filter((s) => s.name.startsWith('RunActivity:')).map((s) => s.name.slice('RunActivity:'.length)).sort()).toEqual([...activities.map((a) => a.type), ...local].sort());
 
   // Names and numbers only: nothing the user, the model or the tool said is in what was exported.
   const exported = receiver.bodies.join('\n');

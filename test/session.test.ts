@@ -3,15 +3,15 @@ import { ApplicationFailure } from '@temporalio/common';
 import { InvalidSessionRequestError, SessionFailedError } from '../client';
 import { expectReplays, uniqueName, sessionSuite } from './support/environment';
 import { createTestAgent } from './support/fixture-agents';
+import { localActivityTypes, scheduledActivityTypes } from './support/history-activities';
 
 const scope = { tenant: 'acme', subjects: ['cus_ada'] };
 const suite = sessionSuite('session', (db) => [createTestAgent(db)]);
 
-async function activityTypes(workflowId: string): Promise<string[]> {
-  const history = await suite.env.temporal.workflow.getHandle(workflowId).fetchHistory();
-  return (history.events ?? [])
-    .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)
-    .filter((name): name is string => !!name);
+/** The activities of a session's history: scheduled through the server, and local (the session's bookkeeping). */
+async function activityTypes(workflowId: string): Promise<{ scheduled: string[]; local: string[] }> {
+  const events = (await suite.env.temporal.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  return { scheduled: scheduledActivityTypes(events), local: localActivityTypes(events) };
 }
 
 test('a session with several tool calls completes with the right result, status, trace and history', async () => {
@@ -59,7 +59,12 @@ test('a session with several tool calls completes with the right result, status,
   expect(models.map((e) => e.type === 'model_call' && e['gen_ai.usage.input_tokens'])).toEqual([100, 300, 500]);
   expect(trace.events.at(-1)).toMatchObject({ type: 'session_ended', outcome: 'completed' });
 
-  expect(await activityTypes(session.sessionId)).toEqual(['describeAgent', 'callModel', 'runTool', 'callModel', 'runTool', 'runTool', 'callModel', 'checkFinalAnswer', 'recordSessionEnd']);
+  // Model and tool calls are activities scheduled through the server; the session's bookkeeping
+  // runs as local activities within its workflow tasks.
+  expect(await activityTypes(session.sessionId)).toEqual({
+    scheduled: ['callModel', 'runTool', 'callModel', 'runTool', 'runTool', 'callModel'],
+    local: ['describeAgent', 'checkFinalAnswer', 'recordSessionEnd'],
+  });
 
   // What reached the model on its last turn: both tool results, with the real order data.
   const last = suite.model.requests.filter((r) => r.scenario === tag).at(-1)!;
@@ -159,7 +164,7 @@ test('an unknown tool and an invalid tool input go back to the model as error re
   expect(seen).toContain('unknown tool \\"wire_money\\"');
   expect(seen).toContain('orderId: an order id looks like ord_1001');
   // Only the invalid input reached a tool activity (where it was validated); the unknown tool never did.
-  expect(await activityTypes(session.sessionId)).toEqual(['describeAgent', 'callModel', 'runTool', 'callModel', 'checkFinalAnswer', 'recordSessionEnd']);
+  expect(await activityTypes(session.sessionId)).toEqual({ scheduled: ['callModel', 'runTool', 'callModel'], local: ['describeAgent', 'checkFinalAnswer', 'recordSessionEnd'] });
   await expectReplays(suite.env.temporal, session.sessionId);
 });
 

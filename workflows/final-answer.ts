@@ -5,7 +5,7 @@ import { groundingRepairMessage } from '../core/guardrails/policy';
 import type { ModelCallResult } from '../core/model-call';
 import type { SessionResult } from '../core/session';
 import { awaitHuman } from './escalation';
-import { checkFinalAnswer } from './session-activities-proxies';
+import { sessionBookkeeping } from './session-activities-proxies';
 import { finish } from './session-end';
 import type { Session } from './session-state';
 import { verdictSummary } from './verdict-summary';
@@ -55,7 +55,7 @@ async function guardFinalAnswer(
   const toolOutputs = s.trace
     .flatMap((e) => (e.type === 'tool_call' && e.ok && e.outputRef ? [{ tool: e['gen_ai.tool.name'], ref: e.outputRef }] : []))
     .slice(-50);
-  const checked = await checkFinalAnswer({
+  const checked = await sessionBookkeeping().checkFinalAnswer({
     sessionId,
     agent: request.agent,
     tenant: request.scope.tenant,

@@ -1,4 +1,4 @@
-import { proxyActivities, proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow';
+import { patched, proxyActivities, proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { ApproverKeyActivities } from '../activities/approver-keys';
 import type { SessionActivities } from '../activities/session-activities';
 import { FailureType } from '../core/errors';
@@ -59,16 +59,55 @@ const DEFAULT_TIMEOUTS = TimeoutsSchema.parse({});
 export const modelActivities = proxyActivities<Pick<SessionActivities, 'callModel' | 'judgeToolOutput'>>(modelCall(DEFAULT_TIMEOUTS));
 /** Tool calls; each call sets its request's timeouts and a summary naming the tool. */
 export const toolActivities = proxyActivities<Pick<SessionActivities, 'runTool'>>(toolCall(DEFAULT_TIMEOUTS));
-/** The agent's descriptor (summary: the agent's name). */
+/** The agent's descriptor (summary: the agent's name); orchestrations and sessions recorded before {@link LOCAL_BOOKKEEPING_PATCH}. */
 export const agentLookupActivities = proxyActivities<Pick<SessionActivities, 'describeAgent'>>(agentLookup);
 /** Validation and information flow of a proposed call (summary: the tool's name). */
 export const toolCheckActivities = proxyActivities<Pick<SessionActivities, 'prepareToolCall' | 'traceArgumentProvenance'>>(toolCheck);
-/** The final-answer guardrails. */
-export const { checkFinalAnswer } = proxyActivities<Pick<SessionActivities, 'checkFinalAnswer'>>({ ...screening, summary: 'guardrails on the final answer' });
+/** The final-answer guardrails (sessions recorded before {@link LOCAL_BOOKKEEPING_PATCH}). */
+const { checkFinalAnswer } = proxyActivities<Pick<SessionActivities, 'checkFinalAnswer'>>({ ...screening, summary: 'guardrails on the final answer' });
 /** A finished run's trace segment (summary: the run). */
 export const traceArchiveActivities = proxyActivities<Pick<SessionActivities, 'storeTraceSegment'>>(traceArchive);
-/** A session's end: its archived trace and summary. */
-export const { recordSessionEnd } = proxyActivities<Pick<SessionActivities, 'recordSessionEnd'>>({ ...traceArchive, summary: 'record session end' });
+/** A session's end: its archived trace and summary (sessions recorded before {@link LOCAL_BOOKKEEPING_PATCH}). */
+const { recordSessionEnd } = proxyActivities<Pick<SessionActivities, 'recordSessionEnd'>>({ ...traceArchive, summary: 'record session end' });
+
+/**
+ * Patch id: sessions recorded before it ran their bookkeeping (the agent's descriptor, the
+ * final-answer guardrails, the record of the end) as activities scheduled through the server.
+ */
+export const LOCAL_BOOKKEEPING_PATCH = 'local-bookkeeping';
+
+/** A session's bookkeeping around its model and tool calls. */
+export interface SessionBookkeeping {
+  /** The agent's descriptor; the summary names the agent. */
+  describeAgent(agent: string, tenant: string): ReturnType<SessionActivities['describeAgent']>;
+  checkFinalAnswer: SessionActivities['checkFinalAnswer'];
+  recordSessionEnd: SessionActivities['recordSessionEnd'];
+}
+
+const localAgentLookup = proxyLocalActivities<Pick<SessionActivities, 'describeAgent'>>(agentLookup);
+const localScreening = proxyLocalActivities<Pick<SessionActivities, 'checkFinalAnswer'>>({ ...screening, summary: 'guardrails on the final answer' });
+const localSessionEnd = proxyLocalActivities<Pick<SessionActivities, 'recordSessionEnd'>>({ ...traceArchive, summary: 'record session end' });
+const localBookkeeping: SessionBookkeeping = {
+  describeAgent: (agent, tenant) => localAgentLookup.describeAgent.executeWithOptions({ summary: `agent ${agent}` }, [agent, tenant]),
+  checkFinalAnswer: (input) => localScreening.checkFinalAnswer(input),
+  recordSessionEnd: (input) => localSessionEnd.recordSessionEnd(input),
+};
+const scheduledBookkeeping: SessionBookkeeping = {
+  describeAgent: (agent, tenant) => agentLookupActivities.describeAgent.executeWithOptions({ summary: `agent ${agent}` }, [agent, tenant]),
+  checkFinalAnswer,
+  recordSessionEnd,
+};
+
+/**
+ * The session's bookkeeping: local activities, run by the worker within the session's workflow
+ * task (no round trip through the server and no workflow task of their own: three fewer per
+ * session; the worker that runs Keel's workflows also runs Keel's activities, as
+ * `createKeelWorker` and `KeelPlugin` set up). Sessions recorded before
+ * {@link LOCAL_BOOKKEEPING_PATCH} replay them as scheduled activities.
+ */
+export function sessionBookkeeping(): SessionBookkeeping {
+  return patched(LOCAL_BOOKKEEPING_PATCH) ? localBookkeeping : scheduledBookkeeping;
+}
 /** An orchestration's end (it always waited a minute for it). */
 export const { recordSessionEnd: recordOrchestrationEnd } = proxyActivities<Pick<SessionActivities, 'recordSessionEnd'>>({
   ...traceArchive,

@@ -1,6 +1,6 @@
 import { ActivityFailure, ApplicationFailure, patched } from '@temporalio/workflow';
 import type { SessionOutcome, SessionResult } from '../core/session';
-import { recordSessionEnd } from './session-activities-proxies';
+import { sessionBookkeeping } from './session-activities-proxies';
 import { keelMetrics, type Session } from './session-state';
 
 /** Patch id: runs recorded before it ended without recording their end (trace archive, monitor). */
@@ -25,7 +25,7 @@ export async function finish(s: Session, outcome: SessionOutcome, extra: Partial
   });
   const result: SessionResult = { sessionId, agent: request.agent, outcome, output: null, usage: final, transcriptRef: s.transcriptRef, ...(s.parent ? { parentSessionId: s.parent.workflowId } : {}), ...extra };
   if (patched(RECORD_SESSION_END)) {
-    await recordSessionEnd({
+    await sessionBookkeeping().recordSessionEnd({
       record: {
         sessionId,
         agent: request.agent,

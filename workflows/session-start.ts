@@ -3,7 +3,7 @@ import { toolsInScope, type AgentDescriptor } from '../core/agent';
 import { FailureType } from '../core/errors';
 import { KEEL_SEARCH_ATTRIBUTE_KEYS } from './api';
 import { VERIFIED_DECISIONS_PATCH } from './legacy-decisions';
-import { agentLookupActivities } from './session-activities-proxies';
+import { sessionBookkeeping } from './session-activities-proxies';
 import { keelMetrics, type Session } from './session-state';
 
 /**
@@ -20,9 +20,10 @@ export async function describeSessionAgent(s: Session): Promise<AgentDescriptor>
   upsertMemo({ purpose: request.input.slice(0, 200) });
   let agent: AgentDescriptor;
   try {
-    agent = await agentLookupActivities.describeAgent.executeWithOptions({ summary: `agent ${request.agent}` }, [request.agent, request.scope.tenant]);
+    agent = await sessionBookkeeping().describeAgent(request.agent, request.scope.tenant);
   } catch (error) {
-    const cause = error instanceof ActivityFailure ? error.cause : undefined;
+    // A scheduled activity's failure comes wrapped in an ActivityFailure, a local activity's as it is.
+    const cause = error instanceof ActivityFailure ? error.cause : error;
     if (cause instanceof ApplicationFailure && cause.type === FailureType.UnknownAgent) {
       s.setState('failed');
       keelMetrics.record({ kind: 'session_failed_at_start', agent: '(none)', reason: 'unknown_agent' });
