@@ -46,6 +46,8 @@ export interface InboxOptions {
   webhookUrl?: string;
   /** How often the webhook notifier polls. @default 10000 */
   webhookPollMs?: number;
+  /** How long one query of a session (its status, its trace) may take before a page says it could not read it. @default 5000 */
+  queryTimeoutMs?: number;
   /** Cookies with `Secure` (and the `__Host-` prefix). Browsers accept them on https:// and on http://localhost. @default true */
   secureCookies?: boolean;
   /** How long a sign-in lasts. @default 28800000 (8 hours) */
@@ -114,7 +116,7 @@ export async function startInbox(options: InboxOptions): Promise<Inbox> {
   const policy: CookiePolicy = { secure: options.secureCookies ?? INBOX_DEFAULTS.secureCookies, sessionTtlMs: options.sessionTtlMs ?? INBOX_DEFAULTS.sessionTtlMs };
   const namespace = options.client.temporal.options.namespace;
   const temporalUi = `${(options.temporalUiUrl ?? INBOX_DEFAULTS.temporalUiUrl).replace(/\/+$/, '')}/namespaces/${encodeURIComponent(namespace)}`;
-  const queue = new ApprovalQueue(options.client, { taskQueue: options.client.taskQueue });
+  const queue = new ApprovalQueue(options.client, { taskQueue: options.client.taskQueue, ...(options.queryTimeoutMs ? { queryTimeoutMs: options.queryTimeoutMs } : {}) });
   const failures = new Map<string, { count: number; sinceMs: number }>();
 
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024, trustProxy: options.trustProxy ?? false });

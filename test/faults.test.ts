@@ -153,7 +153,14 @@ test('agent time, not outage time: a session that waits longer than its time lim
     // its first model call waits for a worker that runs activities.
     const { activities } = await createKeelActivities({ agents: [createTestAgent(env.db)], database: env.db, store: new FileContentStore(env.storeDir), model: { baseURL: model.url, apiKey: 'test' }, approverKeys: testApproverKeys() });
     const bookkeeping = Object.fromEntries(['describeAgent', 'checkFinalAnswer', 'recordSessionEnd'].map((name) => [name, activities[name]!]));
-    const workflowsOnly = await Worker.create({ connection: native, taskQueue: env.taskQueue, workflowBundle: { codePath: testServer().bundlePath }, activities: bookkeeping, sinks: keelMetricsSinks(new KeelMetrics()) });
+    const workflowsOnly = await Worker.create({
+      connection: native,
+      taskQueue: env.taskQueue,
+      workflowBundle: { codePath: testServer().bundlePath },
+      activities: bookkeeping,
+      enableNonLocalActivities: false, // it takes no activity tasks from the server
+      sinks: keelMetricsSinks(new KeelMetrics()),
+    });
     const running = workflowsOnly.run();
     const session = await env.client.startSession({ agent: 'support', input: tag, scope: acme, limits: { maxElapsedMs }, escalation: { timeoutMs: 1000 } });
     await until('the first model call to wait for a worker', async () => {

@@ -43,6 +43,7 @@ beforeAll(async () => {
     port: 0,
     webhookUrl: `http://127.0.0.1:${address.port}/hook`,
     webhookPollMs: 300,
+    queryTimeoutMs: 60_000, // what a page shows is under test here, not how fast a busy machine answers
     log: () => undefined,
   });
 });
