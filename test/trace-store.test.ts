@@ -52,10 +52,11 @@ test('a finished session is archived with every step, exports in three formats, 
   expect(result.usage.costUsd).toBeCloseTo(models.reduce((sum, e) => sum + (e.type === 'model_call' ? e.costUsd : 0), 0), 12);
 
   // Temporal forgets the session (as retention would); the trace store still has it.
-  // Deletion is asynchronous on the server; ask again until the execution is gone.
-  for (let i = 0; i < 60; i++) {
+  // Deletion is asynchronous on the server (slow on a busy machine): ask again until the execution
+  // is gone, however long that takes within the test's timeout.
+  for (let i = 0; ; i++) {
     if (i % 10 === 0) {
-      await suite.env.temporal.workflowService.deleteWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: session.sessionId } });
+      await suite.env.temporal.workflowService.deleteWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: session.sessionId } }).catch(() => undefined);
     }
     const gone = await session.workflow.describe().then(() => false, () => true);
     if (gone) break;
