@@ -43,6 +43,7 @@ import type { ApproverInput } from '../core/approval';
 import { DECISION_LIMITS, type DecisionEnvelope } from '../core/decision-statement';
 import type { ExtraBudget } from '../core/limits';
 import { signDecision, type ApproverKeyFile } from './approver-key';
+import { sessionEndRecordIn } from './session-end-record';
 import {
   OrchestrationRequestSchema,
   PipelineValidationError,
@@ -573,37 +574,7 @@ export class SessionHandle<R = SessionResult, S extends SessionStatus = SessionS
 /** The trace record a finished session passed to its `recordSessionEnd` activity, from its history. */
 async function recordFromHistory(handle: WorkflowHandle): Promise<SessionTraceRecord | undefined> {
   const history = await handle.fetchHistory();
-  const converter = handle.client.options.loadedDataConverter.payloadConverter;
-  for (const event of [...(history.events ?? [])].reverse()) {
-    // Since the local-bookkeeping patch: the local activity's marker, whose result is the record.
-    const marker = event.markerRecordedEventAttributes;
-    if (marker?.markerName === LOCAL_ACTIVITY_MARKER && localActivityType(marker.details?.data?.payloads?.[0]?.data) === 'recordSessionEnd') {
-      const payload = marker.details?.result?.payloads?.[0];
-      return payload ? (converter.fromPayload(payload) as SessionTraceRecord) : undefined;
-    }
-    // Before it: the scheduled activity's input.
-    const scheduled = event.activityTaskScheduledEventAttributes;
-    if (scheduled?.activityType?.name !== 'recordSessionEnd') continue;
-    const payload = scheduled.input?.payloads?.[0];
-    if (!payload) return undefined;
-    const input = converter.fromPayload(payload) as { record?: SessionTraceRecord };
-    return input.record;
-  }
-  return undefined;
-}
-
-/** The marker a local activity leaves in the history. */
-const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
-
-/** The activity type in a local activity marker's `data` (JSON written by the SDK's core), if it reads. */
-function localActivityType(data: Uint8Array | null | undefined): string | undefined {
-  if (!data || data.length > 4096) return undefined;
-  try {
-    const parsed = JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type?: unknown };
-    return typeof parsed.activity_type === 'string' ? parsed.activity_type : undefined;
-  } catch {
-    return undefined;
-  }
+  return sessionEndRecordIn(history.events ?? [], handle.client.options.loadedDataConverter.payloadConverter);
 }
 
 /** A session's trace cannot be read: no worker answered its query and it has no archived or recorded trace. */

@@ -112,6 +112,16 @@ export async function startInbox(options: InboxOptions): Promise<Inbox> {
   }
   if (options.sessionSecret.length < 32) throw new InboxConfigurationError('the session secret needs at least 32 characters (KEEL_INBOX_SESSION_SECRET)');
   if (!options.users && !options.oidc) throw new InboxConfigurationError('nobody could sign in: configure local users (KEEL_INBOX_USERS) or OpenID Connect (KEEL_INBOX_OIDC_ISSUER)');
+  for (const [name, value, max] of [
+    ['queryTimeoutMs', options.queryTimeoutMs, 600_000],
+    ['webhookPollMs', options.webhookPollMs, 3_600_000],
+    ['sessionTtlMs', options.sessionTtlMs, 30 * 86_400_000],
+    ['statementTtlMs', options.statementTtlMs, 86_400_000],
+  ] as const) {
+    if (value !== undefined && !(Number.isInteger(value) && value >= 100 && value <= max)) {
+      throw new InboxConfigurationError(`${name} must be a whole number of milliseconds from 100 to ${max}, not ${String(value)}`);
+    }
+  }
   const log = options.log ?? ((line: string) => console.error(line));
   const policy: CookiePolicy = { secure: options.secureCookies ?? INBOX_DEFAULTS.secureCookies, sessionTtlMs: options.sessionTtlMs ?? INBOX_DEFAULTS.sessionTtlMs };
   const namespace = options.client.temporal.options.namespace;

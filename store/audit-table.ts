@@ -1,5 +1,6 @@
 import type { AuditEntry } from './audit-log';
 import type { SqlClient } from './sql-database';
+import { createIndexIfMissing } from './guarded-ddl';
 
 /**
  * The audit table (idempotent DDL): one row per applied side-effecting intent, keyed by its
@@ -25,7 +26,7 @@ CREATE TABLE IF NOT EXISTS keel_audit (
   repaired boolean NOT NULL DEFAULT false,
   mirrored_at timestamptz
 );
-CREATE INDEX IF NOT EXISTS keel_audit_session ON keel_audit (session_id);
+${createIndexIfMissing('keel_audit_session', 'keel_audit (session_id)')}
 `;
 
 /** An audit row: the entry, and whether the worker's audit log (the mirror) has it too. */

@@ -1,5 +1,6 @@
 import type { EvaluationCandidate, Verdict } from '../core/evaluation';
 import type { SqlDatabase } from './sql-database';
+import { createIndexIfMissing } from './guarded-ddl';
 
 /** The evaluation store's tables (idempotent DDL): judge scores and the human review queue. */
 export const EVALUATION_STORE_SQL = `
@@ -17,7 +18,7 @@ CREATE TABLE IF NOT EXISTS keel_session_scores (
   scored_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (session_id, rubric_id)
 );
-CREATE INDEX IF NOT EXISTS keel_session_scores_agent_scored ON keel_session_scores (agent, scored_at);
+${createIndexIfMissing('keel_session_scores_agent_scored', 'keel_session_scores (agent, scored_at)')}
 CREATE TABLE IF NOT EXISTS keel_review_queue (
   session_id text NOT NULL,
   rubric_id text NOT NULL,
@@ -32,7 +33,7 @@ CREATE TABLE IF NOT EXISTS keel_review_queue (
   resolved_at timestamptz,
   PRIMARY KEY (session_id, rubric_id)
 );
-CREATE INDEX IF NOT EXISTS keel_review_queue_status_queued ON keel_review_queue (status, queued_at);
+${createIndexIfMissing('keel_review_queue_status_queued', 'keel_review_queue (status, queued_at)')}
 `;
 
 /** A judge's score of a session, as stored. */

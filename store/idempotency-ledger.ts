@@ -2,6 +2,7 @@ import { ScopeViolationError } from '../core/tool';
 import type { AuditEntry } from './audit-log';
 import { AUDIT_TABLE_SQL, AuditTable, type StoredAuditEntry } from './audit-table';
 import type { SqlDatabase } from './sql-database';
+import { addColumnIfMissing, createIndexIfMissing } from './guarded-ddl';
 
 /**
  * The ledger's table (idempotent DDL). `tenant` is the tenant of the session that claimed the key
@@ -19,9 +20,7 @@ CREATE TABLE IF NOT EXISTS keel_idempotency (
   created_at timestamptz NOT NULL DEFAULT now(),
   completed_at timestamptz
 );
-ALTER TABLE keel_idempotency ADD COLUMN IF NOT EXISTS tenant text;
-CREATE INDEX IF NOT EXISTS keel_idempotency_session_tool ON keel_idempotency (session_id, tool);
-`;
+${addColumnIfMissing('keel_idempotency', 'tenant', 'text')}${createIndexIfMissing('keel_idempotency_session_tool', 'keel_idempotency (session_id, tool)')}`;
 
 /** Another attempt holds the claim on this key and its lease has not run out: retry later. */
 export class IdempotencyClaimHeldError extends Error {

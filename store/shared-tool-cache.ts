@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '../core/intent';
 import { SCOPED_ROLE, SCOPED_ROLE_SQL, withScope } from './scoped-transaction';
 import type { SqlClient, SqlDatabase } from './sql-database';
+import { createIndexIfMissing, createPolicyIfMissing, forceRowSecurity, grantIfMissing } from './guarded-ddl';
+
+const TENANT_MATCHES = `tenant = current_setting('keel.tenant', true)`;
 
 /**
  * The shared tool-result cache's tables (idempotent DDL), with forced row-level security: the
@@ -9,6 +12,7 @@ import type { SqlClient, SqlDatabase } from './sql-database';
  * `keel.tenant`, a second wall behind the key and the WHERE clauses, which name the tenant too.
  * `keel_tool_cache_invalidations` remembers when each resource tag was last invalidated, so that a
  * read that began before a write cannot store what it read after the write invalidated it.
+ * A worker start against migrated tables takes no table lock (see guarded-ddl.ts).
  */
 export const SHARED_TOOL_CACHE_SQL = `
 SELECT pg_advisory_xact_lock(hashtextextended('keel_tool_cache migration', 0));
@@ -24,30 +28,21 @@ CREATE TABLE IF NOT EXISTS keel_tool_cache (
   expires_at timestamptz NOT NULL,
   PRIMARY KEY (tenant, key)
 );
-CREATE INDEX IF NOT EXISTS keel_tool_cache_tags ON keel_tool_cache USING gin (tags);
-CREATE INDEX IF NOT EXISTS keel_tool_cache_expires ON keel_tool_cache (tenant, expires_at);
-CREATE TABLE IF NOT EXISTS keel_tool_cache_invalidations (
+${createIndexIfMissing('keel_tool_cache_tags', 'keel_tool_cache USING gin (tags)')}${createIndexIfMissing('keel_tool_cache_expires', 'keel_tool_cache (tenant, expires_at)')}CREATE TABLE IF NOT EXISTS keel_tool_cache_invalidations (
   tenant text NOT NULL,
   tag text NOT NULL,
   invalidated_at timestamptz NOT NULL,
   PRIMARY KEY (tenant, tag)
 );
-ALTER TABLE keel_tool_cache ENABLE ROW LEVEL SECURITY;
-ALTER TABLE keel_tool_cache FORCE ROW LEVEL SECURITY;
-DROP POLICY IF EXISTS tenant_isolation ON keel_tool_cache;
-CREATE POLICY tenant_isolation ON keel_tool_cache TO ${SCOPED_ROLE}
-  USING (tenant = current_setting('keel.tenant', true)) WITH CHECK (tenant = current_setting('keel.tenant', true));
-DROP POLICY IF EXISTS administration ON keel_tool_cache;
-CREATE POLICY administration ON keel_tool_cache TO CURRENT_USER USING (true) WITH CHECK (true);
-ALTER TABLE keel_tool_cache_invalidations ENABLE ROW LEVEL SECURITY;
-ALTER TABLE keel_tool_cache_invalidations FORCE ROW LEVEL SECURITY;
-DROP POLICY IF EXISTS tenant_isolation ON keel_tool_cache_invalidations;
-CREATE POLICY tenant_isolation ON keel_tool_cache_invalidations TO ${SCOPED_ROLE}
-  USING (tenant = current_setting('keel.tenant', true)) WITH CHECK (tenant = current_setting('keel.tenant', true));
-DROP POLICY IF EXISTS administration ON keel_tool_cache_invalidations;
-CREATE POLICY administration ON keel_tool_cache_invalidations TO CURRENT_USER USING (true) WITH CHECK (true);
-GRANT SELECT, INSERT, UPDATE, DELETE ON keel_tool_cache, keel_tool_cache_invalidations TO ${SCOPED_ROLE};
-`;
+${['keel_tool_cache', 'keel_tool_cache_invalidations']
+  .map(
+    (table) =>
+      forceRowSecurity(table) +
+      createPolicyIfMissing(table, 'tenant_isolation', `TO ${SCOPED_ROLE} USING (${TENANT_MATCHES}) WITH CHECK (${TENANT_MATCHES})`) +
+      createPolicyIfMissing(table, 'administration', 'TO CURRENT_USER USING (true) WITH CHECK (true)') +
+      grantIfMissing(table, ['SELECT', 'INSERT', 'UPDATE', 'DELETE'], SCOPED_ROLE),
+  )
+  .join('')}`;
 
 /** Tag of the marker that {@link SharedToolCache.invalidateAll} leaves: every read that began before it is refused. */
 const EVERY_TAG = '*';

@@ -1,5 +1,6 @@
 import { TRACE_RECORD_SCHEMA_VERSION, type SessionTraceRecord } from '../core/trace-schema';
 import type { SqlDatabase } from './sql-database';
+import { addColumnIfMissing, createIndexIfMissing } from './guarded-ddl';
 
 /** The trace store's table (idempotent DDL). */
 export const TRACE_STORE_SQL = `
@@ -13,10 +14,9 @@ CREATE TABLE IF NOT EXISTS keel_session_traces (
   result jsonb NOT NULL,
   events jsonb NOT NULL
 );
-CREATE INDEX IF NOT EXISTS keel_session_traces_agent_ended ON keel_session_traces (agent, ended_at);
+${createIndexIfMissing('keel_session_traces_agent_ended', 'keel_session_traces (agent, ended_at)')}
 -- Version of the record's shape; rows archived before versions existed read as 0.
-ALTER TABLE keel_session_traces ADD COLUMN IF NOT EXISTS schema_version integer NOT NULL DEFAULT 0;
-`;
+${addColumnIfMissing('keel_session_traces', 'schema_version', 'integer NOT NULL DEFAULT 0')}`;
 
 /**
  * Finished sessions' traces in PostgreSQL, kept as long as you keep them: they outlive Temporal's

@@ -6,13 +6,13 @@ import { DecisionRefusedError, KeelClient } from '../client';
 import { defineTool, ToolDefinitionError } from '../core/tool';
 import { describeAgent } from '../core/agent';
 import { z } from 'zod';
-import { startInbox, type Inbox } from '../inbox/inbox-server';
+import { InboxConfigurationError, startInbox, type Inbox } from '../inbox/inbox-server';
 import { LocalUsers, verifyPassword, hashPassword } from '../inbox/local-users';
 import { escapeHtml } from '../inbox/html';
 import { userFromClaims } from '../inbox/openid-connect';
 import type { WebhookMessage } from '../inbox/webhook-notifier';
 import { testIssuerKey, testKey } from './support/approver-keys';
-import { expectReplays, sessionSuite, testServer, uniqueName } from './support/environment';
+import { expectReplays, reportSlow, sessionSuite, testServer, uniqueName } from './support/environment';
 import { eventually, INBOX_APPROVERS, INBOX_PASSWORD, inboxAgents, inboxExecutions, pendingOf, proposes, writeInboxUsers } from './support/inbox-fixtures';
 
 const suite = sessionSuite('inbox', () => inboxAgents());
@@ -34,18 +34,19 @@ beforeAll(async () => {
   });
   await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
   const address = receiver.address() as { port: number };
-  client = await KeelClient.connect({ client: suite.env.temporal, taskQueue: suite.env.taskQueue, approvers: INBOX_APPROVERS });
-  inbox = await startInbox({
+  client = await reportSlow('inbox: client', () => KeelClient.connect({ client: suite.env.temporal, taskQueue: suite.env.taskQueue, approvers: INBOX_APPROVERS }));
+  const users = new LocalUsers(await reportSlow('inbox: users file', () => writeInboxUsers(dir)));
+  inbox = await reportSlow('inbox: server start', () => startInbox({
     client,
     issuerKey: testIssuerKey(),
     sessionSecret: 'a test secret of at least thirty-two characters',
-    users: new LocalUsers(await writeInboxUsers(dir)),
+    users,
     port: 0,
     webhookUrl: `http://127.0.0.1:${address.port}/hook`,
     webhookPollMs: 300,
     queryTimeoutMs: 60_000, // what a page shows is under test here, not how fast a busy machine answers
     log: () => undefined,
-  });
+  }));
 });
 
 afterAll(async () => {
@@ -338,4 +339,16 @@ test('local users: scrypt hashes; OpenID Connect claims give identity, tenants a
   });
   expect(userFromClaims({ email: 'olga@acme.com', email_verified: false, keel_tenants: ['acme'] }, { identity: 'email', tenants: 'keel_tenants', roles: 'keel_roles' })).toEqual({ error: expect.stringContaining('not verified') });
   expect(userFromClaims({ email: 'olga@acme.com', keel_tenants: ["a' OR 1=1"] }, { identity: 'email', tenants: 'keel_tenants', roles: 'keel_roles' })).toEqual({ error: expect.stringContaining('holds no Keel tenant') });
+});
+
+test('an inbox configured with a timing out of range is refused, naming the option', async () => {
+  const base = { client, issuerKey: testIssuerKey(), sessionSecret: 'a test secret of at least thirty-two characters', users: new LocalUsers(join(testServer().dir, 'none.json')), port: 0, log: () => undefined };
+  for (const [option, value] of [['queryTimeoutMs', 0], ['queryTimeoutMs', Number.NaN], ['webhookPollMs', 10 ** 9], ['sessionTtlMs', -1], ['statementTtlMs', 1.5]] as const) {
+    const refused = startInbox({ ...base, [option]: value }).then(
+      (started) => started.close().then(() => 'started'),
+      (error: Error) => error,
+    );
+    await expect(refused).resolves.toBeInstanceOf(InboxConfigurationError);
+    await expect(refused).resolves.toHaveProperty('message', expect.stringContaining(option));
+  }
 });

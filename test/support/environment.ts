@@ -149,6 +149,20 @@ export async function expectReplays(temporal: Client, workflowId: string): Promi
   return runs;
 }
 
+/**
+ * Runs a set-up step and, when it takes longer than `noticeMs`, says on stderr which step and how
+ * long: a hook that passes jest's timeout on a busy machine then shows where the time went. Asserts nothing.
+ */
+export async function reportSlow<T>(step: string, run: () => Promise<T>, noticeMs = 15_000): Promise<T> {
+  const started = performance.now();
+  try {
+    return await run();
+  } finally {
+    const tookMs = performance.now() - started;
+    if (tookMs > noticeMs) process.stderr.write(`[slow set-up] ${step} took ${(tookMs / 1000).toFixed(1)} s\n`);
+  }
+}
+
 /** A suite's environment and scripted model, set up before its tests and closed after them. */
 export interface SessionSuite {
   env: TestEnvironment;
@@ -163,9 +177,9 @@ export function sessionSuite(name: string, agents: (db: SqlDatabase) => readonly
   const suite = {} as SessionSuite;
   beforeAll(async () => {
     suite.model = new ScriptedModelServer();
-    await suite.model.start();
-    suite.env = await createTestEnvironment(name);
-    await suite.env.startWorker({ agents: agents(suite.env.db), modelURL: suite.model.url });
+    await reportSlow(`${name}: scripted model start`, () => suite.model.start());
+    suite.env = await reportSlow(`${name}: test environment`, () => createTestEnvironment(name));
+    await reportSlow(`${name}: worker start`, () => suite.env.startWorker({ agents: agents(suite.env.db), modelURL: suite.model.url }));
   });
   afterAll(async () => {
     await suite.env?.close();

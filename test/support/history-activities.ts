@@ -1,4 +1,5 @@
 import type { temporal } from '@temporalio/proto';
+import { localActivityOf } from '../../client/local-activity-markers';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
@@ -10,18 +11,16 @@ export function scheduledActivityTypes(events: readonly HistoryEvent[]): string[
 /** The types of the local activities a history recorded (one marker each), in order. */
 export function localActivityTypes(events: readonly HistoryEvent[]): string[] {
   return events.flatMap((e) => {
-    const marker = e.markerRecordedEventAttributes;
-    if (marker?.markerName !== 'core_local_activity') return [];
-    const data = marker.details?.data?.payloads?.[0]?.data;
-    const type = data ? (JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type?: string }).activity_type : undefined;
-    return [type ?? '(unknown)'];
+    const local = localActivityOf(e);
+    return local ? [local.type ?? '(unknown)'] : [];
   });
 }
 
 /** The result payload of the first local activity of `type` in a history (its marker's `result`). */
 export function localActivityResult(events: readonly HistoryEvent[], type: string): temporal.api.common.v1.IPayload | undefined {
-  const types = localActivityTypes(events);
-  const markers = events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
-  const at = types.indexOf(type);
-  return at < 0 ? undefined : markers[at]!.markerRecordedEventAttributes!.details?.result?.payloads?.[0];
+  for (const e of events) {
+    const local = localActivityOf(e);
+    if (local?.type === type) return local.result;
+  }
+  return undefined;
 }
