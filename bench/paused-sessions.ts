@@ -4,7 +4,8 @@
  * one activity (bench/bare-workflow.ts), on the same server in the same run. Prints the worker's
  * resident memory idle and with N waiting (after a full GC), the time to get N to the wait, and the
  * latency from sending an approval to the start of the activity it allows (p50/p99), for a sample of
- * sessions approved one after another while the rest keep waiting.
+ * sessions approved one after another while the rest keep waiting. The bare workflows run twice: on
+ * a worker with the SDK's default cache (it keeps all of them) and on one with Keel's cache size.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -18,6 +19,7 @@ import { statusFromMemo } from '../core/status-memo';
 import { ScriptedModelServer } from '../scripted-model';
 import { formatNumber, formatTable } from '../evaluation/text-table';
 import { approveSignal } from '../workflows/api';
+import { DEFAULT_MAX_CACHED_SESSIONS } from '../workers/keel-worker';
 import { testKey } from '../test/support/approver-keys';
 import type { BenchEnvironment } from './bench-environment';
 import { PAUSED_AGENT } from './paused-worker-child';
@@ -56,6 +58,14 @@ export interface PausedResult {
   bare: PausedSide;
   /** Keel's approve → activity p99 ÷ bare's. */
   latencyRatioP99: number;
+  /**
+   * The bare workflows again on a worker whose cache holds as many workflows as Keel's
+   * (`DEFAULT_MAX_CACHED_SESSIONS`): the same memory bound, so most approvals reach an evicted
+   * workflow on both sides.
+   */
+  bareSameCache: PausedSide;
+  /** Keel's approve → activity p99 ÷ that of the bare workflows with the same cache. */
+  latencyRatioP99SameCache: number;
 }
 
 interface Child {
@@ -185,7 +195,16 @@ export async function runPausedSessions(env: BenchEnvironment, options: PausedOp
   try {
     const keel = await measureKeel(env, options, dir, keelBundlePath, model.url, tag, log);
     const bareSide = await measureBare(env, options, bareBundlePath, log);
-    return { sessions: options.sessions, sample: options.sample, keel, bare: bareSide, latencyRatioP99: keel.approveToActivityMs.p99 / bareSide.approveToActivityMs.p99 };
+    const bareSameCache = await measureBare(env, options, bareBundlePath, log, { maxCachedWorkflows: DEFAULT_MAX_CACHED_SESSIONS });
+    return {
+      sessions: options.sessions,
+      sample: options.sample,
+      keel,
+      bare: bareSide,
+      latencyRatioP99: keel.approveToActivityMs.p99 / bareSide.approveToActivityMs.p99,
+      bareSameCache,
+      latencyRatioP99SameCache: keel.approveToActivityMs.p99 / bareSameCache.approveToActivityMs.p99,
+    };
   } finally {
     await model.stop();
   }
@@ -224,9 +243,9 @@ async function measureKeel(env: BenchEnvironment, options: PausedOptions, dir: s
   }
 }
 
-async function measureBare(env: BenchEnvironment, options: PausedOptions, bundle: string, log: (line: string) => void): Promise<PausedSide> {
+async function measureBare(env: BenchEnvironment, options: PausedOptions, bundle: string, log: (line: string) => void, workerOptions: { maxCachedWorkflows?: number } = {}): Promise<PausedSide> {
   const taskQueue = `bench-paused-bare-${randomUUID().slice(0, 8)}`;
-  const child = await startChild('bare', { PAUSED_ADDRESS: env.address, PAUSED_TASK_QUEUE: taskQueue, PAUSED_BUNDLE: bundle });
+  const child = await startChild('bare', { PAUSED_ADDRESS: env.address, PAUSED_TASK_QUEUE: taskQueue, PAUSED_BUNDLE: bundle, PAUSED_BARE_WORKER_OPTIONS: JSON.stringify(workerOptions) });
   try {
     const idle = await child.memory();
     const ids: string[] = [];
@@ -282,9 +301,9 @@ export function formatPausedSessions(result: PausedResult): string {
     `Paused sessions: ${result.sessions} waiting on one worker; approve → next activity over ${result.sample} approved one after another`,
     formatTable(
       [{ header: '', align: 'left' }, ...['idle RSS MB', 'paused RSS MB', 'heap MB', 'KiB/paused', 'to wait s', 'approve→activity p50 ms', 'p90 ms', 'p99 ms', 'max ms'].map((header) => ({ header }))],
-      [row('Keel', result.keel), row('bare', result.bare)],
+      [row('Keel', result.keel), row('bare', result.bare), row(`bare, cache ${DEFAULT_MAX_CACHED_SESSIONS}`, result.bareSameCache)],
     ),
-    `approve → next activity p99, Keel ÷ bare: ${formatNumber(result.latencyRatioP99, 2)}×`,
-    `slowest approvals (place in the order sent: ms): Keel ${slowestOf(result.keel)}; bare ${slowestOf(result.bare)}`,
+    `approve → next activity p99, Keel ÷ bare: ${formatNumber(result.latencyRatioP99, 2)}× (bare with the SDK's default cache, which keeps every workflow); ÷ bare with Keel's cache of ${DEFAULT_MAX_CACHED_SESSIONS}: ${formatNumber(result.latencyRatioP99SameCache, 2)}×`,
+    `slowest approvals (place in the order sent: ms): Keel ${slowestOf(result.keel)}; bare ${slowestOf(result.bare)}; bare, cache ${DEFAULT_MAX_CACHED_SESSIONS} ${slowestOf(result.bareSameCache)}`,
   ].join('\n');
 }
