@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { KeelClient, type SessionResult } from '../client';
@@ -24,13 +25,13 @@ afterAll(async () => {
 });
 
 /** A session whose second step is a slow tool call: lookup, slow step, answer. */
-function slowScenario(tag: string, ms: number) {
+function slowScenario(tag: string, gate: string) {
   model.addScenario({
     name: tag,
     match: tag,
     turns: [
       { toolCalls: [{ name: 'lookup_customer', input: { customer: 'cus_ada' } }] },
-      { toolCalls: [{ name: 'slow_step', input: { ms, label: 'reindex' } }] },
+      { toolCalls: [{ name: 'slow_step', input: { ms: 0, label: 'reindex', gate } }] },
       { text: 'All done: the account was reindexed.' },
     ],
   });
@@ -72,8 +73,10 @@ describe('a worker killed while a tool activity is in flight', () => {
 
   test('a new worker completes the session with the same result as an uninterrupted run', async () => {
     const tag = uniqueName('kill-worker');
-    // Long enough that the kill lands while it runs, however slowly the check above gets its answer.
-    slowScenario(tag, 6000);
+    // The slow step runs until its gate file exists: the kill lands while it runs, however slowly the
+    // check above gets its answer; the gate opens before the next worker starts.
+    const gate = join(testServer().dir, `${tag}.gate`);
+    slowScenario(tag, gate);
     const request = { agent: 'support', input: tag, scope, timeouts: { toolHeartbeatMs: 2000 } };
     const workerEnv = {
       KEEL_WORKER_TASK_QUEUE: env.taskQueue,
@@ -88,6 +91,7 @@ describe('a worker killed while a tool activity is in flight', () => {
     } finally {
       await first.kill('SIGKILL');
     }
+    writeFileSync(gate, 'open');
 
     const second = await spawnWorkerProcess(workerEnv);
     try {
@@ -134,12 +138,15 @@ test('a session finishes when the dev server restarts in its middle (same databa
   try {
     const client = await KeelClient.connect({ client: new Client({ connection }), taskQueue, approvers: TEST_DEFAULT_APPROVERS });
     const tag = uniqueName('server-restart');
-    slowScenario(tag, 4000);
+    // The slow step runs until its gate opens, after the server is back.
+    const gate = join(testServer().dir, `${tag}.gate`);
+    slowScenario(tag, gate);
     const session = await client.startSession({ agent: 'support', input: tag, scope, timeouts: { toolHeartbeatMs: 3000 } });
     await waitForRunningTool(client.temporal, session.sessionId);
     await server.stop();
     server = await startDevServer({ port, headless: true, dbFile, cliPath });
     expect(server.reused).toBe(false);
+    writeFileSync(gate, 'open');
     const result = await session.result();
     expect(result).toMatchObject({ outcome: 'completed', output: 'All done: the account was reindexed.', usage: { toolCalls: 2 } });
   } finally {

@@ -150,14 +150,18 @@ export async function expectReplays(temporal: Client, workflowId: string): Promi
 }
 
 /**
- * Runs a set-up step and, when it takes longer than `noticeMs`, says on stderr which step and how
- * long: a hook that passes jest's timeout on a busy machine then shows where the time went. Asserts nothing.
+ * Runs a set-up step and, when it takes longer than `noticeMs`, says so on stderr while it still runs
+ * and again when it ends: a hook that passes jest's timeout on a busy machine then shows which step
+ * held it. Asserts nothing.
  */
 export async function reportSlow<T>(step: string, run: () => Promise<T>, noticeMs = 15_000): Promise<T> {
   const started = performance.now();
+  const notice = setTimeout(() => process.stderr.write(`[slow set-up] ${step}: still running after ${noticeMs / 1000} s\n`), noticeMs);
+  notice.unref();
   try {
     return await run();
   } finally {
+    clearTimeout(notice);
     const tookMs = performance.now() - started;
     if (tookMs > noticeMs) process.stderr.write(`[slow set-up] ${step} took ${(tookMs / 1000).toFixed(1)} s\n`);
   }

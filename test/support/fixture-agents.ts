@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { defineAgent } from '../../core/agent';
 import { defineTool, type ToolContext } from '../../core/tool';
@@ -34,16 +35,25 @@ export const fetchDocument = defineTool({
   },
 });
 
-/** A tool that takes `ms` milliseconds. */
+/**
+ * A tool that takes `ms` milliseconds, or with `gate` (a file path) runs until that file exists: a
+ * test that must catch it running holds it there for as long as it needs, however busy the machine.
+ */
 export const slowTool = defineTool({
   name: 'slow_step',
   description: 'A step that takes a while.',
   tier: 'read',
-  input: z.object({ ms: z.number().int().nonnegative(), label: z.string() }),
-  async run({ ms, label }, { signal }) {
+  input: z.object({ ms: z.number().int().nonnegative(), label: z.string(), gate: z.string().max(500).optional() }),
+  async run({ ms, label, gate }, { signal }) {
     count('slow_step');
-    await new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
+    await new Promise<void>((resolve) => {
+      const open = gate ? () => existsSync(gate) : undefined;
+      let timer: NodeJS.Timeout;
+      const wait = () => {
+        if (!open || open()) return resolve();
+        timer = setTimeout(wait, 20);
+      };
+      timer = setTimeout(wait, gate ? 0 : ms);
       signal.addEventListener('abort', () => clearTimeout(timer));
     });
     return { label, done: true };
