@@ -309,7 +309,7 @@ export async function startInbox(options: InboxOptions): Promise<Inbox> {
     app,
     ...(notifier ? { notifier } : {}),
     async close() {
-      await notifier?.stop();
+      notifier?.stop();
       await app.close();
     },
   };

@@ -38,7 +38,6 @@ interface Announced {
 export class WebhookNotifier {
   private readonly announced = new Map<string, Announced>();
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
   private stopped = false;
 
   constructor(
@@ -49,8 +48,10 @@ export class WebhookNotifier {
   /** Polls now and then every `pollIntervalMs` until {@link stop}. */
   start(): void {
     const tick = () => {
-      this.running = this.poll()
-        .catch((error: unknown) => this.log(`inbox webhook: poll failed: ${(error as Error).message}`))
+      void this.poll()
+        .catch((error: unknown) => {
+          if (!this.stopped) this.log(`inbox webhook: poll failed: ${(error as Error).message}`);
+        })
         .finally(() => {
           if (!this.stopped) this.timer = setTimeout(tick, this.options.pollIntervalMs ?? 10_000);
         });
@@ -58,10 +59,13 @@ export class WebhookNotifier {
     tick();
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops polling at once. A pass in flight is not waited for (its queries can take up to the
+   * inbox's query timeout each): it sends nothing more and its failures are not told.
+   */
+  stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
-    await this.running;
   }
 
   /** One pass: announces new requests, quorum progress, and the end of announced ones. */
@@ -69,6 +73,7 @@ export class WebhookNotifier {
     const waiting = await this.queue.waiting('*');
     const now = new Map(waiting.map((r) => [keyOf(r), r]));
     for (const [key, request] of now) {
+      if (this.stopped) return;
       const known = this.announced.get(key);
       const approvals = request.approvals?.by.length ?? 0;
       if (!known) {
@@ -79,8 +84,10 @@ export class WebhookNotifier {
     }
     for (const [key, { request }] of [...this.announced]) {
       if (now.has(key)) continue;
+      if (this.stopped) return;
       const fate = await this.queue.fate(request.sessionId, request.requestId, '*').catch(() => null);
       if (!fate || fate.kind === 'waiting') continue; // visibility lags, or the session could not be asked: next time
+      if (this.stopped) return;
       if (await this.send(endMessage(request, fate))) this.announced.delete(key);
     }
   }
