@@ -9,6 +9,11 @@ const WORKER_SIDE = ['@temporalio/worker', '@temporalio/activity', '@temporalio/
 /** Relative imports of folders, from one folder deep. */
 const folders = (...names) => names.flatMap((n) => [`../${n}`, `../${n}/*`, `../../${n}`, `../../${n}/*`]);
 
+const WORKFLOW_IMPORTS = [
+  { group: [...NODE_BUILTINS, ...IO_LIBRARIES, ...WORKER_SIDE, '@temporalio/client'], message: 'workflow code does no I/O: move the effect into an activity' },
+  { group: folders('activities', 'store', 'client', 'workers', 'metrics', 'alerts', 'tools', 'devserver', 'agents', 'evaluation', 'inbox'), allowTypeImports: true, message: 'workflows import core/ and each other; other folders only as types' },
+];
+
 export default [
   { ignores: ['node_modules/**', 'dist/**', '.temporal/**', '.keel/**', 'coverage/**'] },
   {
@@ -20,20 +25,28 @@ export default [
     // Workflow code runs in Temporal's deterministic sandbox: no I/O, no Node, no real randomness or clock.
     files: ['workflows/**/*.ts'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { group: [...NODE_BUILTINS, ...IO_LIBRARIES, ...WORKER_SIDE, '@temporalio/client'], message: 'workflow code does no I/O: move the effect into an activity' },
-            { group: folders('activities', 'store', 'client', 'workers', 'metrics', 'alerts', 'tools', 'devserver', 'agents', 'evaluation', 'inbox'), allowTypeImports: true, message: 'workflows import core/ and each other; other folders only as types' },
-          ],
-        },
-      ],
+      'no-restricted-imports': ['error', { patterns: WORKFLOW_IMPORTS }],
       'no-restricted-globals': ['error', { name: 'process', message: 'no environment in workflow code' }, { name: 'require', message: 'import modules statically' }, { name: 'Buffer', message: 'use Uint8Array/TextEncoder' }, { name: 'fetch', message: 'I/O belongs in activities' }],
       'no-restricted-properties': [
         'error',
         { object: 'Math', property: 'random', message: 'use the SDK\'s deterministic random (or none)' },
         { object: 'performance', property: 'now', message: 'use the workflow clock (Date.now())' },
+      ],
+    },
+  },
+  {
+    // A session asks for its patches through its RunPatches, settled at the run's start: a patch asked
+    // for later is unsafe after a local activity (workflows/session-patches.ts). Orchestrations and
+    // the monitor run no local activity and ask where they need.
+    files: ['workflows/**/*.ts'],
+    ignores: ['workflows/session-patches.ts', 'workflows/human-gate.ts', 'workflows/orchestration.ts', 'workflows/orchestration-runtime.ts', 'workflows/agent-monitor.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: WORKFLOW_IMPORTS,
+          paths: [{ name: '@temporalio/workflow', importNames: ['patched', 'deprecatePatch'], message: "a session asks its RunPatches (s.patches.has), settled at the run's start" }],
+        },
       ],
     },
   },

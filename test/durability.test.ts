@@ -52,13 +52,14 @@ function comparable(result: SessionResult) {
 async function waitForRunningTool(temporal: Client, workflowId: string): Promise<void> {
   const handle = temporal.workflow.getHandle(workflowId);
   for (let i = 0; i < 600; i++) {
-    const { raw } = await handle.describe();
-    const pending = raw.pendingActivities ?? [];
+    // History first: a runTool pending in the description taken after it, and not completed in it,
+    // is the slow step (the other order could see the lookup still pending and then completed).
     const events = (await handle.fetchHistory()).events ?? [];
-    const toolCalls = new Set(events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runTool').map((e) => String(e.eventId)));
-    const lookedUp = events.some((e) => toolCalls.has(String(e.activityTaskCompletedEventAttributes?.scheduledEventId)));
+    const { raw } = await handle.describe();
+    const toolCalls = new Map(events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runTool').map((e) => [String(e.eventId), e.activityTaskScheduledEventAttributes!.activityId!]));
+    const completed = new Set(events.map((e) => toolCalls.get(String(e.activityTaskCompletedEventAttributes?.scheduledEventId))).filter(Boolean));
     // state 2 = STARTED
-    if (lookedUp && pending.some((a) => a.activityType?.name === 'runTool' && Number(a.state) === 2)) return;
+    if (completed.size > 0 && (raw.pendingActivities ?? []).some((a) => a.activityType?.name === 'runTool' && Number(a.state) === 2 && !completed.has(a.activityId!))) return;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error('the tool activity never started');

@@ -149,10 +149,10 @@ test('agent time, not outage time: a session that waits longer than its time lim
     model.addScenario({ name: tag, match: tag, turns: [{ toolCalls: [{ name: 'get_order', input: { orderId: 'ord_1001' } }] }, { text: 'Here is your order.' }] });
     // Long enough that the session's own work (four activities) stays under it on a machine under load.
     const maxElapsedMs = 6000;
-    // Workflow tasks and the session's bookkeeping (local activities) only: the session starts, and
-    // its first model call waits for a worker that runs activities.
+    // Workflow tasks and the session's local activity (the record of its end) only: the session
+    // starts, and its first activity waits for a worker that runs activities.
     const { activities } = await createKeelActivities({ agents: [createTestAgent(env.db)], database: env.db, store: new FileContentStore(env.storeDir), model: { baseURL: model.url, apiKey: 'test' }, approverKeys: testApproverKeys() });
-    const bookkeeping = Object.fromEntries(['describeAgent', 'checkFinalAnswer', 'recordSessionEnd'].map((name) => [name, activities[name]!]));
+    const bookkeeping = { recordSessionEnd: activities.recordSessionEnd! };
     const workflowsOnly = await Worker.create({
       connection: native,
       taskQueue: env.taskQueue,
@@ -163,9 +163,9 @@ test('agent time, not outage time: a session that waits longer than its time lim
     });
     const running = workflowsOnly.run();
     const session = await env.client.startSession({ agent: 'support', input: tag, scope: acme, limits: { maxElapsedMs }, escalation: { timeoutMs: 1000 } });
-    await until('the first model call to wait for a worker', async () => {
+    await until('the agent lookup to wait for a worker', async () => {
       const { raw } = await session.workflow.describe();
-      return (raw.pendingActivities ?? []).some((a) => a.activityType?.name === 'callModel');
+      return (raw.pendingActivities ?? []).some((a) => a.activityType?.name === 'describeAgent');
     });
     workflowsOnly.shutdown();
     await running;
@@ -177,8 +177,8 @@ test('agent time, not outage time: a session that waits longer than its time lim
     expect(result).toMatchObject({ outcome: 'completed', output: 'Here is your order.', usage: { modelCalls: 2, toolCalls: 1 } });
     expect(result.usage.elapsedMs).toBeLessThan(maxElapsedMs);
     expect((await session.trace()).events.filter((e) => e.type === 'breaker_tripped')).toEqual([]);
-    // By the server's own events, the session's first model call waited for a worker longer than the limit.
-    const [first] = activitiesOf((await session.workflow.fetchHistory()).events!, 'callModel');
+    // By the server's own events, the session's first activity waited for a worker longer than the limit.
+    const [first] = activitiesOf((await session.workflow.fetchHistory()).events!, 'describeAgent');
     expect(millis(first!.started!.eventTime) - millis(first!.scheduled.eventTime)).toBeGreaterThan(maxElapsedMs);
     await expectReplays(env.temporal, session.sessionId);
   } finally {

@@ -30,6 +30,8 @@ test.each([
   ['workflows/x.ts', 'export const x = Math.random();', /deterministic random/],
   ['workflows/x.ts', 'export const x = process.env.HOME;', /no environment in workflow code/],
   ['workflows/x.ts', "import { createSessionActivities } from '../activities';\nexport const x = createSessionActivities;", /other folders only as types/],
+  ['workflows/x.ts', "import { patched } from '@temporalio/workflow';\nexport const x = patched('p');", /a session asks its RunPatches/],
+  ['workflows/x.ts', "import { readFileSync } from 'node:fs';\nimport { condition } from '@temporalio/workflow';\nexport const x = [readFileSync, condition];", /workflow code does no I\/O/],
   ['core/x.ts', "import { proxyActivities } from '@temporalio/workflow';\nexport const x = proxyActivities;", /core\/ is pure/],
   ['core/x.ts', "import { FileAuditLog } from '../store';\nexport const x = FileAuditLog;", /core\/ imports nothing outside core/],
   ['client/x.ts', "import { Worker } from '@temporalio/worker';\nexport const x = Worker;", /never loads worker-side code/],
@@ -41,5 +43,6 @@ test.each([
 
 test('type-only imports across folders are allowed, and the rules leave ordinary code alone', async () => {
   expect(await problems('workflows/x.ts', "import type { SessionActivities } from '../activities/session-activities';\nexport type X = SessionActivities;")).toEqual([]);
+  expect(await problems('workflows/orchestration-runtime.ts', "import { patched } from '@temporalio/workflow';\nexport const x = patched('p');")).toEqual([]);
   expect(await problems('client/x.ts', "import { Client } from '@temporalio/client';\nexport const x = Client;")).toEqual([]);
 });

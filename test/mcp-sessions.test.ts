@@ -15,7 +15,7 @@ import { createTestEnvironment, expectReplays, sessionSuite, uniqueName } from '
 import { unmarked } from './support/marked-data';
 import { everythingOverStdio, filesystemOverStdio } from './support/mcp-reference-servers';
 import { ChangeableMcpServer, type TestMcpTool } from './support/mcp-test-server';
-import { localActivityResult } from './support/history-activities';
+import { activityResult } from './support/history-activities';
 
 // Sessions whose agents take their tools from real MCP servers: the reference filesystem and
 // everything servers (npm, over stdio), and for the tool-list change a small SDK server of our own
@@ -104,12 +104,12 @@ const stateOf = (session: SessionHandle, state: SessionStatus['state']): Promise
 
 const toolCalls = (events: TraceEvent[]) => events.filter((e): e is Extract<TraceEvent, { type: 'tool_call' }> => e.type === 'tool_call');
 
-/** The agent descriptor the session recorded in its history when it started (the `describeAgent` local activity's result). */
+/** The agent descriptor the session recorded in its history when it started (the `describeAgent` activity's result). */
 async function recordedDescriptor(sessionId: string): Promise<AgentDescriptor> {
   const handle = suite.env.temporal.workflow.getHandle(sessionId);
   const history = await handle.fetchHistory();
   const converter = suite.env.temporal.options.loadedDataConverter.payloadConverter;
-  return converter.fromPayload(localActivityResult(history.events!, 'describeAgent')!) as AgentDescriptor;
+  return converter.fromPayload(activityResult(history.events!, 'describeAgent')!) as AgentDescriptor;
 }
 
 test('a destructive MCP tool (filesystem write_file) waits for a signed approval, then runs once, audited with its approver', async () => {

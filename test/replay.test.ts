@@ -7,6 +7,7 @@ import { testServer } from './support/environment';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { sessionEndRecordIn } from '../client/session-end-record';
 import { localActivityTypes, scheduledActivityTypes } from './support/history-activities';
+import { withQueryForcedTasks } from './support/query-forced-tasks';
 
 // Histories recorded from earlier versions of the scenarios (KEEL_RECORD_HISTORIES=$PWD/test/fixtures/histories npm test):
 // today's workflow code must replay every one of them, or a deploy would break running sessions.
@@ -46,4 +47,28 @@ test('a finished session’s record of its end reads from its history, before an
   // A session that has not ended has none.
   const waiting = events(local).slice(0, 5);
   expect(sessionEndRecordIn(waiting, converter)).toBeUndefined();
+});
+
+test('a query answered while a local activity ran: a history recorded so fails to replay on the patch asked after the activity, and the same race made from a clean history fails the same way', async () => {
+  const replay = (history: temporal.api.history.v1.IHistory, workflowId: string) =>
+    Worker.runReplayHistory({ workflowBundle: { codePath: testServer().bundlePath }, sinks: keelMetricsSinks(new KeelMetrics()) }, history, workflowId);
+  const decode = (path: string) => temporal.api.history.v1.History.decode(readFileSync(path));
+  const failure = /Non-deprecated patch marker encountered for change record-session-end, but there is no corresponding change command/;
+  // Recorded under load (two suites and a busy loop per core) before the baseline patch: a status
+  // query came with the task that ran the final-answer guardrails as a local activity; the task
+  // completed with its marker and the session's end ran in a forced new task.
+  const real = join(__dirname, 'fixtures', 'query-race', 'scope-session-5f4a6d43-a986-4020-b300-33ced1a65426.pb');
+  await expect(replay(decode(real), 'session-5f4a6d43-a986-4020-b300-33ced1a65426')).rejects.toThrow(failure);
+  // A history of the same code without the race replays; with the task a query would have forced after the guardrails, it fails as the real one.
+  const file = files.find((f) => f.startsWith('local-bookkeeping-a-session-with-several-tool-calls'))!;
+  const workflowId = /@@(.+)\.run\d+\.pb$/.exec(file)![1]!;
+  const clean = decode(join(dir, file));
+  await replay(clean, workflowId);
+  const raced = withQueryForcedTasks(clean, ['checkFinalAnswer']);
+  expect(raced.forced).toBe(1);
+  expect(raced.history.events!.length).toBe(clean.events!.length + 3);
+  await expect(replay(raced.history, workflowId)).rejects.toThrow(failure);
+  // The record of the end, the one local activity since the baseline, is followed by nothing but the
+  // workflow's completion: a task forced after it replays even on that code.
+  await replay(withQueryForcedTasks(clean, ['recordSessionEnd']).history, workflowId);
 });

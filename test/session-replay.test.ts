@@ -76,9 +76,9 @@ test('workflow code with another command sequence is reported as nondeterministi
     expect(run.ok).toBe(false);
     expect(run.error?.type).toBe('nondeterminism');
     // The SDK's message names what the history holds that the new code (a timer first) did not do:
-    // the session's first command is its patch marker.
+    // the session's first command is its baseline patch marker.
     expect(run.error?.message).toMatch(/nondeterminism/i);
-    expect(run.error?.message).toMatch(/patch marker encountered for change agent-time/i);
+    expect(run.error?.message).toMatch(/patch marker encountered for change session-baseline/i);
   }
 });
 
@@ -88,7 +88,7 @@ test('keel replay prints one line per run and a verdict, and exits 1 on nondeter
   const lines = out.split('\n');
   expect(lines[0]).toBe(`replaying session ${recorded.short} (1 run) against ${nondeterministic}`);
   // The run, then the mismatch as Temporal's core names it: the recorded patch marker the new code's timer did not match.
-  expect(lines[1]).toMatch(/^  run 1 [0-9a-f-]{36}  NONDETERMINISM: \[TMPRL1100\] Nondeterminism error: Non-deprecated patch marker encountered for change agent-time, but there is no corresponding change command!$/);
+  expect(lines[1]).toMatch(/^  run 1 [0-9a-f-]{36}  NONDETERMINISM: \[TMPRL1100\] Nondeterminism error: Non-deprecated patch marker encountered for change session-baseline, but there is no corresponding change command!$/);
   expect(lines[2]).toMatch(/^NONDETERMINISM: 1 of 1 runs .* do not replay/);
   expect(lines).toHaveLength(3);
 });

@@ -72,7 +72,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
   for (;;) {
     // Tool calls of the last model turn, one at a time, the breaker checked before each.
     while (pendingCalls.length > 0) {
-      if (shouldContinueAsNew(request)) return continueSession(request, carryOver());
+      if (shouldContinueAsNew(request)) return continueSession(request, carryOver(), s.patches.has);
       const ended = await guardStep(s, 'tool');
       if (ended) return ended;
       pendingResults.push(await runToolStep(s, pendingCalls[0]!));
@@ -86,7 +86,7 @@ export async function agentSession(rawRequest: unknown, carry?: SessionCarryOver
     }
 
     // The model's turn.
-    if (shouldContinueAsNew(request)) return continueSession(request, carryOver());
+    if (shouldContinueAsNew(request)) return continueSession(request, carryOver(), s.patches.has);
     const ended = await guardStep(s, 'model');
     if (ended) return ended;
     let reply: ModelCallResult;

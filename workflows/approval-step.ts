@@ -1,4 +1,4 @@
-import { patched, setCurrentDetails } from '@temporalio/workflow';
+import { setCurrentDetails } from '@temporalio/workflow';
 import { addAgentTime } from '../core/active-time';
 import { approverLabel, AUTOMATIC_APPROVER, type ApprovalDecision } from '../core/approval';
 import { recordPause } from '../core/breaker';
@@ -28,7 +28,7 @@ export async function requestApprovals(s: Session, calls: ToolCallRequest[], rea
   for (const call of calls) {
     const tier = tools.tiers.get(call.name);
     // Information flow: a write call with sensitive arguments has their sources checked first.
-    const checksFlow = tier !== undefined && tier !== 'read' && tools.sensitive.has(call.name) && patched(INFORMATION_FLOW);
+    const checksFlow = tier !== undefined && tier !== 'read' && tools.sensitive.has(call.name) && s.patches.has(INFORMATION_FLOW);
     if (tier !== 'write_critical' && !checksFlow) continue;
     const prepared = await toolCheckActivities.prepareToolCall.executeWithOptions({ summary: `validate ${call.name}` }, [
       { agent: request.agent, tenant: request.scope.tenant, call, ...(agent.toolSet ? { toolSet: agent.toolSet } : {}) },
@@ -67,7 +67,7 @@ export async function requestApprovals(s: Session, calls: ToolCallRequest[], rea
     if (automatic) trace.push({ type: 'approval_decided', atMs: Date.now(), requestId: record.requestId, tool: record.tool, decision: 'approved', approver: AUTOMATIC_APPROVER, note: automatic.reason });
   }
   // Keys before the requests become visible, so a decision can be verified as soon as it comes.
-  if (records.some((r) => !r.decision) && patched(VERIFIED_DECISIONS_PATCH)) await s.human.refreshKeys();
+  if (records.some((r) => !r.decision) && s.patches.has(VERIFIED_DECISIONS_PATCH)) await s.human.refreshKeys();
   return records;
 }
 
@@ -95,7 +95,7 @@ export async function awaitDecision(s: Session, record: ApprovalRecord): Promise
   if (!record.decision) {
     s.setState('awaiting_approval');
     const since = Date.now();
-    const verified = patched(VERIFIED_DECISIONS_PATCH);
+    const verified = s.patches.has(VERIFIED_DECISIONS_PATCH);
     if (verified) setCurrentDetails(awaitingApprovalDetails(s.sessionId, record, s.pendingApprovals().length, s.request.approvers?.map(approverLabel)));
     await s.human.waitForPerson(() => record.decision !== undefined, record.requestedAtMs + record.timeoutMs, `approval ${record.requestId} times out`);
     if (verified) setCurrentDetails('');

@@ -1,4 +1,3 @@
-import { patched } from '@temporalio/workflow';
 import { addAgentTime } from '../core/active-time';
 import { FailureType } from '../core/errors';
 import { groundingRepairMessage } from '../core/guardrails/policy';
@@ -51,11 +50,11 @@ async function guardFinalAnswer(
 ): Promise<{ kind: 'deliver'; output: string; data?: unknown } | { kind: 'repair'; message: string } | { kind: 'end'; result: SessionResult }> {
   const { request, sessionId } = s;
   const policy = s.described.guardrails;
-  if (!policy?.enabled || !patched(GUARDRAILS)) return { kind: 'deliver', output: text, ...(data !== undefined ? { data } : {}) };
+  if (!policy?.enabled || !s.patches.has(GUARDRAILS)) return { kind: 'deliver', output: text, ...(data !== undefined ? { data } : {}) };
   const toolOutputs = s.trace
     .flatMap((e) => (e.type === 'tool_call' && e.ok && e.outputRef ? [{ tool: e['gen_ai.tool.name'], ref: e.outputRef }] : []))
     .slice(-50);
-  const checked = await sessionBookkeeping().checkFinalAnswer({
+  const checked = await sessionBookkeeping(s.patches).checkFinalAnswer({
     sessionId,
     agent: request.agent,
     tenant: request.scope.tenant,

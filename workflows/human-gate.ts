@@ -5,6 +5,7 @@ import type { PendingEscalation } from '../core/session';
 import type { TraceEvent } from '../core/trace';
 import type { DecisionGate } from './decision-gate';
 import { KEYS_ON_DEMAND_PATCH, VERIFIED_DECISIONS_PATCH } from './legacy-decisions';
+import type { HasPatch } from './session-patches';
 
 /** A person's decision on an escalation (verified, or from a history recorded before decisions were signed). */
 export interface EscalationDecision {
@@ -25,7 +26,7 @@ export interface HumanGateOptions {
   tenant: string;
   /** Loads the tenant's approver keys (an activity of the caller's preset). */
   loadKeys: (input: { tenant: string }) => Promise<TrustedKey[]>;
-  /** Reloads them for a decision that has arrived ({@link HumanGate.keysFor}; a local activity). @default loadKeys */
+  /** Reloads them for a decision that has arrived ({@link HumanGate.keysFor}). @default loadKeys */
   reloadKeysForDecision?: (input: { tenant: string }) => Promise<TrustedKey[]>;
   /**
    * How a wait keeps the keys current. `refreshing` (sessions): reloaded before a wait when stale
@@ -36,6 +37,8 @@ export interface HumanGateOptions {
   keys: 'refreshing' | 'once';
   /** Escalations opened in earlier runs (ids stay unique across runs). @default 0 */
   escalationsIssued?: number;
+  /** Whether the run has a patch (a session settles them at its start). @default `patched` */
+  hasPatch?: HasPatch;
 }
 
 /** What the caller does when an escalation opens and when its wait ends (state, current details, the breaker's paused time). */
@@ -54,9 +57,11 @@ export class HumanGate {
   decision: EscalationDecision | null = null;
   escalationsIssued: number;
   private reloading: Promise<void> | undefined;
+  private readonly hasPatch: HasPatch;
 
   constructor(private readonly options: HumanGateOptions) {
     this.escalationsIssued = options.escalationsIssued ?? 0;
+    this.hasPatch = options.hasPatch ?? patched;
   }
 
   /** Loads the tenant's approver keys when they are missing or older than the refresh interval. */
@@ -91,8 +96,8 @@ export class HumanGate {
    * that reloaded the keys every `approverKeyRefreshMs` while waiting, and replay so.
    */
   async waitForPerson(done: () => boolean, untilMs: number, summary: string): Promise<boolean> {
-    if (this.options.keys === 'once' || !patched(VERIFIED_DECISIONS_PATCH)) return condition(done, Math.max(0, untilMs - Date.now()));
-    if (patched(KEYS_ON_DEMAND_PATCH)) {
+    if (this.options.keys === 'once' || !this.hasPatch(VERIFIED_DECISIONS_PATCH)) return condition(done, Math.max(0, untilMs - Date.now()));
+    if (this.hasPatch(KEYS_ON_DEMAND_PATCH)) {
       const left = untilMs - Date.now();
       if (done()) return true;
       return left > 0 && condition(done, left, { summary });
@@ -118,7 +123,7 @@ export class HumanGate {
    * (time waiting is the caller's to discount); null when nobody decided in time.
    */
   async escalate(limit: string, detail: string, timeoutMs: number, hooks: EscalationHooks): Promise<EscalationDecision | null> {
-    const verified = patched(VERIFIED_DECISIONS_PATCH);
+    const verified = this.hasPatch(VERIFIED_DECISIONS_PATCH);
     if (verified) await (this.options.keys === 'once' ? this.loadKeys() : this.refreshKeys());
     const sinceMs = Date.now();
     const requestId = verified ? `esc-${++this.escalationsIssued}-${limit.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 40)}` : undefined;

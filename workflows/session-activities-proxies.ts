@@ -1,8 +1,9 @@
-import { patched, proxyActivities, proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { ApproverKeyActivities } from '../activities/approver-keys';
 import type { SessionActivities } from '../activities/session-activities';
 import { FailureType } from '../core/errors';
 import { LOST_CALL_ATTEMPTS, TimeoutsSchema, type SessionRequest } from '../core/session';
+import type { RunPatches } from './session-patches';
 
 // The activities of sessions and orchestrations, created once when the workflow module loads, with
 // timeout presets named for what they guard. Every value below is what recorded histories carry in
@@ -99,14 +100,23 @@ const scheduledBookkeeping: SessionBookkeeping = {
 };
 
 /**
- * The session's bookkeeping: local activities, run by the worker within the session's workflow
- * task (no round trip through the server and no workflow task of their own: three fewer per
- * session; the worker that runs Keel's workflows also runs Keel's activities, as
- * `createKeelWorker` and `KeelPlugin` set up). Sessions recorded before
- * {@link LOCAL_BOOKKEEPING_PATCH} replay them as scheduled activities.
+ * Since the baseline: the agent's descriptor and the final-answer guardrails scheduled through the
+ * server, the record of the end a local activity. Only a local activity whose continuation reads
+ * nothing of its workflow task (clock, history length, patches, signals not yet handled) is safe
+ * against a query answered while it runs (see `SESSION_BASELINE_PATCH`); after the record of the
+ * end the session only returns.
  */
-export function sessionBookkeeping(): SessionBookkeeping {
-  return patched(LOCAL_BOOKKEEPING_PATCH) ? localBookkeeping : scheduledBookkeeping;
+const baselineBookkeeping: SessionBookkeeping = { describeAgent: scheduledBookkeeping.describeAgent, checkFinalAnswer, recordSessionEnd: localBookkeeping.recordSessionEnd };
+
+/**
+ * The session's bookkeeping. Runs that recorded the baseline: {@link baselineBookkeeping}. Runs
+ * recorded between {@link LOCAL_BOOKKEEPING_PATCH} and the baseline ran all three as local
+ * activities (run by the worker within the session's workflow task), earlier runs as scheduled
+ * activities; each replays as recorded.
+ */
+export function sessionBookkeeping(patches: RunPatches): SessionBookkeeping {
+  if (patches.baseline) return baselineBookkeeping;
+  return patches.has(LOCAL_BOOKKEEPING_PATCH) ? localBookkeeping : scheduledBookkeeping;
 }
 /** An orchestration's end (it always waited a minute for it). */
 export const { recordSessionEnd: recordOrchestrationEnd } = proxyActivities<Pick<SessionActivities, 'recordSessionEnd'>>({
@@ -117,8 +127,8 @@ export const { recordSessionEnd: recordOrchestrationEnd } = proxyActivities<Pick
 /** A session's approver keys, retried with backoff. */
 export const { approverKeys: sessionApproverKeys } = proxyActivities<ApproverKeyActivities>({ ...approverKeyLoad, summary: 'approver keys' });
 /**
- * A session's approver keys reloaded for a decision that has just arrived: a local activity, run by
- * the worker within the workflow task, so that the decision does not wait for a round trip to the server.
+ * A session's approver keys reloaded for a decision that has just arrived, as a local activity: runs
+ * recorded before the baseline (see `SESSION_BASELINE_PATCH`) replay it; later runs schedule {@link sessionApproverKeys}.
  */
 export const { approverKeys: sessionApproverKeysForDecision } = proxyLocalActivities<ApproverKeyActivities>({ ...approverKeyLoad, summary: 'approver keys for a decision' });
 /** An orchestration's approver keys (recorded with the SDK's default retry policy). */

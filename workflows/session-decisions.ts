@@ -1,4 +1,4 @@
-import { ApplicationFailure, patched, setHandler, upsertMemo } from '@temporalio/workflow';
+import { ApplicationFailure, setHandler, upsertMemo } from '@temporalio/workflow';
 import { isAllowedApprover } from '../core/approval';
 import type { DecisionClaims } from '../core/decision-statement';
 import { FailureType } from '../core/errors';
@@ -81,8 +81,8 @@ export function installSessionHandlers(s: Session): void {
   };
   const refusedFailure = (refusal: RefusedDecision) => ApplicationFailure.create({ type: FailureType.DecisionRefused, message: `refused: ${refusal.reason}`, nonRetryable: true });
   const onSignal = (name: DecisionName) => async (raw: unknown) => {
-    if (!patched(VERIFIED_DECISIONS_PATCH)) return legacyDecision(s, name, raw);
-    const unchecked = patched(KEYS_ON_DEMAND_PATCH) ? await s.human.keysFor(raw) : undefined;
+    if (!s.patches.has(VERIFIED_DECISIONS_PATCH)) return legacyDecision(s, name, raw);
+    const unchecked = s.patches.has(KEYS_ON_DEMAND_PATCH) ? await s.human.keysFor(raw) : undefined;
     if (unchecked) return refused(name, 'signal', { reason: unchecked, approver: '' });
     const checked = gate.check(name, raw, Date.now(), misfit(name));
     if (isRefused(checked)) return refused(name, 'signal', checked);
@@ -99,7 +99,7 @@ export function installSessionHandlers(s: Session): void {
       }
     },
     handler: async (raw: unknown): Promise<DecisionAccepted> => {
-      const unchecked = patched(KEYS_ON_DEMAND_PATCH) ? await s.human.keysFor(raw) : undefined;
+      const unchecked = s.patches.has(KEYS_ON_DEMAND_PATCH) ? await s.human.keysFor(raw) : undefined;
       const checked: VerifiedDecision | RefusedDecision = unchecked ? { reason: unchecked, approver: '' } : gate.check(name, raw, Date.now(), misfit(name));
       if (isRefused(checked)) {
         refused(name, 'update', checked); // counted (the validator let it through: keys were due, or what was pending changed)

@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, patched } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import type { SessionOutcome, SessionResult } from '../core/session';
 import { sessionBookkeeping } from './session-activities-proxies';
 import { keelMetrics, type Session } from './session-state';
@@ -24,8 +24,8 @@ export async function finish(s: Session, outcome: SessionOutcome, extra: Partial
     durationMs: final.elapsedMs,
   });
   const result: SessionResult = { sessionId, agent: request.agent, outcome, output: null, usage: final, transcriptRef: s.transcriptRef, ...(s.parent ? { parentSessionId: s.parent.workflowId } : {}), ...extra };
-  if (patched(RECORD_SESSION_END)) {
-    await sessionBookkeeping().recordSessionEnd({
+  if (s.patches.has(RECORD_SESSION_END)) {
+    await sessionBookkeeping(s.patches).recordSessionEnd({
       record: {
         sessionId,
         agent: request.agent,

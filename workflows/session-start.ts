@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, patched, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import { toolsInScope, type AgentDescriptor } from '../core/agent';
 import { FailureType } from '../core/errors';
 import { KEEL_SEARCH_ATTRIBUTE_KEYS } from './api';
@@ -20,7 +20,7 @@ export async function describeSessionAgent(s: Session): Promise<AgentDescriptor>
   upsertMemo({ purpose: request.input.slice(0, 200) });
   let agent: AgentDescriptor;
   try {
-    agent = await sessionBookkeeping().describeAgent(request.agent, request.scope.tenant);
+    agent = await sessionBookkeeping(s.patches).describeAgent(request.agent, request.scope.tenant);
   } catch (error) {
     // A scheduled activity's failure comes wrapped in an ActivityFailure, a local activity's as it is.
     const cause = error instanceof ActivityFailure ? error.cause : error;
@@ -32,7 +32,7 @@ export async function describeSessionAgent(s: Session): Promise<AgentDescriptor>
     throw error;
   }
   s.agent = agent;
-  if (!request.approvers && !agent.automaticApproval && patched(VERIFIED_DECISIONS_PATCH)) {
+  if (!request.approvers && !agent.automaticApproval && s.patches.has(VERIFIED_DECISIONS_PATCH)) {
     const critical = toolsInScope(agent.tools, request.scope).filter((t) => t.tier === 'write_critical');
     if (critical.length > 0) {
       s.setState('failed');

@@ -1,4 +1,4 @@
-import { getExternalWorkflowHandle, patched, proxySinks, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, proxySinks, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { JudgeUsage } from '../activities/session-activities';
 import { usageElapsedMs, useAgentTime } from '../core/active-time';
 import { toolsInScope, type AgentDescriptor } from '../core/agent';
@@ -13,6 +13,7 @@ import { childSessionUpdateSignal, KEEL_SEARCH_ATTRIBUTE_KEYS, type KeelMetricsS
 import { DecisionGate } from './decision-gate';
 import { HumanGate } from './human-gate';
 import { sessionApproverKeys, sessionApproverKeysForDecision } from './session-activities-proxies';
+import { RunPatches } from './session-patches';
 import { publishStatusMemo, STATUS_MEMO_PATCH } from './status-memo';
 
 /** Patch id: runs recorded before it counted workflow time toward `maxElapsedMs`, not agent time (core/active-time.ts). */
@@ -95,6 +96,8 @@ export { keelMetrics };
  * approvals, escalation, trace), restored from the previous run when it continued as new.
  */
 export class Session {
+  /** Asked first: whether this run settled its patches at its start (see `SESSION_BASELINE_PATCH`). */
+  readonly patches = new RunPatches();
   readonly sessionId = workflowInfo().workflowId;
   readonly parent = workflowInfo().parent;
   readonly run: number;
@@ -120,8 +123,8 @@ export class Session {
     this.agent = carry?.agent;
     this.trace = carry?.trace ?? [];
     this.breaker = carry?.breaker ?? createBreaker(request.limits, Date.now());
-    if (patched(AGENT_TIME)) useAgentTime(this.breaker, Date.now());
-    this.statusMemo = patched(STATUS_MEMO_PATCH);
+    if (this.patches.has(AGENT_TIME)) useAgentTime(this.breaker, Date.now());
+    this.statusMemo = this.patches.has(STATUS_MEMO_PATCH);
     this.usage = carry?.usage ?? { modelCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, repairTurns: 0, scopeViolations: 0, toolErrors: 0 };
     this.transcriptRef = carry?.transcriptRef ?? null;
     this.run = carry?.run ?? 1;
@@ -133,7 +136,16 @@ export class Session {
     this.earlierTraces = carry?.earlierTraces ?? [];
     this.gate = new DecisionGate({ sessionId: this.sessionId, execution: workflowInfo().firstExecutionRunId, tenant: request.scope.tenant, approvers: request.approvers, keyRefreshMs: request.approverKeyRefreshMs });
     if (carry?.approverKeys) this.gate.setKeys(carry.approverKeys.keys, carry.approverKeys.loadedAtMs);
-    this.human = new HumanGate({ gate: this.gate, tenant: request.scope.tenant, loadKeys: sessionApproverKeys, reloadKeysForDecision: sessionApproverKeysForDecision, keys: 'refreshing', escalationsIssued: carry?.escalationsIssued ?? 0 });
+    this.human = new HumanGate({
+      gate: this.gate,
+      tenant: request.scope.tenant,
+      loadKeys: sessionApproverKeys,
+      // A local activity before the baseline; since, scheduled: the check after it reads the workflow clock (see `SESSION_BASELINE_PATCH`).
+      reloadKeysForDecision: this.patches.baseline ? sessionApproverKeys : sessionApproverKeysForDecision,
+      keys: 'refreshing',
+      escalationsIssued: carry?.escalationsIssued ?? 0,
+      hasPatch: this.patches.has,
+    });
   }
 
   /** The agent, once described (the session's start sets it before any step). */
@@ -170,7 +182,7 @@ export class Session {
 
   /** Counts a judge-model call in usage, cost and the token limit (sessions recorded before it did not). */
   countJudge(judge: JudgeUsage | undefined): void {
-    if (!judge || !patched(JUDGE_USAGE)) return;
+    if (!judge || !this.patches.has(JUDGE_USAGE)) return;
     this.usage.inputTokens += judge.inputTokens;
     this.usage.outputTokens += judge.outputTokens;
     this.usage.costUsd += costOf(judge.model, judge);

@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, patched, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, workflowInfo } from '@temporalio/workflow';
 import { addAgentTime } from '../core/active-time';
 import { recordToolCall } from '../core/breaker';
 import { canonicalJson, intentKey } from '../core/intent';
@@ -71,7 +71,7 @@ export async function runToolStep(s: Session, proposed: ToolCallRequest): Promis
     };
     call = { ...call, input: approval.input };
   }
-  const idempotencyKey = patched(TENANT_BOUND_KEYS)
+  const idempotencyKey = s.patches.has(TENANT_BOUND_KEYS)
     ? intentKey(sessionId, call.name, call.input, { tenant: request.scope.tenant, firstRunId: workflowInfo().firstExecutionRunId })
     : intentKey(sessionId, call.name, call.input);
   const agent = s.described;

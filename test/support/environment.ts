@@ -14,6 +14,7 @@ import type { AlertSink } from '../../alerts';
 import { ScriptedModelServer } from '../../scripted-model';
 import { createKeelWorker } from '../../workers/keel-worker';
 import { TEST_DEFAULT_APPROVERS, testApproverKeys } from './approver-keys';
+import { withQueryForcedTasks } from './query-forced-tasks';
 
 installQuietRuntime();
 
@@ -137,7 +138,15 @@ export async function expectReplays(temporal: Client, workflowId: string): Promi
   let runs = 0;
   while (runId) {
     const history = await temporal.workflow.getHandle(workflowId, runId).fetchHistory();
-    await Worker.runReplayHistory({ workflowBundle: { codePath: bundlePath }, sinks: keelMetricsSinks(new KeelMetrics()) }, history, workflowId);
+    const replayOptions = { workflowBundle: { codePath: bundlePath }, sinks: keelMetricsSinks(new KeelMetrics()) };
+    await Worker.runReplayHistory(replayOptions, history, workflowId);
+    // As it would have been recorded had a query been answered while each local activity ran.
+    const raced = withQueryForcedTasks(history);
+    if (raced.forced > 0) {
+      await Worker.runReplayHistory(replayOptions, raced.history, workflowId).catch((error: Error) => {
+        throw new Error(`run ${runs + 1} of ${workflowId} replays, but not with a workflow task forced after each of its ${raced.forced} local activities (a query answered while one ran): ${error.message}`);
+      });
+    }
     runs += 1;
     const recordTo = process.env.KEEL_RECORD_HISTORIES;
     if (recordTo) {

@@ -16,9 +16,18 @@ export function localActivityTypes(events: readonly HistoryEvent[]): string[] {
   });
 }
 
-/** The result payload of the first local activity of `type` in a history (its marker's `result`). */
-export function localActivityResult(events: readonly HistoryEvent[], type: string): temporal.api.common.v1.IPayload | undefined {
+/**
+ * The result payload of the first activity of `type` in a history, scheduled (its completion's
+ * `result`) or local (its marker's).
+ */
+export function activityResult(events: readonly HistoryEvent[], type: string): temporal.api.common.v1.IPayload | undefined {
   for (const e of events) {
+    const scheduled = e.activityTaskScheduledEventAttributes;
+    if (scheduled?.activityType?.name === type) {
+      const id = Number(e.eventId);
+      const completed = events.find((c) => Number(c.activityTaskCompletedEventAttributes?.scheduledEventId ?? 0) === id);
+      return completed?.activityTaskCompletedEventAttributes?.result?.payloads?.[0] ?? undefined;
+    }
     const local = localActivityOf(e);
     if (local?.type === type) return local.result;
   }
