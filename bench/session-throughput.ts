@@ -313,7 +313,7 @@ export function formatThroughput(result: ThroughputResult): string {
   return [
     `Throughput: ${result.sessions} concurrent sessions × ${result.toolCallsPerSession} tool calls ` +
       `(${result.stepsPerSession} steps each: ${result.toolCallsPerSession + 1} model calls + ${result.toolCallsPerSession} tool calls; ` +
-      `Keel also runs its bookkeeping per session as 3 local activities, not counted), one worker, zero-latency scripted model in its own process, ` +
+      `Keel also runs per session the agent lookup and the final-answer guardrails as activities and the record of its end as a local activity, not counted), one worker, zero-latency scripted model in its own process, ` +
       `${result.rounds.length} round(s) pooled (wall s summed; CPU of the worker and client process)`,
     table,
     `Keel per-step cost: ${formatNumber(result.perStepCostRatio, 2)}× the bare agent's in wall time (per round: ${perRound}), ` +

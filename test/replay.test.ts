@@ -64,11 +64,11 @@ test('a query answered while a local activity ran: a history recorded so fails t
   const workflowId = /@@(.+)\.run\d+\.pb$/.exec(file)![1]!;
   const clean = decode(join(dir, file));
   await replay(clean, workflowId);
-  const raced = withQueryForcedTasks(clean, ['checkFinalAnswer']);
+  const raced = withQueryForcedTasks(clean, { types: ['checkFinalAnswer'] });
   expect(raced.forced).toBe(1);
   expect(raced.history.events!.length).toBe(clean.events!.length + 3);
   await expect(replay(raced.history, workflowId)).rejects.toThrow(failure);
   // The record of the end, the one local activity since the baseline, is followed by nothing but the
   // workflow's completion: a task forced after it replays even on that code.
-  await replay(withQueryForcedTasks(clean, ['recordSessionEnd']).history, workflowId);
+  await replay(withQueryForcedTasks(clean, { types: ['recordSessionEnd'] }).history, workflowId);
 });

@@ -80,8 +80,15 @@ export function installSessionHandlers(s: Session): void {
     return { accepted: true, sessionId, requestId: claims.request, decision: claims.decision, approver: claims.approver, ...(quorum ? { quorum } : {}) };
   };
   const refusedFailure = (refusal: RefusedDecision) => ApplicationFailure.create({ type: FailureType.DecisionRefused, message: `refused: ${refusal.reason}`, nonRetryable: true });
+  /**
+   * A decision after the end is refused as it arrives, without reloading keys (before the baseline
+   * it could reload them): nothing runs after the record of the end, a local activity (see `SESSION_BASELINE_PATCH`).
+   */
+  const afterEnd = (): RefusedDecision | undefined => (s.patches.baseline && s.ended ? { reason: `the session has ended (${s.state})`, approver: '' } : undefined);
   const onSignal = (name: DecisionName) => async (raw: unknown) => {
     if (!s.patches.has(VERIFIED_DECISIONS_PATCH)) return legacyDecision(s, name, raw);
+    const ended = afterEnd();
+    if (ended) return refused(name, 'signal', ended);
     const unchecked = s.patches.has(KEYS_ON_DEMAND_PATCH) ? await s.human.keysFor(raw) : undefined;
     if (unchecked) return refused(name, 'signal', { reason: unchecked, approver: '' });
     const checked = gate.check(name, raw, Date.now(), misfit(name));
@@ -90,6 +97,11 @@ export function installSessionHandlers(s: Session): void {
   };
   const onUpdate = (name: DecisionName) => ({
     validator: (raw: unknown) => {
+      const ended = afterEnd();
+      if (ended) {
+        refused(name, 'update', ended);
+        throw refusedFailure(ended);
+      }
       // Keys due for a reload: the handler reloads them and checks it (refusing there if need be).
       if (gate.wantsKeys(raw, Date.now())) return;
       const checked = gate.check(name, raw, Date.now(), misfit(name), 'validator');
@@ -99,8 +111,9 @@ export function installSessionHandlers(s: Session): void {
       }
     },
     handler: async (raw: unknown): Promise<DecisionAccepted> => {
-      const unchecked = s.patches.has(KEYS_ON_DEMAND_PATCH) ? await s.human.keysFor(raw) : undefined;
-      const checked: VerifiedDecision | RefusedDecision = unchecked ? { reason: unchecked, approver: '' } : gate.check(name, raw, Date.now(), misfit(name));
+      const ended = afterEnd();
+      const unchecked = ended ? undefined : s.patches.has(KEYS_ON_DEMAND_PATCH) ? await s.human.keysFor(raw) : undefined;
+      const checked: VerifiedDecision | RefusedDecision = ended ?? (unchecked ? { reason: unchecked, approver: '' } : gate.check(name, raw, Date.now(), misfit(name)));
       if (isRefused(checked)) {
         refused(name, 'update', checked); // counted (the validator let it through: keys were due, or what was pending changed)
         throw refusedFailure(checked);

@@ -91,6 +91,9 @@ export interface OfferedTools {
 const { keelMetrics } = proxySinks<KeelMetricsSinks>();
 export { keelMetrics };
 
+/** States of a session that has not ended. */
+const LIVE_STATES: ReadonlySet<SessionState> = new Set(['starting', 'running', 'escalated', 'awaiting_approval']);
+
 /**
  * One run of a session: its request and everything it decides on (state, usage against limits,
  * approvals, escalation, trace), restored from the previous run when it continued as new.
@@ -146,6 +149,11 @@ export class Session {
       escalationsIssued: carry?.escalationsIssued ?? 0,
       hasPatch: this.patches.has,
     });
+  }
+
+  /** Whether the session has ended: its outcome is set and only the record of its end may still run. */
+  get ended(): boolean {
+    return !LIVE_STATES.has(this.state);
   }
 
   /** The agent, once described (the session's start sets it before any step). */

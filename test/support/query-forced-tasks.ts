@@ -14,7 +14,8 @@ const { EventType } = temporal.api.enums.v1;
  * Event ids, and every reference to one, move up accordingly. Returns the history and how many
  * tasks it forced (0: no such marker, the history is returned as it was).
  */
-export function withQueryForcedTasks(history: History, types?: readonly string[]): { history: History; forced: number } {
+export function withQueryForcedTasks(history: History, options: { types?: readonly string[] } = {}): { history: History; forced: number } {
+  const { types } = options;
   const events = temporal.api.history.v1.History.decode(temporal.api.history.v1.History.encode(history).finish()).events;
   const splitAfter = new Set(
     events.filter((e) => {
