@@ -44,7 +44,7 @@ test('sessions queried without pause from start to end, some approved meanwhile,
           approved.add(pending.requestId);
           await session.approve(pending.requestId, { key: testKey('ops') });
         }
-        if (status.state === 'completed' || status.state === 'failed') return;
+        if (!['starting', 'running', 'escalated', 'awaiting_approval'].includes(status.state)) return;
       }
     }),
   );
@@ -54,7 +54,8 @@ test('sessions queried without pause from start to end, some approved meanwhile,
     await expectReplays(suite.env.temporal, session.sessionId);
     forced += forcedAfterLocalActivities((await session.workflow.fetchHistory()).events ?? []);
   }
-  // How often the race happened in this run (it needs a busy machine): reported, not asserted.
+  // How often the race happened in this run (timing decides; seen more on a quiet machine than under load): reported, not asserted.
   process.stderr.write(`[query-storm] ${queries} queries; ${forced} of ${sessions.length} sessions had a workflow task forced after a local activity\n`);
   expect(queries).toBeGreaterThan(sessions.length);
 }, 240_000);
+
